@@ -1,0 +1,377 @@
+//! Mental-health dynamics: latent distress, clinical thresholds, kindling, peers, support,
+//! severe mental illness, and the weekly transitions of work, debt and loneliness.
+//!
+//! Latent distress `W` follows a weekly mean-reverting step
+//! `W' = W + kappa_i (target_i - W) + s_i eps + shock`, where
+//! `target_i = set point + determinants + peers`. An episode starts after `onset_weeks`
+//! consecutive weeks above `theta_on` and ends after `remission_weeks` consecutive weeks
+//! below `theta_off`. The functions here are per person and pure apart from the person's own
+//! state, so the simulation can apply them to chunks of people in parallel.
+
+mod peers;
+
+pub use peers::{PeerCounts, TieExposure};
+
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson, StandardNormal};
+
+use crate::network::Network;
+use crate::policy::Effects;
+use crate::population::{Circumstances, Employment, Population, Sex};
+use crate::rng::{Stream, StreamKey};
+use crate::scenario::Scenario;
+
+/// Severe mental illness state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Smi {
+    /// No severe mental illness.
+    None = 0,
+    /// Severe mental illness, stable (in remission).
+    Stable = 1,
+    /// Severe mental illness, acute phase (relapse).
+    Acute = 2,
+}
+
+/// Mental-health state of one person. The fields change together every week, so they are
+/// kept together (one cache line holds several people).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MentalHealth {
+    /// Latent distress W (population z-scale).
+    pub distress: f32,
+    /// Personal fixed diathesis (part of the set point).
+    pub diathesis: f32,
+    /// Current set point: diathesis, sex, age, childhood adversity, bullying and kindling.
+    pub set_point: f32,
+    /// Shock to apply this week (job loss, bereavement), before buffering.
+    pub pulse: f32,
+    /// Weeks the current episode has lasted (while ill).
+    pub episode_weeks: u16,
+    /// Number of past and current episodes (kindling).
+    pub episodes: u8,
+    /// Consecutive weeks beyond the threshold that would change the clinical state.
+    pub run: u8,
+    /// In an episode of common mental disorder.
+    pub ill: bool,
+    /// In the chronic latent class (slow reversion).
+    pub chronic: bool,
+    /// Severe mental illness state.
+    pub smi: Smi,
+}
+
+/// Set-point shift by age band.
+fn age_shift(age: u8, s: &Scenario) -> f64 {
+    let d = &s.dynamics;
+    match age {
+        0..=15 => d.child_shift,
+        16..=24 => d.youth_shift,
+        25..=64 => 0.0,
+        _ => d.older_shift,
+    }
+}
+
+/// The set point of a person: everything in the target that changes at most yearly.
+pub fn set_point(pop: &Population, person: usize, diathesis: f32, episodes: u8, s: &Scenario) -> f32 {
+    let d = &s.dynamics;
+    let det = &s.determinants;
+    let aces = f64::from(pop.aces[person].min(4));
+    let ace_effect = det.ace_per_experience
+        * aces
+        * if pop.trusted_adult[person] { 1.0 - det.trusted_adult_reduction } else { 1.0 };
+    let bullying = if pop.bullied[person] { det.bullying } else { 0.0 };
+    let sex = if pop.sex[person] == Sex::Female { d.female_shift } else { 0.0 };
+    let kindling = d.kindling * f64::from(u32::from(episodes).min(d.kindling_cap));
+    (d.baseline_set_point
+        + f64::from(diathesis)
+        + sex
+        + age_shift(pop.age[person], s)
+        + det.multiplier * (ace_effect + bullying)
+        + kindling) as f32
+}
+
+/// Weekly constants derived once from the scenario and the week's effects.
+#[derive(Debug, Clone)]
+pub struct WeekConstants {
+    /// Reversion rate of the ordinary and the chronic class.
+    pub kappa: [f32; 2],
+    /// Weekly noise SD of the ordinary and the chronic class (keeps the within-person SD at sigma).
+    pub noise_sd: [f32; 2],
+    /// Layer weights after effects.
+    pub weights: [f32; 5],
+    /// Weekly job-loss hazard by deprivation decile (index 0 = least deprived).
+    pub job_loss: [f64; 10],
+    /// Weekly re-employment hazard.
+    pub job_finding: f64,
+    /// Weekly hazard of loneliness onset.
+    pub loneliness_onset: f64,
+    /// Weekly bereavement probability.
+    pub bereavement: f64,
+    /// Weekly SMI onset, relapse, acute-phase exit and recovery hazards.
+    pub smi: [f64; 4],
+    /// Logistic GHQ-12 link: midpoint and scale.
+    pub ghq: [f32; 2],
+}
+
+impl WeekConstants {
+    /// Constants for one week under `effects`.
+    pub fn new(s: &Scenario, effects: &Effects) -> Self {
+        let d = &s.dynamics;
+        let kappa = [d.kappa, d.kappa * d.chronic_kappa_ratio];
+        let worklessness = crate::population::deprivation_factors(s.economy.deprivation_worklessness_ratio);
+        let job_finding = s.economy.job_finding_rate;
+        let job_loss = worklessness.map(|f| {
+            let u = (s.economy.unemployment_rate * f).min(0.95);
+            (job_finding * u / (1.0 - u) * effects.job_loss).min(1.0)
+        });
+        WeekConstants {
+            kappa: kappa.map(|k| k as f32),
+            noise_sd: kappa.map(|k| (d.sigma * (2.0 * k - k * k).sqrt()) as f32),
+            weights: std::array::from_fn(|i| {
+                (crate::network::Setting::ALL[i].weight(&s.network) * effects.layer_weight[i]) as f32
+            }),
+            job_loss,
+            job_finding: (job_finding * effects.job_finding).min(1.0),
+            loneliness_onset: s.life.loneliness_onset_rate * effects.loneliness_onset,
+            bereavement: 1.0 - (1.0 - s.life.bereavement_rate).powf(1.0 / 52.0),
+            smi: [d.smi_incidence / 52.0, d.smi_relapse_rate / 52.0, 1.0 / d.smi_acute_weeks, d.smi_recovery_rate / 52.0],
+            ghq: [s.measures.ghq12_midpoint as f32, s.measures.ghq12_scale as f32],
+        }
+    }
+}
+
+/// Shift of the target from current exposures (determinants), in SD.
+pub fn exposure_shift(pop: &Population, person: usize, c: &Circumstances, s: &Scenario) -> f32 {
+    let det = &s.determinants;
+    let mut shift = 0.0;
+    if c.employment == Employment::Unemployed {
+        shift += if pop.sex[person] == Sex::Male { det.unemployment_men } else { det.unemployment };
+    }
+    if pop.poor(person) {
+        shift += det.poverty;
+    }
+    if c.arrears {
+        shift += det.arrears;
+    }
+    if c.problem_debt {
+        shift += det.problem_debt;
+    }
+    if c.lonely {
+        shift += det.loneliness;
+    }
+    if pop.discrimination[person] {
+        shift += det.discrimination;
+    }
+    shift += det.deprivation * f64::from(pop.decile_of(person) - 1) / 9.0;
+    if pop.heavy_social_media[person] && (11..=17).contains(&pop.age[person]) {
+        shift += det.social_media;
+    }
+    (det.multiplier * shift) as f32
+}
+
+/// Whether a person's online ties count with the heavy-use intensity.
+#[inline]
+pub fn heavy_online(pop: &Population, person: usize) -> bool {
+    pop.heavy_social_media[person] && (11..=17).contains(&pop.age[person])
+}
+
+/// Initial mental-health state of every person (stream `MentalHealthInit`).
+pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalHealth> {
+    let mut rng = StreamKey::new(s.run.seed, replicate, Stream::MentalHealthInit).sequential();
+    let d = &s.dynamics;
+    let skew = d.diathesis_skew;
+    // Standardised log-normal: mean 0, SD 1 (normal when skew is 0).
+    let (mean_ln, sd_ln) = ((skew * skew / 2.0).exp(), ((skew * skew).exp_m1() * (skew * skew).exp()).sqrt());
+    (0..pop.len())
+        .map(|p| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let standard = if skew > 0.0 { ((skew * z).exp() - mean_ln) / sd_ln } else { z };
+            let diathesis = (d.diathesis_sd * standard) as f32;
+            let chronic = rng.random_bool(d.chronic_share);
+            let base = set_point(pop, p, diathesis, 0, s);
+            let adult_years = f64::from(pop.age[p].saturating_sub(16));
+            let rate = d.history_episode_rate * (d.history_set_point_slope * f64::from(base)).exp() * adult_years;
+            let episodes = if rate > 0.0 {
+                Poisson::new(rate).map_or(0.0, |dist| dist.sample(&mut rng)).min(255.0) as u8
+            } else {
+                0
+            };
+            let sp = set_point(pop, p, diathesis, episodes, s);
+            let target = sp + exposure_shift(pop, p, &pop.circumstances[p], s);
+            let noise: f64 = StandardNormal.sample(&mut rng);
+            let distress = target + (d.sigma * noise) as f32;
+            let ill = f64::from(distress) > d.theta_on;
+            let smi = if pop.age[p] >= 16 && rng.random_bool(pop_smi(s)) {
+                if rng.random_bool(0.2) { Smi::Acute } else { Smi::Stable }
+            } else {
+                Smi::None
+            };
+            MentalHealth {
+                distress,
+                diathesis,
+                set_point: sp,
+                pulse: 0.0,
+                episode_weeks: 0,
+                episodes: episodes.saturating_add(u8::from(ill)),
+                run: 0,
+                ill,
+                chronic,
+                smi,
+            }
+        })
+        .collect()
+}
+
+fn pop_smi(s: &Scenario) -> f64 {
+    s.population.smi_prevalence
+}
+
+/// An employment change made in the economy phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobChange {
+    /// Who.
+    pub person: u32,
+    /// Whether they are now employed (else they lost their job).
+    pub employed: bool,
+}
+
+/// Weekly life and economy transitions of one person: job loss and re-employment, debt,
+/// arrears, loneliness and bereavement. Sets the person's pending shock.
+#[allow(clippy::too_many_arguments)]
+pub fn life_and_economy(
+    person: usize,
+    week: u32,
+    key: StreamKey,
+    pop: &Population,
+    c: &mut Circumstances,
+    mh: &mut MentalHealth,
+    s: &Scenario,
+    k: &WeekConstants,
+) -> Option<JobChange> {
+    let mut rng = key.counter(person as u32, week);
+    let det_scale = s.determinants.multiplier as f32;
+    let eco = &s.economy;
+    mh.pulse = 0.0;
+    let mut change = None;
+    let u_job: f64 = rng.random();
+    match c.employment {
+        Employment::Employed if u32::from(pop.age[person]) < eco.pension_age => {
+            let rr = if mh.ill { eco.illness_job_loss_rr } else { 1.0 };
+            if u_job < k.job_loss[usize::from(pop.decile_of(person) - 1)] * rr {
+                c.employment = Employment::Unemployed;
+                mh.pulse += det_scale * s.determinants.job_loss_pulse as f32;
+                change = Some(JobChange { person: person as u32, employed: false });
+            }
+        }
+        Employment::Unemployed => {
+            let rr = if mh.ill { eco.illness_job_finding_rr } else { 1.0 };
+            if u_job < k.job_finding * rr {
+                c.employment = Employment::Employed;
+                change = Some(JobChange { person: person as u32, employed: true });
+            }
+        }
+        _ => {}
+    }
+    let (u_debt, u_arrears, u_lonely, u_bereaved): (f64, f64, f64, f64) =
+        (rng.random(), rng.random(), rng.random(), rng.random());
+    if pop.age[person] >= 18 {
+        let rr = crate::population::debt_rr(pop.poor(person), c.employment, eco);
+        c.problem_debt = if c.problem_debt { u_debt >= eco.debt_exit_rate } else { u_debt < eco.debt_onset_rate * rr };
+        c.arrears = if c.arrears { u_arrears >= eco.arrears_exit_rate } else { u_arrears < eco.arrears_onset_rate * rr };
+    }
+    let household_size = pop.households.size(pop.household[person].0 as usize);
+    c.lonely = if c.lonely {
+        u_lonely >= s.life.loneliness_exit_rate
+    } else {
+        u_lonely < k.loneliness_onset * crate::population::loneliness_rr(household_size, c.employment, &s.life)
+    };
+    if u_bereaved < k.bereavement {
+        mh.pulse += det_scale * s.determinants.bereavement_pulse as f32;
+    }
+    change
+}
+
+/// What happened to one person's clinical state this week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// No change.
+    None,
+    /// An episode began.
+    Onset,
+    /// An episode ended after this many weeks.
+    Remission(u16),
+}
+
+/// Weekly mental-health step of one person: distress, onset or remission, SMI.
+#[allow(clippy::too_many_arguments)]
+pub fn mental_health(
+    person: usize,
+    week: u32,
+    key: StreamKey,
+    pop: &Population,
+    net: &Network,
+    counts: &PeerCounts,
+    mh: &mut MentalHealth,
+    s: &Scenario,
+    k: &WeekConstants,
+) -> Transition {
+    let mut rng = key.counter(person as u32, week);
+    let d = &s.dynamics;
+    let c = &pop.circumstances[person];
+    let ties = counts.exposure(person, mh.ill, c.employment == Employment::Employed, heavy_online(pop, person), pop, net, k, s);
+    let pm = d.peer_multiplier as f32;
+    let peer = pm * d.peer_ill_shift as f32 * ties.ill.min(d.peer_cap as f32);
+    let target = mh.set_point + exposure_shift(pop, person, c, s) + peer;
+    let class = usize::from(mh.chronic);
+    let mut kappa = k.kappa[class];
+    if mh.ill && ties.total > 0.0 {
+        let well_share = (ties.total - ties.ill) / ties.total;
+        kappa = (kappa * (1.0 + pm * d.healthy_friends_recovery as f32 * well_share)).min(1.0);
+    }
+    let support = if ties.close_total > 0.0 { (ties.close_total - ties.close_ill) / ties.close_total } else { 0.0 };
+    let shock = mh.pulse * (1.0 - d.support_buffer as f32 * support);
+    let eps: f32 = StandardNormal.sample(&mut rng);
+    mh.distress += kappa * (target - mh.distress) + k.noise_sd[class] * eps + shock;
+    mh.pulse = 0.0;
+
+    // Clinical thresholds with hysteresis.
+    let mut transition = Transition::None;
+    if mh.ill {
+        mh.episode_weeks = mh.episode_weeks.saturating_add(1);
+        mh.run = if f64::from(mh.distress) < d.theta_off { mh.run.saturating_add(1) } else { 0 };
+        if u32::from(mh.run) >= d.remission_weeks {
+            transition = Transition::Remission(mh.episode_weeks);
+            mh.ill = false;
+            mh.run = 0;
+            mh.episode_weeks = 0;
+        }
+    } else {
+        mh.run = if f64::from(mh.distress) > d.theta_on { mh.run.saturating_add(1) } else { 0 };
+        if u32::from(mh.run) >= d.onset_weeks {
+            transition = Transition::Onset;
+            mh.ill = true;
+            mh.run = 0;
+            mh.episode_weeks = 0;
+            mh.episodes = mh.episodes.saturating_add(1);
+            mh.set_point = set_point(pop, person, mh.diathesis, mh.episodes, s);
+        }
+    }
+
+    // Severe mental illness.
+    let u: f64 = rng.random();
+    mh.smi = match mh.smi {
+        Smi::None if (16..=64).contains(&pop.age[person]) && u < k.smi[0] => Smi::Acute,
+        Smi::Stable => {
+            let rr = if f64::from(mh.distress) > d.theta_on { d.smi_distress_relapse_rr } else { 1.0 };
+            if u < k.smi[1] * rr {
+                Smi::Acute
+            } else if u < k.smi[1] * rr + k.smi[3] {
+                Smi::None
+            } else {
+                Smi::Stable
+            }
+        }
+        Smi::Acute if u < k.smi[2] => Smi::Stable,
+        other => other,
+    };
+    transition
+}

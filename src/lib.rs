@@ -1,0 +1,37 @@
+//! # mhsim — community mental health under social change
+//!
+//! An agent-based simulator of people embedded in five networks (household, school,
+//! workplace, neighbourhood, online) whose mental health evolves week by week under social
+//! determinants: work, income, debt, loneliness, adversity, discrimination, peers.
+//!
+//! Data flow:
+//!
+//! ```text
+//! scenario file (TOML) -> scenario::Scenario (validated, immutable)
+//!   -> experiment: replicates on rayon
+//!      -> per replicate: population::synthesize -> network::build -> sim::World::step per week
+//!      -> record::ReplicateSeries
+//!   -> output: one writer thread -> results.h5 + summary.csv
+//! ```
+//!
+//! Invariants: `population`, `network`, `dynamics`, `policy`, `record` and `sim` do no IO;
+//! every random draw comes from a stream named by (seed, replicate, stream) in [`rng`];
+//! results are bit-identical for any number of threads.
+
+pub mod dynamics;
+pub mod error;
+pub mod experiment;
+pub mod network;
+pub mod output;
+pub mod params;
+pub mod policy;
+pub mod population;
+pub mod record;
+pub mod rng;
+pub mod scenario;
+pub mod sim;
+
+pub use scenario::Scenario;
+
+/// Version of mhsim, recorded in every output file.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,50 @@
+//! Everything that touches files: the HDF5 results file, the CSV summary, atomic writes.
+//!
+//! Files are written under a temporary name in the destination folder and renamed into
+//! place only when complete, so a reader never sees a half-written file and an interrupted
+//! run leaves the previous result intact.
+
+mod h5;
+mod summary;
+
+pub use h5::{ResultsWriter, read_series};
+pub use summary::{FinalYear, quantile, write_summary_csv};
+
+use std::path::{Path, PathBuf};
+
+/// A file being written under a temporary name; [`Staged::commit`] renames it into place,
+/// dropping it uncommitted removes it.
+pub struct Staged {
+    temp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Stage `target`: the temporary file lives beside it.
+    pub fn new(target: &Path) -> Staged {
+        let name = target.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        let temp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        Staged { temp, target: target.to_path_buf(), committed: false }
+    }
+
+    /// Where to write now.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Move the finished file into place.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        std::fs::rename(&self.temp, &self.target)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}

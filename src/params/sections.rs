@@ -1,0 +1,319 @@
+//! The parameter table. Each entry: doc line (meaning), `name: type = default; "unit";
+//! accepted values; "source"`. Sources carry an evidence grade:
+//! A = within-person / quasi-experimental longitudinal estimate, B = prospective cohort,
+//! C = cross-sectional association (an upper bound), D = assumption, to be swept or calibrated.
+//! Values marked (unverified) were taken from the project specification and are still to be
+//! checked against the primary source.
+
+use super::{Check, ParamMeta, Section};
+
+crate::params! {
+    /// Run settings: what to simulate, for how long, and how many times.
+    pub struct RunParams in "" {
+        /// Short name of the scenario, used for output folders and report labels.
+        name: String = "baseline".to_string(); "text"; Check::Text; "scenario author";
+        /// One-paragraph description of what the scenario represents.
+        description: String = String::new(); "text"; Check::Text; "scenario author";
+        /// Number of people in the synthetic community.
+        people: u32 = 10_000; "persons"; Check::int(100, 50_000_000); "D: a town; cities are 1,000,000+";
+        /// Number of simulated weeks recorded (after burn-in).
+        weeks: u32 = 520; "weeks"; Check::int(1, 5_200); "D: ten years";
+        /// Weeks simulated before recording starts, so that episodes and exposures settle.
+        burn_in_weeks: u32 = 104; "weeks"; Check::int(0, 2_600); "D: two years, longer than 95% of episodes";
+        /// Master seed; with the replicate index it determines every random draw.
+        seed: u64 = 20_250_101; "1"; Check::int(0, i64::MAX); "D";
+        /// Number of Monte Carlo replicates (overridden by `--replicates`).
+        replicates: u32 = 20; "replicates"; Check::int(1, 1_000_000); "D";
+        /// Calendar year of the first recorded week (used for report axes).
+        start_year: u32 = 2024; "year"; Check::int(1900, 2200); "D";
+    }
+}
+
+crate::params! {
+    /// The synthetic population: demographics, households, neighbourhoods, life course.
+    pub struct PopulationParams in "population" {
+        /// Share of households with 1, 2, 3, 4, 5 and 6+ people (6+ drawn as 6 to 8).
+        household_size_shares: Vec<f64> = vec![0.30, 0.34, 0.16, 0.13, 0.05, 0.02]; "share of households"; Check::Distribution { len: 6 }; "ONS Census 2021 household size, England (mean 2.4)";
+        /// Probability that a two-person household is a lone parent with a child (else two adults).
+        children_in_two_person_households: f64 = 0.2; "probability"; Check::PROBABILITY; "D: ONS Families and households 2023 (unverified)";
+        /// Probability that a household of 3+ people is two adults with children (else all adults).
+        children_in_larger_households: f64 = 0.75; "probability"; Check::PROBABILITY; "D: ONS Families and households 2023 (unverified)";
+        /// Age distribution of adults over bands 16-24, 25-34, 35-44, 45-54, 55-64, 65-74, 75-84, 85-94.
+        adult_age_shares: Vec<f64> = vec![0.135, 0.169, 0.160, 0.167, 0.156, 0.119, 0.071, 0.023]; "share of adults"; Check::Distribution { len: 8 }; "ONS mid-2021 population estimates, England";
+        /// Share of people who are female.
+        female_share: f64 = 0.51; "share"; Check::PROBABILITY; "ONS Census 2021";
+        /// Ethnicity groups White, Asian, Black, Mixed, Other; all but White carry the marginalised-group flag.
+        ethnicity_shares: Vec<f64> = vec![0.817, 0.093, 0.040, 0.029, 0.021]; "share of people"; Check::Distribution { len: 5 }; "ONS Census 2021, England and Wales";
+        /// Mean number of residents of a neighbourhood (an LSOA-sized area).
+        neighbourhood_size: u32 = 1_500; "persons"; Check::int(20, 1_000_000); "ONS: LSOAs hold 1,000-3,000 residents";
+        /// Distribution of adverse childhood experiences: 0, 1, 2, 3, 4+.
+        ace_shares: Vec<f64> = vec![0.521, 0.196, 0.120, 0.080, 0.083]; "share of people"; Check::Distribution { len: 5 }; "Bellis et al. 2014 (England: 47.9% >= 1, 8.3% >= 4; split of 2 and 3 assumed)";
+        /// Share of people who had a trusted adult in childhood.
+        trusted_adult_share: f64 = 0.6; "share"; Check::PROBABILITY; "Bellis et al. 2017 (unverified)";
+        /// Share frequently bullied in childhood.
+        bullied_share: f64 = 0.15; "share"; Check::PROBABILITY; "Takizawa et al. 2014 (15% frequently bullied)";
+        /// Share of the marginalised groups exposed to discrimination.
+        discrimination_share_marginalised: f64 = 0.30; "share"; Check::PROBABILITY; "EVENS survey 2021 (unverified)";
+        /// Share of everyone else exposed to discrimination (e.g. for disability, sexuality).
+        discrimination_share_other: f64 = 0.05; "share"; Check::PROBABILITY; "D (unverified)";
+        /// Share of people aged 11-17 with heavy social-media use (5+ hours a day).
+        heavy_social_media_share: f64 = 0.20; "share"; Check::PROBABILITY; "Kelly et al. 2019, Millennium Cohort (unverified)";
+        /// Prevalence of severe mental illness (psychosis, bipolar) among adults at the start.
+        smi_prevalence: f64 = 0.006; "share of adults"; Check::closed(0.0, 0.2); "APMS 2014 (psychotic disorder 0.7%)";
+    }
+}
+
+crate::params! {
+    /// The five network layers and their weights.
+    pub struct NetworkParams in "network" {
+        /// Weight of a household tie in peer influence and support.
+        weight_household: f64 = 1.0; "1"; Check::closed(0.0, 10.0); "D: reference layer";
+        /// Weight of a school-class tie.
+        weight_school: f64 = 0.5; "1"; Check::closed(0.0, 10.0); "D: swept";
+        /// Weight of a workplace-team tie.
+        weight_workplace: f64 = 0.4; "1"; Check::closed(0.0, 10.0); "D: swept";
+        /// Weight of a neighbourhood (local friend or neighbour) tie.
+        weight_neighbourhood: f64 = 0.6; "1"; Check::closed(0.0, 10.0); "D: swept";
+        /// Weight of an online tie.
+        weight_online: f64 = 0.2; "1"; Check::closed(0.0, 10.0); "D: swept";
+        /// Mean class size in primary school (ages 5-10).
+        primary_class_size: u32 = 27; "pupils"; Check::int(2, 200); "DfE Schools, pupils and their characteristics 2023";
+        /// Mean class size in secondary school (ages 11-17).
+        secondary_class_size: u32 = 22; "pupils"; Check::int(2, 200); "DfE Schools, pupils and their characteristics 2023";
+        /// Mean pupils per primary school.
+        primary_school_size: u32 = 280; "pupils"; Check::int(10, 10_000); "DfE 2023";
+        /// Mean pupils per secondary school.
+        secondary_school_size: u32 = 1_000; "pupils"; Check::int(10, 10_000); "DfE 2023";
+        /// Largest firm; with Zipf sizes P(S >= s) ~ 1/s, 10,000 puts ~40% of employees in firms of 250+.
+        firm_size_max: u32 = 10_000; "employees"; Check::int(1, 10_000_000); "BEIS Business population estimates 2023 (40% in 250+)";
+        /// Smallest team inside a firm.
+        team_size_min: u32 = 5; "employees"; Check::int(1, 1_000); "D";
+        /// Largest team inside a firm.
+        team_size_max: u32 = 20; "employees"; Check::int(1, 1_000); "D";
+        /// Mean number of neighbourhood ties (friends and neighbours outside the household).
+        neighbourhood_degree: f64 = 8.0; "ties per person"; Check::closed(0.0, 500.0); "Dunbar layers 5/15/50/150 (sympathy group minus family and colleagues)";
+        /// Probability a neighbourhood tie is rewired to a random resident of the same neighbourhood.
+        neighbourhood_rewiring: f64 = 0.2; "probability"; Check::PROBABILITY; "D: Watts & Strogatz 1998 small world (clustering ~0.3)";
+        /// Share of neighbourhood ties that reach into another neighbourhood.
+        neighbourhood_cross_share: f64 = 0.1; "share"; Check::PROBABILITY; "D";
+        /// Youngest age with online ties.
+        online_min_age: u32 = 11; "years"; Check::int(0, 120); "Ofcom 2023 (most children own a phone by 11)";
+        /// Exponent of the power-law online degree distribution P(k) ~ k^-exponent.
+        online_degree_exponent: f64 = 2.5; "1"; Check::open(1.0, 10.0); "D: heavy-tailed online networks";
+        /// Smallest online degree.
+        online_degree_min: u32 = 2; "ties"; Check::int(0, 10_000); "D";
+        /// Cut-off of the online degree distribution.
+        online_degree_max: u32 = 150; "ties"; Check::int(0, 100_000); "Dunbar's number as a cut-off";
+        /// Probability an online tie is within one's own age band (age homophily).
+        online_age_homophily: f64 = 0.8; "probability"; Check::PROBABILITY; "D";
+        /// Multiplier on the online-layer weight for adolescents with heavy social-media use.
+        heavy_use_online_intensity: f64 = 2.0; "1"; Check::closed(0.0, 100.0); "D";
+    }
+}
+
+crate::params! {
+    /// Work, income, debt and their weekly transitions.
+    pub struct EconomyParams in "economy" {
+        /// Unemployment rate among the economically active (the equilibrium of the job flows).
+        unemployment_rate: f64 = 0.042; "share of the active"; Check::open(0.0, 1.0); "ONS Labour Force Survey 2023";
+        /// Share of working-age adults (25-65) economically inactive through long-term sickness.
+        inactive_sick_share: f64 = 0.065; "share"; Check::closed(0.0, 0.9); "ONS LFS 2023 (2.8M of 41.9M aged 16-64)";
+        /// Share of working-age adults (25-65) inactive as carers.
+        carer_share: f64 = 0.038; "share"; Check::closed(0.0, 0.9); "ONS LFS 2023 (looking after family or home)";
+        /// Share of 16-24 year olds in full-time education.
+        student_share_16_24: f64 = 0.45; "share"; Check::PROBABILITY; "ONS LFS 2023 (unverified)";
+        /// State pension age; people retire at this age.
+        pension_age: u32 = 66; "years"; Check::int(40, 100); "DWP state pension age 2023";
+        /// Share of people past pension age still employed.
+        employed_past_pension_share: f64 = 0.11; "share"; Check::PROBABILITY; "ONS LFS 2023";
+        /// Ratio of unemployment and sickness inactivity in the most to the least deprived decile.
+        deprivation_worklessness_ratio: f64 = 2.5; "ratio"; Check::closed(1.0, 20.0); "IMD 2019 employment domain (unverified)";
+        /// Weekly hazard of re-employment for an unemployed person.
+        job_finding_rate: f64 = 0.03; "per week"; Check::open(0.0, 1.0); "ONS LFS: median unemployment spell ~ 6 months (unverified)";
+        /// Relative hazard of job loss while in a mental-health episode.
+        illness_job_loss_rr: f64 = 1.6; "ratio"; Check::closed(0.0, 20.0); "D: health selection out of work (unverified)";
+        /// Relative hazard of re-employment while in a mental-health episode.
+        illness_job_finding_rr: f64 = 0.6; "ratio"; Check::closed(0.0, 20.0); "D (unverified)";
+        /// Median gross weekly earnings of an employee.
+        median_weekly_wage: f64 = 600.0; "GBP per week"; Check::POSITIVE; "ONS ASHE 2023 (all employees, unverified)";
+        /// Log-scale SD of weekly earnings.
+        wage_log_sd: f64 = 0.55; "1"; Check::closed(0.0, 3.0); "ONS ASHE 2023 (unverified)";
+        /// Earnings in the most deprived decile relative to the least.
+        deprivation_wage_ratio: f64 = 0.7; "ratio"; Check::left_open(0.0, 1.0); "D (unverified)";
+        /// Weekly income of an unemployed, sick-inactive or carer adult (benefits).
+        benefit_weekly: f64 = 120.0; "GBP per week"; Check::NON_NEGATIVE; "DWP Universal Credit rates 2023/24 incl. housing (unverified)";
+        /// Weekly state pension.
+        pension_weekly: f64 = 204.0; "GBP per week"; Check::NON_NEGATIVE; "DWP new state pension 2023/24";
+        /// Weekly income of a student.
+        student_weekly: f64 = 60.0; "GBP per week"; Check::NON_NEGATIVE; "D";
+        /// Poverty line as a share of the median equivalised household income at the start.
+        poverty_line_share: f64 = 0.6; "share of median"; Check::left_open(0.0, 2.0); "DWP Households Below Average Income";
+        /// Weekly hazard of entering problem debt (adults).
+        debt_onset_rate: f64 = 0.0008; "per week"; Check::closed(0.0, 1.0); "D: calibrated to ~10% prevalence (unverified)";
+        /// Weekly hazard of leaving problem debt.
+        debt_exit_rate: f64 = 0.01; "per week"; Check::closed(0.0, 1.0); "D";
+        /// Weekly hazard of falling into housing-payment arrears (adults).
+        arrears_onset_rate: f64 = 0.0004; "per week"; Check::closed(0.0, 1.0); "D: ~5% prevalence (unverified)";
+        /// Weekly hazard of clearing arrears.
+        arrears_exit_rate: f64 = 0.02; "per week"; Check::closed(0.0, 1.0); "D";
+        /// Relative hazard of debt and arrears onset for people in poverty.
+        poverty_debt_rr: f64 = 3.0; "ratio"; Check::closed(0.0, 100.0); "Money and Pensions Service (unverified)";
+        /// Relative hazard of debt and arrears onset for unemployed people.
+        unemployment_debt_rr: f64 = 2.0; "ratio"; Check::closed(0.0, 100.0); "D";
+    }
+}
+
+crate::params! {
+    /// Life events and social exposures that change week by week.
+    pub struct LifeParams in "life" {
+        /// Weekly hazard of becoming often lonely.
+        loneliness_onset_rate: f64 = 0.0012; "per week"; Check::closed(0.0, 1.0); "D: equilibrium ~7% often lonely (ONS Opinions and Lifestyle Survey 2023)";
+        /// Weekly hazard of ceasing to be often lonely.
+        loneliness_exit_rate: f64 = 0.02; "per week"; Check::closed(0.0, 1.0); "D";
+        /// Relative hazard of loneliness onset for people living alone.
+        living_alone_loneliness_rr: f64 = 2.0; "ratio"; Check::closed(0.0, 100.0); "ONS Opinions and Lifestyle Survey (unverified)";
+        /// Relative hazard of loneliness onset for unemployed people.
+        unemployment_loneliness_rr: f64 = 1.5; "ratio"; Check::closed(0.0, 100.0); "D (unverified)";
+        /// Yearly probability of a close bereavement.
+        bereavement_rate: f64 = 0.04; "per year"; Check::closed(0.0, 1.0); "D (unverified)";
+    }
+}
+
+crate::params! {
+    /// Social determinants, as standardised shifts of latent distress (population SD units).
+    pub struct DeterminantParams in "determinants" {
+        /// Shift while unemployed (women; men use `unemployment_men`).
+        unemployment: f64 = 0.50; "SD"; Check::closed(-5.0, 5.0); "A: Paul & Moser 2009, d = 0.51";
+        /// Shift while unemployed, men.
+        unemployment_men: f64 = 0.55; "SD"; Check::closed(-5.0, 5.0); "A: Paul & Moser 2009 (larger in men)";
+        /// Shift while below the poverty line.
+        poverty: f64 = 0.07; "SD"; Check::closed(-5.0, 5.0); "A: Thomson et al. 2023 (+2.15 pp CMD)";
+        /// Shift while in housing-payment arrears.
+        arrears: f64 = 0.09; "SD"; Check::closed(-5.0, 5.0); "B: Mason et al. 2023 (preprint)";
+        /// Shift while in problem debt (prospective OR ~1.75 on the logit scale, times sqrt(3)/pi).
+        problem_debt: f64 = 0.31; "SD"; Check::closed(-5.0, 5.0); "B: Richardson et al. 2013 (OR 1.5-2 prospective)";
+        /// Shift while often lonely.
+        loneliness: f64 = 0.47; "SD"; Check::closed(-5.0, 5.0); "B: Mann et al. 2022 (onset OR 2.33)";
+        /// Set-point shift per adverse childhood experience (capped at 4, so 4+ ACEs give 4x).
+        ace_per_experience: f64 = 0.2; "SD per ACE"; Check::closed(-5.0, 5.0); "B: Hughes et al. 2017 (4+ ACEs: +0.8 SD)";
+        /// Fraction of the ACE effect removed by a trusted adult in childhood.
+        trusted_adult_reduction: f64 = 0.6; "fraction"; Check::PROBABILITY; "B: Bellis et al. 2017";
+        /// Persistent set-point shift after frequent childhood bullying.
+        bullying: f64 = 0.37; "SD"; Check::closed(-5.0, 5.0); "B: Takizawa et al. 2014";
+        /// Shift while exposed to discrimination.
+        discrimination: f64 = 0.30; "SD"; Check::closed(-5.0, 5.0); "C: Paradies et al. 2015 (0.2-0.47)";
+        /// Shift of living in the most vs the least deprived neighbourhood decile (linear in between).
+        deprivation: f64 = 0.07; "SD"; Check::closed(-5.0, 5.0); "B: Richardson et al. 2015";
+        /// Shift for adolescents (11-17) with heavy social-media use.
+        social_media: f64 = 0.15; "SD"; Check::closed(-5.0, 5.0); "C: sensitivity range 0.1 (Orben & Przybylski 2019) to 0.3 (Kelly et al. 2019)";
+        /// One-off distress pulse at job loss, on top of the ongoing unemployment shift.
+        job_loss_pulse: f64 = 0.3; "SD"; Check::closed(-5.0, 5.0); "D (unverified)";
+        /// One-off distress pulse at a close bereavement.
+        bereavement_pulse: f64 = 0.5; "SD"; Check::closed(-5.0, 5.0); "D (unverified)";
+        /// Multiplier on every shift and pulse in this table; 0 switches all determinants off.
+        multiplier: f64 = 1.0; "1"; Check::closed(0.0, 10.0); "D: for sensitivity analysis";
+    }
+}
+
+crate::params! {
+    /// Latent distress, clinical thresholds, kindling, peers, support and severe mental illness.
+    pub struct DynamicsParams in "dynamics" {
+        /// Weekly rate of reversion of distress towards its target (set point plus exposures).
+        kappa: f64 = 0.15; "per week"; Check::left_open(0.0, 1.0); "D: calibrated to episode durations (Spijker et al. 2002)";
+        /// Within-person SD of distress around its target (stationary, in population SD units).
+        sigma: f64 = 0.6; "SD"; Check::closed(0.0, 5.0); "D: calibrated";
+        /// Share of people in the chronic latent class (slow reversion).
+        chronic_share: f64 = 0.25; "share"; Check::PROBABILITY; "Spijker et al. 2002 duration mixture (~20% > 2 years)";
+        /// Reversion rate of the chronic class relative to `kappa`.
+        chronic_kappa_ratio: f64 = 0.15; "ratio"; Check::left_open(0.0, 1.0); "D: calibrated";
+        /// SD of the set point across people from the fixed diathesis.
+        diathesis_sd: f64 = 0.7; "SD"; Check::closed(0.0, 5.0); "D: calibrated";
+        /// Shape (log-scale SD) of the log-normal diathesis; 0 gives a normal set point.
+        diathesis_skew: f64 = 0.5; "1"; Check::closed(0.0, 3.0); "D";
+        /// Mean set point of men aged 25-64 without exposures.
+        baseline_set_point: f64 = -0.3; "SD"; Check::closed(-10.0, 10.0); "D: calibrated to APMS 2014 prevalence";
+        /// Set-point shift for women.
+        female_shift: f64 = 0.2; "SD"; Check::closed(-5.0, 5.0); "C: APMS 2014 (women above men)";
+        /// Set-point shift for ages 16-24.
+        youth_shift: f64 = 0.1; "SD"; Check::closed(-5.0, 5.0); "C: APMS 2014 and 2023/4";
+        /// Set-point shift for children 5-15.
+        child_shift: f64 = -0.3; "SD"; Check::closed(-5.0, 5.0); "C: MHCYP 2017 (12.1% probable disorder)";
+        /// Set-point shift for ages 65+.
+        older_shift: f64 = -0.3; "SD"; Check::closed(-5.0, 5.0); "C: APMS 2014 (lower prevalence over 65)";
+        /// Episode onset threshold on latent distress.
+        theta_on: f64 = 1.0; "SD"; Check::closed(-10.0, 10.0); "D: calibrated to APMS prevalence";
+        /// Remission threshold (below `theta_on`: hysteresis).
+        theta_off: f64 = 0.6; "SD"; Check::closed(-10.0, 10.0); "D: calibrated";
+        /// Consecutive weeks above `theta_on` for an onset.
+        onset_weeks: u32 = 2; "weeks"; Check::int(1, 52); "ICD-10/DSM: symptoms for 2 weeks";
+        /// Consecutive weeks below `theta_off` for a remission.
+        remission_weeks: u32 = 8; "weeks"; Check::int(1, 104); "Frank et al. 1991 (remission: 8 weeks well)";
+        /// Set-point shift per past episode (kindling).
+        kindling: f64 = 0.08; "SD per episode"; Check::closed(0.0, 5.0); "D: calibrated to recurrence 13/23/42% at 5/10/20 years (Hardeveld et al. 2013)";
+        /// Most past episodes that add kindling.
+        kindling_cap: u32 = 4; "episodes"; Check::int(0, 100); "D";
+        /// Past episodes per adult-year at the set point 0, used to draw each adult's history at the start.
+        history_episode_rate: f64 = 0.015; "per year"; Check::closed(0.0, 1.0); "D: lifetime prevalence ~ 1/3 (unverified)";
+        /// Log-rate slope of past episodes per SD of set point, when drawing histories at the start.
+        history_set_point_slope: f64 = 1.5; "per SD"; Check::closed(0.0, 10.0); "D";
+        /// Global multiplier on every peer effect (contagion and healthy friends); 0 switches peers off.
+        peer_multiplier: f64 = 1.0; "1"; Check::closed(0.0, 10.0); "D: swept from 0 (Eisenberg et al. 2013)";
+        /// Shift of distress per weighted tie currently in an episode.
+        peer_ill_shift: f64 = 0.04; "SD per tie"; Check::closed(0.0, 5.0); "C: Rosenquist et al. 2011 is an upper bound (+93% odds)";
+        /// Most weighted ill ties that add to the peer shift.
+        peer_cap: f64 = 3.0; "ties"; Check::closed(0.0, 1_000.0); "D";
+        /// Relative increase in reversion while ill when all of one's ties are well.
+        healthy_friends_recovery: f64 = 0.5; "ratio"; Check::closed(0.0, 10.0); "B: Hill et al. 2015 (healthy friends double recovery: upper bound)";
+        /// Fraction of a shock absorbed when all household and neighbourhood ties are well.
+        support_buffer: f64 = 0.3; "fraction"; Check::PROBABILITY; "B: Gariepy et al. 2016 (shocks x0.6-0.8)";
+        /// Yearly incidence of severe mental illness among people aged 16-64.
+        smi_incidence: f64 = 0.0005; "per person-year"; Check::closed(0.0, 1.0); "Kirkbride et al. 2012 (psychosis ~32 per 100,000; plus bipolar; unverified)";
+        /// Yearly relapse hazard of severe mental illness in remission.
+        smi_relapse_rate: f64 = 0.3; "per year"; Check::closed(0.0, 52.0); "D (unverified)";
+        /// Relative relapse hazard while latent distress is above `theta_on`.
+        smi_distress_relapse_rr: f64 = 2.0; "ratio"; Check::closed(0.0, 100.0); "D";
+        /// Yearly probability that stable severe mental illness resolves for good.
+        smi_recovery_rate: f64 = 0.055; "per year"; Check::closed(0.0, 1.0); "D: incidence x duration = prevalence";
+        /// Mean duration of an acute phase of severe mental illness.
+        smi_acute_weeks: f64 = 10.0; "weeks"; Check::closed(1.0, 520.0); "D (unverified)";
+    }
+}
+
+/// Name, description and metadata of every section, in file order.
+pub fn all_sections() -> Vec<(&'static str, &'static str, Vec<ParamMeta>)> {
+    fn one<S: Section>() -> (&'static str, &'static str, Vec<ParamMeta>) {
+        (S::NAME, S::DOC, S::meta())
+    }
+    vec![
+        one::<RunParams>(),
+        one::<PopulationParams>(),
+        one::<NetworkParams>(),
+        one::<EconomyParams>(),
+        one::<LifeParams>(),
+        one::<DeterminantParams>(),
+        one::<DynamicsParams>(),
+        one::<MeasureParams>(),
+    ]
+}
+
+crate::params! {
+    /// Monotone links from latent distress W to survey-comparable measures.
+    pub struct MeasureParams in "measures" {
+        /// Latent distress at which the probability of GHQ-12 caseness (score >= 4) is one half.
+        ghq12_midpoint: f64 = 0.9; "SD"; Check::closed(-10.0, 10.0); "D: mapped to HSE 2019 GHQ-12 caseness ~ 19% (unverified)";
+        /// Logistic scale of the GHQ-12 caseness link.
+        ghq12_scale: f64 = 0.35; "SD"; Check::POSITIVE; "D";
+        /// WEMWBS score at W = 0.
+        wemwbs_intercept: f64 = 51.0; "WEMWBS points (14-70)"; Check::closed(14.0, 70.0); "HSE 2016 (mean ~ 50)";
+        /// WEMWBS points per SD of latent distress (negative: distress lowers wellbeing).
+        wemwbs_slope: f64 = -8.5; "points per SD"; Check::closed(-50.0, 0.0); "HSE 2016 (SD ~ 8.5)";
+        /// SF-12 mental component score at W = 0.
+        sf12_mcs_intercept: f64 = 50.0; "MCS points"; Check::closed(0.0, 100.0); "SF-12 norm-based scoring (mean 50)";
+        /// SF-12 MCS points per SD of latent distress.
+        sf12_mcs_slope: f64 = -10.0; "points per SD"; Check::closed(-50.0, 0.0); "SF-12 norm-based scoring (SD 10)";
+        /// Life satisfaction (0-10) at W = 0.
+        life_satisfaction_intercept: f64 = 7.5; "points (0-10)"; Check::closed(0.0, 10.0); "ONS Annual Population Survey 2023";
+        /// Life-satisfaction points per SD of latent distress.
+        life_satisfaction_slope: f64 = -1.3; "points per SD"; Check::closed(-10.0, 0.0); "D (unverified)";
+    }
+}

@@ -1,0 +1,195 @@
+//! The synthetic population: people as struct-of-arrays, households and neighbourhoods.
+//!
+//! [`synthesize`] builds a population from [`PopulationParams`] and [`EconomyParams`]:
+//! households from the household-size distribution, ages by household composition, sex,
+//! ethnicity, neighbourhoods with deprivation deciles, employment by age and deprivation,
+//! wages, equivalised household income and poverty, debt, arrears, adverse childhood
+//! experiences, bullying, discrimination and loneliness. Only the random stream it is given
+//! determines the result. No IO happens here.
+
+mod synth;
+
+pub use synth::{debt_rr, deprivation_factors, loneliness_rr, synthesize};
+
+use crate::network::Groups;
+
+/// Index of a person: a position in every per-person column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonId(pub u32);
+
+/// Index of a household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HouseholdId(pub u32);
+
+/// Index of a neighbourhood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NeighbourhoodId(pub u32);
+
+/// Sex at birth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Sex {
+    /// Male.
+    Male = 0,
+    /// Female.
+    Female = 1,
+}
+
+/// Employment state. Children under 16 are `Child`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Employment {
+    /// In paid work.
+    Employed = 0,
+    /// Economically active, looking for work.
+    Unemployed = 1,
+    /// Economically inactive through long-term sickness or disability.
+    InactiveSick = 2,
+    /// In full-time education (16+).
+    Student = 3,
+    /// Retired.
+    Retired = 4,
+    /// Looking after family or home.
+    Carer = 5,
+    /// Under 16.
+    Child = 6,
+}
+
+impl Employment {
+    /// The adult employment states, in output order.
+    pub const ADULT: [Employment; 6] = [
+        Employment::Employed,
+        Employment::Unemployed,
+        Employment::InactiveSick,
+        Employment::Student,
+        Employment::Retired,
+        Employment::Carer,
+    ];
+
+    /// Lower-case name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Employment::Employed => "employed",
+            Employment::Unemployed => "unemployed",
+            Employment::InactiveSick => "inactive_sick",
+            Employment::Student => "student",
+            Employment::Retired => "retired",
+            Employment::Carer => "carer",
+            Employment::Child => "child",
+        }
+    }
+}
+
+/// Changing socio-economic circumstances of one person, updated weekly. Kept together because
+/// the weekly economy phase reads and writes them together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Circumstances {
+    /// Employment state.
+    pub employment: Employment,
+    /// In problem debt.
+    pub problem_debt: bool,
+    /// In housing-payment arrears.
+    pub arrears: bool,
+    /// Often or always lonely.
+    pub lonely: bool,
+}
+
+/// The people of one replicate, as columns indexed by [`PersonId`].
+#[derive(Debug, Clone)]
+pub struct Population {
+    /// Age in whole years.
+    pub age: Vec<u8>,
+    /// Sex.
+    pub sex: Vec<Sex>,
+    /// Ethnicity group (index into `population.ethnicity_shares`; 0 = White).
+    pub ethnicity: Vec<u8>,
+    /// Household of each person.
+    pub household: Vec<HouseholdId>,
+    /// Neighbourhood of each person.
+    pub neighbourhood: Vec<NeighbourhoodId>,
+    /// Potential gross weekly earnings when employed (GBP).
+    pub wage: Vec<f32>,
+    /// Adverse childhood experiences (0-4, 4 meaning 4 or more).
+    pub aces: Vec<u8>,
+    /// Had a trusted adult in childhood.
+    pub trusted_adult: Vec<bool>,
+    /// Frequently bullied in childhood.
+    pub bullied: Vec<bool>,
+    /// Exposed to discrimination.
+    pub discrimination: Vec<bool>,
+    /// Heavy social-media use (applies while aged 11-17).
+    pub heavy_social_media: Vec<bool>,
+    /// Weekly-changing circumstances.
+    pub circumstances: Vec<Circumstances>,
+    /// Members of each household.
+    pub households: Groups,
+    /// Equivalised weekly household income of each household (GBP).
+    pub household_income: Vec<f32>,
+    /// Whether each household is below the poverty line.
+    pub household_poor: Vec<bool>,
+    /// Deprivation decile (1 = least deprived, 10 = most) of each neighbourhood.
+    pub deprivation_decile: Vec<u8>,
+    /// Poverty line: a share of the median equivalised income at the start (GBP per week).
+    pub poverty_line: f32,
+}
+
+impl Population {
+    /// Number of people.
+    pub fn len(&self) -> usize {
+        self.age.len()
+    }
+
+    /// Whether there is nobody.
+    pub fn is_empty(&self) -> bool {
+        self.age.is_empty()
+    }
+
+    /// Whether the person is of a marginalised ethnic group.
+    pub fn marginalised(&self, person: usize) -> bool {
+        self.ethnicity[person] != 0
+    }
+
+    /// Deprivation decile of the person's neighbourhood.
+    pub fn decile_of(&self, person: usize) -> u8 {
+        self.deprivation_decile[self.neighbourhood[person].0 as usize]
+    }
+
+    /// Whether the person's household is below the poverty line.
+    pub fn poor(&self, person: usize) -> bool {
+        self.household_poor[self.household[person].0 as usize]
+    }
+
+    /// Recompute equivalised income and poverty of one household from its members' states.
+    pub fn update_household_income(&mut self, household: HouseholdId, economy: &crate::params::EconomyParams) {
+        let h = household.0 as usize;
+        let (income, poor) = household_income(self, h, economy);
+        self.household_income[h] = income;
+        self.household_poor[h] = poor;
+    }
+}
+
+/// Weekly income of one person in their current state (GBP).
+pub fn personal_income(employment: Employment, wage: f32, economy: &crate::params::EconomyParams) -> f32 {
+    match employment {
+        Employment::Employed => wage,
+        Employment::Unemployed | Employment::InactiveSick | Employment::Carer => economy.benefit_weekly as f32,
+        Employment::Retired => economy.pension_weekly as f32,
+        Employment::Student => economy.student_weekly as f32,
+        Employment::Child => 0.0,
+    }
+}
+
+/// Equivalised income (modified OECD scale: 1 for the first adult, 0.5 per further person 14+,
+/// 0.3 per child under 14) and poverty status of household `h`.
+fn household_income(pop: &Population, h: usize, economy: &crate::params::EconomyParams) -> (f32, bool) {
+    let mut total = 0.0f32;
+    let (mut older, mut young) = (0u32, 0u32);
+    for &member in pop.households.members(h) {
+        let p = member as usize;
+        total += personal_income(pop.circumstances[p].employment, pop.wage[p], economy);
+        if pop.age[p] >= 14 { older += 1 } else { young += 1 }
+    }
+    let scale = if older > 0 { 1.0 + 0.5 * (older - 1) as f32 } else { 0.0 } + 0.3 * young as f32;
+    let equivalised = if scale > 0.0 { total / scale } else { 0.0 };
+    (equivalised, equivalised < pop.poverty_line)
+}

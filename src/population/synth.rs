@@ -1,0 +1,319 @@
+//! Synthesis of a population from demographic tables.
+
+use rand::RngExt;
+use rand::seq::SliceRandom;
+use rand_distr::{Distribution, LogNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::{Circumstances, Employment, HouseholdId, NeighbourhoodId, Population, Sex};
+use crate::network::Groups;
+use crate::params::{EconomyParams, LifeParams, PopulationParams};
+use crate::rng::{Stream, StreamKey};
+
+/// Lower bounds of the adult age bands of `population.adult_age_shares`; the last ends at 94.
+const ADULT_BAND_START: [u8; 9] = [16, 25, 35, 45, 55, 65, 75, 85, 95];
+
+/// Build the population of replicate `replicate` under `seed`.
+pub fn synthesize(
+    n_people: usize,
+    params: &PopulationParams,
+    economy: &EconomyParams,
+    life: &LifeParams,
+    seed: u64,
+    replicate: u64,
+) -> Population {
+    let mut rng = StreamKey::new(seed, replicate, Stream::Population).sequential();
+    let (age, household, n_households) = households_and_ages(n_people, params, &mut rng);
+    let households = Groups::from_assignment(household.iter().map(|h| h.0).collect(), n_households);
+
+    // Neighbourhoods: consecutive households fill areas of about `neighbourhood_size` people.
+    let n_neighbourhoods = ((n_people as f64 / f64::from(params.neighbourhood_size)).round() as usize).max(1);
+    let neighbourhood: Vec<NeighbourhoodId> = (0..n_people)
+        .map(|p| {
+            let first = households.members(household[p].0 as usize)[0] as usize;
+            NeighbourhoodId((first * n_neighbourhoods / n_people) as u32)
+        })
+        .collect();
+    // Deprivation deciles: each decile holds a tenth of the neighbourhoods, in random order.
+    let mut order: Vec<usize> = (0..n_neighbourhoods).collect();
+    order.shuffle(&mut rng);
+    let mut deprivation_decile = vec![0u8; n_neighbourhoods];
+    for (rank, &nb) in order.iter().enumerate() {
+        deprivation_decile[nb] = 1 + (rank * 10 / n_neighbourhoods) as u8;
+    }
+
+    // Sex per person; ethnicity per household.
+    let sex: Vec<Sex> = (0..n_people)
+        .map(|_| if rng.random_bool(params.female_share) { Sex::Female } else { Sex::Male })
+        .collect();
+    let household_ethnicity: Vec<u8> =
+        (0..n_households).map(|_| draw_index(&params.ethnicity_shares, &mut rng) as u8).collect();
+    let ethnicity: Vec<u8> = household.iter().map(|h| household_ethnicity[h.0 as usize]).collect();
+
+    // Life course.
+    let aces: Vec<u8> = (0..n_people).map(|_| draw_index(&params.ace_shares, &mut rng) as u8).collect();
+    let trusted_adult: Vec<bool> = (0..n_people).map(|_| rng.random_bool(params.trusted_adult_share)).collect();
+    let bullied: Vec<bool> = (0..n_people).map(|_| rng.random_bool(params.bullied_share)).collect();
+    let discrimination: Vec<bool> = (0..n_people)
+        .map(|p| {
+            let share = if ethnicity[p] != 0 {
+                params.discrimination_share_marginalised
+            } else {
+                params.discrimination_share_other
+            };
+            rng.random_bool(share)
+        })
+        .collect();
+    let heavy_social_media: Vec<bool> =
+        (0..n_people).map(|_| rng.random_bool(params.heavy_social_media_share)).collect();
+
+    // Economy: employment by age and deprivation, wages, debt, arrears.
+    let mut econ_rng = StreamKey::new(seed, replicate, Stream::Economy).sequential();
+    let worklessness = deprivation_factors(economy.deprivation_worklessness_ratio);
+    let wage_factor = deprivation_factors(economy.deprivation_wage_ratio);
+    let wage_dist = LogNormal::new(0.0, economy.wage_log_sd).expect("validated wage_log_sd");
+    let mut wage = Vec::with_capacity(n_people);
+    let mut employment = Vec::with_capacity(n_people);
+    for p in 0..n_people {
+        let decile = deprivation_decile[neighbourhood[p].0 as usize] as usize - 1;
+        employment.push(initial_employment(age[p], worklessness[decile], economy, &mut econ_rng));
+        let w = economy.median_weekly_wage * wage_factor[decile] * wage_dist.sample(&mut econ_rng);
+        wage.push(w as f32);
+    }
+
+    let mut pop = Population {
+        age,
+        sex,
+        ethnicity,
+        household,
+        neighbourhood,
+        wage,
+        aces,
+        trusted_adult,
+        bullied,
+        discrimination,
+        heavy_social_media,
+        circumstances: employment
+            .iter()
+            .map(|&employment| Circumstances { employment, problem_debt: false, arrears: false, lonely: false })
+            .collect(),
+        household_income: vec![0.0; n_households],
+        household_poor: vec![false; n_households],
+        households,
+        deprivation_decile,
+        poverty_line: 0.0,
+    };
+
+    // Income and the poverty line (a share of the person-weighted median at the start).
+    for h in 0..n_households {
+        pop.update_household_income(HouseholdId(h as u32), economy);
+    }
+    let mut incomes: Vec<f32> = pop.household.iter().map(|h| pop.household_income[h.0 as usize]).collect();
+    incomes.sort_unstable_by(f32::total_cmp);
+    pop.poverty_line = incomes[incomes.len() / 2] * economy.poverty_line_share as f32;
+    for h in 0..n_households {
+        pop.update_household_income(HouseholdId(h as u32), economy);
+    }
+
+    // Debt, arrears and loneliness start in the equilibrium of their weekly hazards.
+    for p in 0..n_people {
+        let adult = pop.age[p] >= 18;
+        let c = pop.circumstances[p];
+        let rr = debt_rr(pop.poor(p), c.employment, economy);
+        let debt = adult && econ_rng.random_bool(equilibrium(economy.debt_onset_rate * rr, economy.debt_exit_rate));
+        let arrears =
+            adult && econ_rng.random_bool(equilibrium(economy.arrears_onset_rate * rr, economy.arrears_exit_rate));
+        let lonely_rr = loneliness_rr(pop.households.size(pop.household[p].0 as usize), c.employment, life);
+        let lonely = econ_rng.random_bool(equilibrium(life.loneliness_onset_rate * lonely_rr, life.loneliness_exit_rate));
+        pop.circumstances[p] = Circumstances { problem_debt: debt, arrears, lonely, ..c };
+    }
+    pop
+}
+
+/// Relative hazard of debt and arrears onset.
+pub fn debt_rr(poor: bool, employment: Employment, economy: &EconomyParams) -> f64 {
+    let mut rr = 1.0;
+    if poor {
+        rr *= economy.poverty_debt_rr;
+    }
+    if employment == Employment::Unemployed {
+        rr *= economy.unemployment_debt_rr;
+    }
+    rr
+}
+
+/// Relative hazard of loneliness onset.
+pub fn loneliness_rr(household_size: u32, employment: Employment, life: &LifeParams) -> f64 {
+    let mut rr = 1.0;
+    if household_size == 1 {
+        rr *= life.living_alone_loneliness_rr;
+    }
+    if employment == Employment::Unemployed {
+        rr *= life.unemployment_loneliness_rr;
+    }
+    rr
+}
+
+/// Equilibrium share in a two-state process with weekly onset and exit hazards.
+fn equilibrium(onset: f64, exit: f64) -> f64 {
+    let onset = onset.min(1.0);
+    if onset + exit > 0.0 { onset / (onset + exit) } else { 0.0 }
+}
+
+/// Factors by deprivation decile (index 0 = least deprived) rising geometrically from
+/// 1 to `ratio`, normalised to mean 1 so that the population average is unchanged.
+pub fn deprivation_factors(ratio: f64) -> [f64; 10] {
+    let mut f = [0.0; 10];
+    for (d, x) in f.iter_mut().enumerate() {
+        *x = ratio.powf(d as f64 / 9.0);
+    }
+    let mean = f.iter().sum::<f64>() / 10.0;
+    f.map(|x| x / mean)
+}
+
+/// Index drawn from a discrete distribution given by `shares` (summing to 1).
+fn draw_index(shares: &[f64], rng: &mut Xoshiro256PlusPlus) -> usize {
+    let u: f64 = rng.random();
+    let mut acc = 0.0;
+    for (i, s) in shares.iter().enumerate() {
+        acc += s;
+        if u < acc {
+            return i;
+        }
+    }
+    shares.len() - 1
+}
+
+fn adult_age(shares: &[f64], rng: &mut Xoshiro256PlusPlus, min: u8, max: u8) -> u8 {
+    // Rejection keeps the band shares within [min, max].
+    for _ in 0..1000 {
+        let band = draw_index(shares, rng);
+        let age = rng.random_range(ADULT_BAND_START[band]..ADULT_BAND_START[band + 1]);
+        if (min..=max).contains(&age) {
+            return age;
+        }
+    }
+    rng.random_range(min..=max)
+}
+
+/// Parents are aged 20-59, which leaves too few young and old adults; the age shares of
+/// adults in households without children are raised to make up for it, so that all adults
+/// together follow `adult_age_shares`.
+fn childless_adult_shares(params: &PopulationParams) -> Vec<f64> {
+    let q = &params.household_size_shares;
+    let (p2, p3) = (params.children_in_two_person_households, params.children_in_larger_households);
+    // Expected adults per household in households with and without children (6+ as 7).
+    let sizes = [1.0, 2.0, 3.0, 4.0, 5.0, 7.0];
+    let mut parents = 0.0;
+    let mut others = 0.0;
+    for (i, &size) in sizes.iter().enumerate() {
+        let (p_child, adults_if_child) = match i {
+            0 => (0.0, 1.0),
+            1 => (p2, 1.0),
+            _ => (p3, 2.0),
+        };
+        parents += q[i] * p_child * adults_if_child;
+        others += q[i] * (1.0 - p_child) * size;
+    }
+    // Share of each band that lies within parent ages 20-59.
+    let in_parent_ages = [5.0 / 9.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0, 0.0];
+    let shares = &params.adult_age_shares;
+    let parent_mass: f64 = shares.iter().zip(in_parent_ages).map(|(s, f)| s * f).sum();
+    let total = parents + others;
+    let raw: Vec<f64> = shares
+        .iter()
+        .zip(in_parent_ages)
+        .map(|(s, f)| (s * total - parents * s * f / parent_mass).max(0.0))
+        .collect();
+    let sum: f64 = raw.iter().sum();
+    if sum > 0.0 { raw.iter().map(|x| x / sum).collect() } else { shares.clone() }
+}
+
+/// Household sizes and compositions; returns ages, each person's household and the count.
+fn households_and_ages(
+    n_people: usize,
+    params: &PopulationParams,
+    rng: &mut Xoshiro256PlusPlus,
+) -> (Vec<u8>, Vec<HouseholdId>, usize) {
+    let mut age = Vec::with_capacity(n_people);
+    let mut household = Vec::with_capacity(n_people);
+    let mut h = 0u32;
+    let childless = childless_adult_shares(params);
+    while age.len() < n_people {
+        let class = draw_index(&params.household_size_shares, rng);
+        let mut size = if class == 5 { rng.random_range(6..=8) } else { class + 1 };
+        size = size.min(n_people - age.len());
+        let children = match size {
+            1 => 0,
+            2 if rng.random_bool(params.children_in_two_person_households) => 1,
+            2 => 0,
+            s if rng.random_bool(params.children_in_larger_households) => s - 2,
+            _ => 0,
+        };
+        let adults = size - children;
+        if children > 0 {
+            // Parents aged 20-59; children younger than the youngest parent by 16+ years.
+            let mut youngest_parent = u8::MAX;
+            for _ in 0..adults {
+                let a = adult_age(&params.adult_age_shares, rng, 20, 59);
+                youngest_parent = youngest_parent.min(a);
+                age.push(a);
+            }
+            for _ in 0..children {
+                age.push(rng.random_range(0..=(youngest_parent - 16).min(17)));
+            }
+        } else {
+            for _ in 0..adults {
+                age.push(adult_age(&childless, rng, 16, 94));
+            }
+        }
+        household.extend(std::iter::repeat_n(HouseholdId(h), size));
+        h += 1;
+    }
+    (age, household, h as usize)
+}
+
+/// Employment state at the start, by age and the deprivation factor of the area.
+fn initial_employment(
+    age: u8,
+    worklessness: f64,
+    economy: &EconomyParams,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Employment {
+    let active = |rng: &mut Xoshiro256PlusPlus| {
+        if rng.random_bool((economy.unemployment_rate * worklessness).min(1.0)) {
+            Employment::Unemployed
+        } else {
+            Employment::Employed
+        }
+    };
+    match age {
+        0..=15 => Employment::Child,
+        16..=17 => Employment::Student,
+        18..=24 => {
+            if rng.random_bool(economy.student_share_16_24) {
+                Employment::Student
+            } else {
+                active(rng)
+            }
+        }
+        a if u32::from(a) < economy.pension_age => {
+            let u: f64 = rng.random();
+            let sick = (economy.inactive_sick_share * worklessness).min(1.0);
+            if u < sick {
+                Employment::InactiveSick
+            } else if u < sick + economy.carer_share {
+                Employment::Carer
+            } else {
+                active(rng)
+            }
+        }
+        _ => {
+            if rng.random_bool(economy.employed_past_pension_share) {
+                Employment::Employed
+            } else {
+                Employment::Retired
+            }
+        }
+    }
+}

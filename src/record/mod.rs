@@ -1,0 +1,380 @@
+//! What is observed each week: the metric table, the strata, and per-replicate series.
+//!
+//! During a week each person adds to one *cell* (sex x age band x deprivation quintile x
+//! employment state); at the end of the week the cells are added up into the published
+//! strata and turned into metrics. Everything here is a pure computation over counts.
+
+use crate::params::MeasureParams;
+
+/// A published weekly metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// People in the stratum.
+    Population,
+    /// Share of the stratum in an episode of common mental disorder.
+    Prevalence,
+    /// Onsets per 1,000 person-years at risk (people not in an episode).
+    Incidence,
+    /// Remissions per 1,000 person-years in an episode.
+    Remission,
+    /// Mean latent distress.
+    MeanDistress,
+    /// Expected share with GHQ-12 caseness (score >= 4).
+    Ghq12Caseness,
+    /// Mean WEMWBS score.
+    Wemwbs,
+    /// Mean SF-12 mental component score.
+    Sf12Mcs,
+    /// Mean life satisfaction (0-10).
+    LifeSatisfaction,
+    /// Share with severe mental illness.
+    SmiPrevalence,
+    /// Share of the economically active who are unemployed.
+    UnemploymentRate,
+    /// Share living in a household below the poverty line.
+    Poverty,
+    /// Share in problem debt.
+    ProblemDebt,
+    /// Share often lonely.
+    Lonely,
+}
+
+impl Metric {
+    /// Every metric, in output order.
+    pub const ALL: [Metric; 14] = [
+        Metric::Population,
+        Metric::Prevalence,
+        Metric::Incidence,
+        Metric::Remission,
+        Metric::MeanDistress,
+        Metric::Ghq12Caseness,
+        Metric::Wemwbs,
+        Metric::Sf12Mcs,
+        Metric::LifeSatisfaction,
+        Metric::SmiPrevalence,
+        Metric::UnemploymentRate,
+        Metric::Poverty,
+        Metric::ProblemDebt,
+        Metric::Lonely,
+    ];
+
+    /// Name used for datasets and CSV columns.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Population => "population",
+            Metric::Prevalence => "prevalence",
+            Metric::Incidence => "incidence",
+            Metric::Remission => "remission",
+            Metric::MeanDistress => "mean_distress",
+            Metric::Ghq12Caseness => "ghq12_caseness",
+            Metric::Wemwbs => "wemwbs",
+            Metric::Sf12Mcs => "sf12_mcs",
+            Metric::LifeSatisfaction => "life_satisfaction",
+            Metric::SmiPrevalence => "smi_prevalence",
+            Metric::UnemploymentRate => "unemployment_rate",
+            Metric::Poverty => "poverty",
+            Metric::ProblemDebt => "problem_debt",
+            Metric::Lonely => "lonely",
+        }
+    }
+
+    /// Unit of the metric.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Population => "persons",
+            Metric::Incidence | Metric::Remission => "per 1,000 person-years",
+            Metric::MeanDistress => "SD of latent distress",
+            Metric::Wemwbs => "WEMWBS points (14-70)",
+            Metric::Sf12Mcs => "SF-12 MCS points",
+            Metric::LifeSatisfaction => "points (0-10)",
+            _ => "share (0-1)",
+        }
+    }
+
+    /// One-line description.
+    pub fn description(self) -> &'static str {
+        match self {
+            Metric::Population => "people in the stratum",
+            Metric::Prevalence => "share in an episode of common mental disorder",
+            Metric::Incidence => "episode onsets per 1,000 person-years among people not in an episode",
+            Metric::Remission => "remissions per 1,000 person-years among people in an episode",
+            Metric::MeanDistress => "mean latent distress (population z-scale)",
+            Metric::Ghq12Caseness => "expected share with GHQ-12 score >= 4 (logistic link from distress)",
+            Metric::Wemwbs => "mean Warwick-Edinburgh Mental Wellbeing Scale score (linear link)",
+            Metric::Sf12Mcs => "mean SF-12 mental component summary (linear link)",
+            Metric::LifeSatisfaction => "mean life satisfaction 0-10 (linear link; for WELLBYs)",
+            Metric::SmiPrevalence => "share with severe mental illness (psychosis, bipolar)",
+            Metric::UnemploymentRate => "unemployed / (employed + unemployed)",
+            Metric::Poverty => "share in households below the poverty line",
+            Metric::ProblemDebt => "share in problem debt",
+            Metric::Lonely => "share often or always lonely",
+        }
+    }
+}
+
+/// Age bands of the cells: 0-4, 5-15, 16-24, 25-34, 35-44, 45-54, 55-64, 65+.
+pub const N_AGE_BANDS: usize = 8;
+/// Employment states of the cells (the six adult states plus child).
+pub const N_EMPLOYMENT: usize = 7;
+/// Number of cells.
+pub const N_CELLS: usize = 2 * N_AGE_BANDS * 5 * N_EMPLOYMENT;
+
+/// Age band index of an age.
+#[inline]
+pub fn age_band(age: u8) -> usize {
+    match age {
+        0..=4 => 0,
+        5..=15 => 1,
+        16..=24 => 2,
+        a => (3 + (a as usize - 25) / 10).min(7),
+    }
+}
+
+/// Cell index of a person.
+#[inline]
+pub fn cell(sex: u8, age: u8, quintile: u8, employment: u8) -> usize {
+    ((usize::from(sex) * N_AGE_BANDS + age_band(age)) * 5 + usize::from(quintile)) * N_EMPLOYMENT
+        + usize::from(employment)
+}
+
+/// The published strata. People under 5 are not observed.
+pub fn strata() -> Vec<String> {
+    let mut s: Vec<String> = vec!["all".into(), "male".into(), "female".into()];
+    for band in ["5_15", "16_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "16_64"] {
+        s.push(format!("age_{band}"));
+    }
+    for q in 1..=5 {
+        s.push(format!("imd_q{q}"));
+    }
+    for e in crate::population::Employment::ADULT {
+        s.push(e.name().to_string());
+    }
+    s
+}
+
+/// Number of published strata.
+pub const N_STRATA: usize = 22;
+
+/// Strata a cell belongs to (indices into [`strata`]).
+fn strata_of_cell(c: usize) -> impl Iterator<Item = usize> {
+    let employment = c % N_EMPLOYMENT;
+    let quintile = (c / N_EMPLOYMENT) % 5;
+    let band = (c / (N_EMPLOYMENT * 5)) % N_AGE_BANDS;
+    let sex = c / (N_EMPLOYMENT * 5 * N_AGE_BANDS);
+    let observed = band >= 1;
+    let mut out = [usize::MAX; 6];
+    if observed {
+        out[0] = 0;
+        out[1] = 1 + sex;
+        out[2] = 3 + band - 1;
+        if (2..=6).contains(&band) {
+            out[3] = 10;
+        }
+        out[4] = 11 + quintile;
+        if employment < 6 {
+            out[5] = 16 + employment;
+        }
+    }
+    out.into_iter().filter(|&i| i != usize::MAX)
+}
+
+/// Counts of one cell in one week. Integer counts keep sums exact and order-free.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    /// People.
+    pub n: u32,
+    /// In an episode at the end of the week.
+    pub ill: u32,
+    /// Not in an episode at the start of the week.
+    pub at_risk: u32,
+    /// Onsets during the week.
+    pub onsets: u32,
+    /// In an episode at the start of the week.
+    pub ill_before: u32,
+    /// Remissions during the week.
+    pub remissions: u32,
+    /// With severe mental illness.
+    pub smi: u32,
+    /// Employed.
+    pub employed: u32,
+    /// Unemployed.
+    pub unemployed: u32,
+    /// In poverty.
+    pub poor: u32,
+    /// In problem debt.
+    pub debt: u32,
+    /// Often lonely.
+    pub lonely: u32,
+    /// Sum of latent distress.
+    pub distress: f64,
+    /// Sum of the GHQ-12 caseness probability.
+    pub ghq: f64,
+}
+
+impl Tally {
+    /// Add another tally.
+    pub fn add(&mut self, o: &Tally) {
+        self.n += o.n;
+        self.ill += o.ill;
+        self.at_risk += o.at_risk;
+        self.onsets += o.onsets;
+        self.ill_before += o.ill_before;
+        self.remissions += o.remissions;
+        self.smi += o.smi;
+        self.employed += o.employed;
+        self.unemployed += o.unemployed;
+        self.poor += o.poor;
+        self.debt += o.debt;
+        self.lonely += o.lonely;
+        self.distress += o.distress;
+        self.ghq += o.ghq;
+    }
+}
+
+/// The tallies of every cell for one week (or one chunk of people in one week).
+#[derive(Debug, Clone)]
+pub struct WeekTally {
+    /// One tally per cell.
+    pub cells: Vec<Tally>,
+}
+
+impl Default for WeekTally {
+    fn default() -> Self {
+        WeekTally { cells: vec![Tally::default(); N_CELLS] }
+    }
+}
+
+impl WeekTally {
+    /// Add another week tally cell by cell.
+    pub fn add(&mut self, other: &WeekTally) {
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            a.add(b);
+        }
+    }
+
+    /// Metric values of every stratum: `out[metric][stratum]`.
+    pub fn metrics(&self, measures: &MeasureParams) -> [[f64; N_STRATA]; Metric::ALL.len()] {
+        let mut strata = [Tally::default(); N_STRATA];
+        for (c, tally) in self.cells.iter().enumerate() {
+            if tally.n == 0 {
+                continue;
+            }
+            for s in strata_of_cell(c) {
+                strata[s].add(tally);
+            }
+        }
+        let mut out = [[f64::NAN; N_STRATA]; Metric::ALL.len()];
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        for (s, t) in strata.iter().enumerate() {
+            let n = f64::from(t.n);
+            let mean_distress = ratio(t.distress, n);
+            for (m, metric) in Metric::ALL.iter().enumerate() {
+                out[m][s] = match metric {
+                    Metric::Population => n,
+                    Metric::Prevalence => ratio(f64::from(t.ill), n),
+                    Metric::Incidence => ratio(f64::from(t.onsets), f64::from(t.at_risk)) * 52_000.0,
+                    Metric::Remission => ratio(f64::from(t.remissions), f64::from(t.ill_before)) * 52_000.0,
+                    Metric::MeanDistress => mean_distress,
+                    Metric::Ghq12Caseness => ratio(t.ghq, n),
+                    Metric::Wemwbs => measures.wemwbs_intercept + measures.wemwbs_slope * mean_distress,
+                    Metric::Sf12Mcs => measures.sf12_mcs_intercept + measures.sf12_mcs_slope * mean_distress,
+                    Metric::LifeSatisfaction => {
+                        measures.life_satisfaction_intercept + measures.life_satisfaction_slope * mean_distress
+                    }
+                    Metric::SmiPrevalence => ratio(f64::from(t.smi), n),
+                    Metric::UnemploymentRate => {
+                        ratio(f64::from(t.unemployed), f64::from(t.employed + t.unemployed))
+                    }
+                    Metric::Poverty => ratio(f64::from(t.poor), n),
+                    Metric::ProblemDebt => ratio(f64::from(t.debt), n),
+                    Metric::Lonely => ratio(f64::from(t.lonely), n),
+                };
+            }
+        }
+        out
+    }
+}
+
+/// Probability of GHQ-12 caseness at latent distress `w` (logistic link).
+#[inline]
+pub fn ghq12_probability(w: f32, midpoint: f32, scale: f32) -> f32 {
+    1.0 / (1.0 + (-(w - midpoint) / scale).exp())
+}
+
+/// Every weekly metric of one replicate, plus the durations of its episodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicateSeries {
+    /// Replicate index.
+    pub replicate: u32,
+    /// Recorded weeks.
+    pub weeks: usize,
+    /// Values laid out `[metric][week][stratum]`, metrics in [`Metric::ALL`] order.
+    pub values: Vec<f64>,
+    /// Completed episodes that began during the recorded weeks, by duration in weeks
+    /// (index = duration, last bin = that many or more).
+    pub durations_completed: Vec<u32>,
+    /// Episodes still running at the end that began during the recorded weeks, by their
+    /// duration so far (right-censored).
+    pub durations_censored: Vec<u32>,
+}
+
+impl ReplicateSeries {
+    /// Empty series for `weeks` weeks.
+    pub fn new(replicate: u32, weeks: usize) -> Self {
+        ReplicateSeries {
+            replicate,
+            weeks,
+            values: vec![f64::NAN; Metric::ALL.len() * weeks * N_STRATA],
+            durations_completed: vec![0; weeks + 1],
+            durations_censored: vec![0; weeks + 1],
+        }
+    }
+
+    /// Store one week's metrics.
+    pub fn set_week(&mut self, week: usize, metrics: &[[f64; N_STRATA]; Metric::ALL.len()]) {
+        for (m, row) in metrics.iter().enumerate() {
+            let start = (m * self.weeks + week) * N_STRATA;
+            self.values[start..start + N_STRATA].copy_from_slice(row);
+        }
+    }
+
+    /// The `[week][stratum]` block of one metric.
+    pub fn metric(&self, metric: Metric) -> &[f64] {
+        let m = Metric::ALL.iter().position(|x| *x == metric).expect("metric in ALL");
+        &self.values[m * self.weeks * N_STRATA..(m + 1) * self.weeks * N_STRATA]
+    }
+
+    /// Value of one metric in one week and stratum.
+    pub fn get(&self, metric: Metric, week: usize, stratum: usize) -> f64 {
+        self.metric(metric)[week * N_STRATA + stratum]
+    }
+
+    /// Mean of a metric over the last `last_weeks` recorded weeks in one stratum.
+    pub fn mean_over_last(&self, metric: Metric, stratum: usize, last_weeks: usize) -> f64 {
+        let from = self.weeks.saturating_sub(last_weeks);
+        let vals: Vec<f64> = (from..self.weeks).map(|w| self.get(metric, w, stratum)).filter(|v| v.is_finite()).collect();
+        if vals.is_empty() { f64::NAN } else { vals.iter().sum::<f64>() / vals.len() as f64 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strata_table_matches_count() {
+        assert_eq!(strata().len(), N_STRATA);
+    }
+
+    #[test]
+    fn cells_map_to_expected_strata() {
+        // A woman aged 30 in quintile 5 who is unemployed.
+        let c = cell(1, 30, 4, 1);
+        let s: Vec<usize> = strata_of_cell(c).collect();
+        let names = strata();
+        let got: Vec<&str> = s.iter().map(|&i| names[i].as_str()).collect();
+        assert_eq!(got, ["all", "female", "age_25_34", "age_16_64", "imd_q5", "unemployed"]);
+        // Under-fives are not observed.
+        assert_eq!(strata_of_cell(cell(0, 3, 0, 6)).count(), 0);
+    }
+}

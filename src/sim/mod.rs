@@ -1,0 +1,90 @@
+//! One replicate: the [`World`] and the weekly loop.
+//!
+//! [`World::new`] synthesises the population, builds the networks and draws the initial
+//! mental-health state; [`World::step`] (in `step.rs`) advances one week through named phases;
+//! [`run_replicate`] runs the burn-in and the recorded weeks and returns the series.
+
+mod step;
+
+pub use step::CHUNK;
+
+use crate::dynamics::{MentalHealth, PeerCounts};
+use crate::network::Network;
+use crate::population::Population;
+use crate::record::ReplicateSeries;
+use crate::rng::{Stream, StreamKey};
+use crate::scenario::Scenario;
+
+/// Everything about one replicate at one moment.
+#[derive(Debug, Clone)]
+pub struct World<'s> {
+    /// The scenario.
+    pub scenario: &'s Scenario,
+    /// Replicate index.
+    pub replicate: u64,
+    /// Weeks simulated so far (burn-in included).
+    pub week: u32,
+    /// The people.
+    pub pop: Population,
+    /// The network layers.
+    pub net: Network,
+    /// Mental-health state, one per person.
+    pub mh: Vec<MentalHealth>,
+    /// Exposure counts over the layers.
+    pub counts: PeerCounts,
+    /// Stream of the weekly life and economy draws.
+    pub life_key: StreamKey,
+    /// Stream of the weekly mental-health draws.
+    pub mh_key: StreamKey,
+}
+
+impl<'s> World<'s> {
+    /// Build replicate `replicate` of `scenario`.
+    pub fn new(scenario: &'s Scenario, replicate: u64) -> World<'s> {
+        let s = scenario;
+        let pop = crate::population::synthesize(
+            s.run.people as usize,
+            &s.population,
+            &s.economy,
+            &s.life,
+            s.run.seed,
+            replicate,
+        );
+        let net = crate::network::build(&pop, &s.network, s.run.seed, replicate);
+        let mh = crate::dynamics::initialise(&pop, s, replicate);
+        let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
+        let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
+        World { scenario, replicate, week: 0, pop, net, mh, counts, life_key: weekly.sub(0), mh_key: weekly.sub(1) }
+    }
+
+    /// Number of people in an episode.
+    pub fn n_ill(&self) -> usize {
+        self.mh.iter().filter(|m| m.ill).count()
+    }
+}
+
+/// Run one replicate: burn-in, then the recorded weeks.
+pub fn run_replicate(scenario: &Scenario, replicate: u64) -> ReplicateSeries {
+    let mut world = World::new(scenario, replicate);
+    let burn_in = scenario.run.burn_in_weeks;
+    let weeks = scenario.run.weeks as usize;
+    let mut series = ReplicateSeries::new(replicate as u32, weeks);
+    for _ in 0..burn_in {
+        world.step();
+    }
+    for w in 0..weeks {
+        let out = world.step();
+        series.set_week(w, &out.tally.metrics(&scenario.measures));
+        for d in out.remissions_since(burn_in) {
+            series.durations_completed[usize::from(d).min(weeks)] += 1;
+        }
+    }
+    // Episodes still running at the end that began in the recorded period (right-censored).
+    for m in world.mh.iter().filter(|m| m.ill) {
+        let d = usize::from(m.episode_weeks);
+        if d < weeks {
+            series.durations_censored[d] += 1;
+        }
+    }
+    series
+}

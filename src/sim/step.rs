@@ -1,0 +1,238 @@
+//! The weekly loop, written out as the algorithm.
+
+use rayon::prelude::*;
+
+use super::World;
+use crate::dynamics::{self, JobChange, Transition, WeekConstants};
+use crate::population::Employment;
+use crate::policy::Effects;
+use crate::record::{WeekTally, cell, ghq12_probability};
+
+/// People per chunk of the parallel phases. Fixed, so that results never depend on the
+/// number of threads: chunk boundaries, and the order partial sums are combined in, are
+/// always the same.
+pub const CHUNK: usize = 16_384;
+
+/// What one week produced.
+#[derive(Debug, Clone)]
+pub struct WeekOutput {
+    /// Cell tallies of the week.
+    pub tally: WeekTally,
+    /// Completed episodes: (week of onset, duration in weeks).
+    pub remissions: Vec<(u32, u16)>,
+}
+
+impl WeekOutput {
+    /// Durations of completed episodes that began in or after week `from`.
+    pub fn remissions_since(&self, from: u32) -> impl Iterator<Item = u16> + '_ {
+        self.remissions.iter().filter(move |(onset, _)| *onset >= from).map(|(_, d)| *d)
+    }
+}
+
+impl World<'_> {
+    /// Advance one week.
+    ///
+    /// 1. effects: ask the active policies and shocks for this week's effects;
+    /// 2. life and economy: job loss and re-employment, debt, arrears, loneliness, bereavement;
+    /// 3. household income: recompute income and poverty of households whose members changed job;
+    /// 4. workplace exposure: people who lost or found a job leave or join their team;
+    /// 5. mental health: distress, onset and remission, severe mental illness; tally the week;
+    /// 6. peer exposure: apply this week's onsets and remissions to the tie counts;
+    /// 7. every 52 weeks: ageing, life-stage transitions and the new school year.
+    pub fn step(&mut self) -> WeekOutput {
+        let effects = self.effects();
+        let constants = WeekConstants::new(self.scenario, &effects);
+        let job_changes = self.life_and_economy(&constants);
+        self.household_income(&job_changes);
+        self.workplace_exposure(&job_changes);
+        let (tally, transitions) = self.mental_health(&constants);
+        let remissions = self.peer_exposure(&transitions);
+        self.week += 1;
+        if self.week.is_multiple_of(52) {
+            self.new_year();
+        }
+        WeekOutput { tally, remissions }
+    }
+
+    /// Phase 1. No policies exist yet; this is where they will plug in.
+    fn effects(&self) -> Effects {
+        Effects::NEUTRAL
+    }
+
+    /// Phase 2, in parallel chunks of people.
+    fn life_and_economy(&mut self, k: &WeekConstants) -> Vec<JobChange> {
+        let World { scenario, pop, mh, week, life_key, .. } = self;
+        let (s, week, key) = (*scenario, *week, *life_key);
+        // Circumstances are taken out so they can be written while the rest of `pop` is read.
+        let mut circumstances = std::mem::take(&mut pop.circumstances);
+        let pop_ref = &*pop;
+        let changes: Vec<Vec<JobChange>> = circumstances
+            .par_chunks_mut(CHUNK)
+            .zip(mh.par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(|(chunk, (cs, ms))| {
+                let first = chunk * CHUNK;
+                let mut out = Vec::new();
+                for (i, (c, m)) in cs.iter_mut().zip(ms.iter_mut()).enumerate() {
+                    if let Some(change) = dynamics::life_and_economy(first + i, week, key, pop_ref, c, m, s, k) {
+                        out.push(change);
+                    }
+                }
+                out
+            })
+            .collect();
+        pop.circumstances = circumstances;
+        changes.concat()
+    }
+
+    /// Phase 3.
+    fn household_income(&mut self, changes: &[JobChange]) {
+        let mut households: Vec<_> = changes.iter().map(|c| self.pop.household[c.person as usize]).collect();
+        households.sort_unstable();
+        households.dedup();
+        for h in households {
+            self.pop.update_household_income(h, &self.scenario.economy);
+        }
+    }
+
+    /// Phase 4.
+    fn workplace_exposure(&mut self, changes: &[JobChange]) {
+        for c in changes {
+            let p = c.person as usize;
+            self.counts.change_employment(p, c.employed, self.mh[p].ill, &self.net);
+        }
+    }
+
+    /// Phase 5, in parallel chunks of people; chunk tallies are added in chunk order.
+    fn mental_health(&mut self, k: &WeekConstants) -> (WeekTally, Vec<(u32, Transition, u32)>) {
+        let World { scenario, pop, net, mh, counts, week, mh_key, .. } = self;
+        let (s, week, key) = (*scenario, *week, *mh_key);
+        let (pop, net, counts) = (&*pop, &*net, &*counts);
+        let parts: Vec<(WeekTally, Vec<(u32, Transition, u32)>)> = mh
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(chunk, ms)| {
+                let first = chunk * CHUNK;
+                let mut tally = WeekTally::default();
+                let mut transitions = Vec::new();
+                for (i, m) in ms.iter_mut().enumerate() {
+                    let p = first + i;
+                    let ill_before = m.ill;
+                    let t = dynamics::mental_health(p, week, key, pop, net, counts, m, s, k);
+                    if t != Transition::None {
+                        transitions.push((p as u32, t, week));
+                    }
+                    let c = &pop.circumstances[p];
+                    let cell_index = cell(
+                        pop.sex[p] as u8,
+                        pop.age[p],
+                        (pop.decile_of(p) - 1) / 2,
+                        c.employment as u8,
+                    );
+                    let x = &mut tally.cells[cell_index];
+                    x.n += 1;
+                    x.ill += u32::from(m.ill);
+                    x.at_risk += u32::from(!ill_before);
+                    x.ill_before += u32::from(ill_before);
+                    x.onsets += u32::from(t == Transition::Onset);
+                    x.remissions += u32::from(matches!(t, Transition::Remission(_)));
+                    x.smi += u32::from(m.smi != dynamics::Smi::None);
+                    x.employed += u32::from(c.employment == Employment::Employed);
+                    x.unemployed += u32::from(c.employment == Employment::Unemployed);
+                    x.poor += u32::from(pop.poor(p));
+                    x.debt += u32::from(c.problem_debt);
+                    x.lonely += u32::from(c.lonely);
+                    x.distress += f64::from(m.distress);
+                    x.ghq += f64::from(ghq12_probability(m.distress, k.ghq[0], k.ghq[1]));
+                }
+                (tally, transitions)
+            })
+            .collect();
+        let mut tally = WeekTally::default();
+        let mut transitions = Vec::new();
+        for (t, tr) in parts {
+            tally.add(&t);
+            transitions.extend(tr);
+        }
+        (tally, transitions)
+    }
+
+    /// Phase 6. Returns completed episodes as (week of onset, duration).
+    fn peer_exposure(&mut self, transitions: &[(u32, Transition, u32)]) -> Vec<(u32, u16)> {
+        let mut remissions = Vec::new();
+        for &(p, t, week) in transitions {
+            let delta = match t {
+                Transition::Onset => 1,
+                Transition::Remission(d) => {
+                    remissions.push((week.saturating_sub(u32::from(d)), d));
+                    -1
+                }
+                Transition::None => 0,
+            };
+            self.counts.change_ill(p as usize, delta, &self.pop, &self.net);
+        }
+        remissions
+    }
+
+    /// Phase 7: everybody is a year older; life stages change; a new school year begins.
+    fn new_year(&mut self) {
+        let s = self.scenario;
+        let eco = &s.economy;
+        let year = u64::from(self.week / 52);
+        let mut rng = self.life_key.sub(1_000_000 + year).sequential();
+        let worklessness = crate::population::deprivation_factors(eco.deprivation_worklessness_ratio);
+        let mut job_changes = Vec::new();
+        for p in 0..self.pop.len() {
+            let age = self.pop.age[p].saturating_add(1).min(120);
+            self.pop.age[p] = age;
+            let c = &mut self.pop.circumstances[p];
+            let before = c.employment;
+            let active = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus, decile: u8| {
+                use rand::RngExt;
+                let u = (eco.unemployment_rate * worklessness[usize::from(decile - 1)]).min(1.0);
+                if rng.random_bool(u) { Employment::Unemployed } else { Employment::Employed }
+            };
+            let decile = self.pop.deprivation_decile[self.pop.neighbourhood[p].0 as usize];
+            c.employment = match (age, before) {
+                (16, Employment::Child) => Employment::Student,
+                (18, Employment::Student) => {
+                    use rand::RngExt;
+                    if rng.random_bool(eco.student_share_16_24) { Employment::Student } else { active(&mut rng, decile) }
+                }
+                (22, Employment::Student) => active(&mut rng, decile),
+                (a, e) if u32::from(a) == eco.pension_age => {
+                    use rand::RngExt;
+                    if e == Employment::Employed && rng.random_bool(eco.employed_past_pension_share) {
+                        Employment::Employed
+                    } else {
+                        Employment::Retired
+                    }
+                }
+                (_, e) => e,
+            };
+            let (was, is) = (before == Employment::Employed, c.employment == Employment::Employed);
+            if was != is {
+                job_changes.push(JobChange { person: p as u32, employed: is });
+            }
+            let m = &mut self.mh[p];
+            m.set_point = dynamics::set_point(&self.pop, p, m.diathesis, m.episodes, s);
+        }
+        // Leavers of school and university who became active take a slot in a team.
+        let mut work_rng = crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Workplace)
+            .sub(year)
+            .sequential();
+        if crate::network::assign_new_workers(&self.pop, &mut self.net.workplace, &mut work_rng) {
+            let mh = &self.mh;
+            self.counts.recount_teams(&self.pop, &self.net, |p| mh[p].ill);
+        } else {
+            self.workplace_exposure(&job_changes);
+        }
+        for h in 0..self.pop.households.n_groups() {
+            self.pop.update_household_income(crate::population::HouseholdId(h as u32), eco);
+        }
+        let key = crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::School).sub(year);
+        self.net.school = crate::network::build_school(&self.pop, &s.network, key);
+        let mh = &self.mh;
+        self.counts.recount_school(&self.net, |p| mh[p].ill);
+    }
+}
