@@ -145,5 +145,5 @@ mod tests {
         assert_eq!((x, y), (GOLDEN.0, GOLDEN.1));
     }
 
-    const GOLDEN: (u64, u64) = (0, 0);
+    const GOLDEN: (u64, u64) = (9_927_941_848_483_508_361, 13_408_112_476_557_079_764);
 }

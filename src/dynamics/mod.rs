@@ -10,12 +10,11 @@
 
 mod peers;
 
-pub use peers::{PeerCounts, TieExposure};
+pub use peers::{PeerCounts, TieExposure, Ties};
 
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use crate::network::Network;
 use crate::policy::Effects;
 use crate::population::{Circumstances, Employment, Population, Sex};
 use crate::rng::{Stream, StreamKey};
@@ -70,7 +69,10 @@ fn age_shift(age: u8, s: &Scenario) -> f64 {
     }
 }
 
-/// The set point of a person: everything in the target that changes at most yearly.
+/// The set point of a person: everything in the target that changes at most yearly —
+/// diathesis, sex, age, childhood adversity, bullying and kindling — plus the exposures that
+/// are fixed within a year (discrimination, neighbourhood deprivation, adolescent heavy
+/// social-media use), which are determinants and so scale with `determinants.multiplier`.
 pub fn set_point(pop: &Population, person: usize, diathesis: f32, episodes: u8, s: &Scenario) -> f32 {
     let d = &s.dynamics;
     let det = &s.determinants;
@@ -79,13 +81,16 @@ pub fn set_point(pop: &Population, person: usize, diathesis: f32, episodes: u8, 
         * aces
         * if pop.trusted_adult[person] { 1.0 - det.trusted_adult_reduction } else { 1.0 };
     let bullying = if pop.bullied[person] { det.bullying } else { 0.0 };
+    let discrimination = if pop.discrimination[person] { det.discrimination } else { 0.0 };
+    let deprivation = det.deprivation * f64::from(pop.decile_of(person) - 1) / 9.0;
+    let social_media = if heavy_online(pop, person) { det.social_media } else { 0.0 };
     let sex = if pop.sex[person] == Sex::Female { d.female_shift } else { 0.0 };
     let kindling = d.kindling * f64::from(u32::from(episodes).min(d.kindling_cap));
     (d.baseline_set_point
         + f64::from(diathesis)
         + sex
         + age_shift(pop.age[person], s)
-        + det.multiplier * (ace_effect + bullying)
+        + det.multiplier * (ace_effect + bullying + discrimination + deprivation + social_media)
         + kindling) as f32
 }
 
@@ -108,8 +113,12 @@ pub struct WeekConstants {
     pub bereavement: f64,
     /// Weekly SMI onset, relapse, acute-phase exit and recovery hazards.
     pub smi: [f64; 4],
-    /// Logistic GHQ-12 link: midpoint and scale.
-    pub ghq: [f32; 2],
+    /// GHQ-12 caseness link.
+    pub ghq: crate::record::GhqLink,
+    /// Shift of distress for every [`circumstance_code`].
+    pub circumstance_shift: [f32; 64],
+    /// Multiplier on online weights for heavy adolescent users.
+    pub online_intensity: f32,
 }
 
 impl WeekConstants {
@@ -134,38 +143,46 @@ impl WeekConstants {
             loneliness_onset: s.life.loneliness_onset_rate * effects.loneliness_onset,
             bereavement: 1.0 - (1.0 - s.life.bereavement_rate).powf(1.0 / 52.0),
             smi: [d.smi_incidence / 52.0, d.smi_relapse_rate / 52.0, 1.0 / d.smi_acute_weeks, d.smi_recovery_rate / 52.0],
-            ghq: [s.measures.ghq12_midpoint as f32, s.measures.ghq12_scale as f32],
+            ghq: crate::record::GhqLink::new(s.measures.ghq12_midpoint as f32, s.measures.ghq12_scale as f32),
+            circumstance_shift: circumstance_shifts(s),
+            online_intensity: s.network.heavy_use_online_intensity as f32,
         }
     }
 }
 
-/// Shift of the target from current exposures (determinants), in SD.
-pub fn exposure_shift(pop: &Population, person: usize, c: &Circumstances, s: &Scenario) -> f32 {
+/// Index into [`WeekConstants::circumstance_shift`]: the circumstances that shift distress.
+#[inline]
+pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
+    usize::from(male)
+        | usize::from(c.employment == Employment::Unemployed) << 1
+        | usize::from(c.poor) << 2
+        | usize::from(c.arrears) << 3
+        | usize::from(c.problem_debt) << 4
+        | usize::from(c.lonely) << 5
+}
+
+/// Shift of the target from current circumstances (unemployment, poverty, arrears, problem
+/// debt, loneliness), in SD, for every [`circumstance_code`].
+fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
     let det = &s.determinants;
-    let mut shift = 0.0;
-    if c.employment == Employment::Unemployed {
-        shift += if pop.sex[person] == Sex::Male { det.unemployment_men } else { det.unemployment };
-    }
-    if pop.poor(person) {
-        shift += det.poverty;
-    }
-    if c.arrears {
-        shift += det.arrears;
-    }
-    if c.problem_debt {
-        shift += det.problem_debt;
-    }
-    if c.lonely {
-        shift += det.loneliness;
-    }
-    if pop.discrimination[person] {
-        shift += det.discrimination;
-    }
-    shift += det.deprivation * f64::from(pop.decile_of(person) - 1) / 9.0;
-    if pop.heavy_social_media[person] && (11..=17).contains(&pop.age[person]) {
-        shift += det.social_media;
-    }
-    (det.multiplier * shift) as f32
+    std::array::from_fn(|code| {
+        let bit = |b: usize| code & (1 << b) != 0;
+        let mut shift = 0.0;
+        if bit(1) {
+            shift += if bit(0) { det.unemployment_men } else { det.unemployment };
+        }
+        for (b, effect) in [(2, det.poverty), (3, det.arrears), (4, det.problem_debt), (5, det.loneliness)] {
+            if bit(b) {
+                shift += effect;
+            }
+        }
+        (det.multiplier * shift) as f32
+    })
+}
+
+/// Shift of the target from a person's current circumstances, in SD.
+pub fn exposure_shift(pop: &Population, person: usize, c: &Circumstances, k: &WeekConstants) -> f32 {
+    k.circumstance_shift[circumstance_code(pop.sex[person] == Sex::Male, c)]
 }
 
 /// Whether a person's online ties count with the heavy-use intensity.
@@ -180,6 +197,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
     let d = &s.dynamics;
     let skew = d.diathesis_skew;
     // Standardised log-normal: mean 0, SD 1 (normal when skew is 0).
+    let constants = WeekConstants::new(s, &Effects::NEUTRAL);
     let (mean_ln, sd_ln) = ((skew * skew / 2.0).exp(), ((skew * skew).exp_m1() * (skew * skew).exp()).sqrt());
     (0..pop.len())
         .map(|p| {
@@ -196,7 +214,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
                 0
             };
             let sp = set_point(pop, p, diathesis, episodes, s);
-            let target = sp + exposure_shift(pop, p, &pop.circumstances[p], s);
+            let target = sp + exposure_shift(pop, p, &pop.circumstances[p], &constants);
             let noise: f64 = StandardNormal.sample(&mut rng);
             let distress = target + (d.sigma * noise) as f32;
             let ill = f64::from(distress) > d.theta_on;
@@ -234,9 +252,12 @@ pub struct JobChange {
     pub employed: bool,
 }
 
-/// Weekly life and economy transitions of one person: job loss and re-employment, debt,
-/// arrears, loneliness and bereavement. Sets the person's pending shock.
+/// Weekly life and economy transitions of one person: job loss or re-employment, entering
+/// or leaving problem debt, arrears and loneliness, and bereavement. The hazards are small,
+/// so they are treated as competing risks in discrete time: one uniform draw picks at most
+/// one event per person and week. Sets the person's pending shock.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn life_and_economy(
     person: usize,
     week: u32,
@@ -247,47 +268,62 @@ pub fn life_and_economy(
     s: &Scenario,
     k: &WeekConstants,
 ) -> Option<JobChange> {
-    let mut rng = key.counter(person as u32, week);
-    let det_scale = s.determinants.multiplier as f32;
+    // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
     let eco = &s.economy;
-    mh.pulse = 0.0;
-    let mut change = None;
-    let u_job: f64 = rng.random();
-    match c.employment {
-        Employment::Employed if u32::from(pop.age[person]) < eco.pension_age => {
-            let rr = if mh.ill { eco.illness_job_loss_rr } else { 1.0 };
-            if u_job < k.job_loss[usize::from(pop.decile_of(person) - 1)] * rr {
-                c.employment = Employment::Unemployed;
-                mh.pulse += det_scale * s.determinants.job_loss_pulse as f32;
-                change = Some(JobChange { person: person as u32, employed: false });
-            }
+    let age = pop.age[person];
+    // Hazards of the events open to this person now.
+    let h_job = match c.employment {
+        Employment::Employed if u32::from(age) < eco.pension_age => {
+            k.job_loss[usize::from(pop.decile[person] - 1)] * if mh.ill { eco.illness_job_loss_rr } else { 1.0 }
         }
-        Employment::Unemployed => {
-            let rr = if mh.ill { eco.illness_job_finding_rr } else { 1.0 };
-            if u_job < k.job_finding * rr {
-                c.employment = Employment::Employed;
-                change = Some(JobChange { person: person as u32, employed: true });
-            }
-        }
-        _ => {}
-    }
-    let (u_debt, u_arrears, u_lonely, u_bereaved): (f64, f64, f64, f64) =
-        (rng.random(), rng.random(), rng.random(), rng.random());
-    if pop.age[person] >= 18 {
-        let rr = crate::population::debt_rr(pop.poor(person), c.employment, eco);
-        c.problem_debt = if c.problem_debt { u_debt >= eco.debt_exit_rate } else { u_debt < eco.debt_onset_rate * rr };
-        c.arrears = if c.arrears { u_arrears >= eco.arrears_exit_rate } else { u_arrears < eco.arrears_onset_rate * rr };
-    }
-    let household_size = pop.households.size(pop.household[person].0 as usize);
-    c.lonely = if c.lonely {
-        u_lonely >= s.life.loneliness_exit_rate
-    } else {
-        u_lonely < k.loneliness_onset * crate::population::loneliness_rr(household_size, c.employment, &s.life)
+        Employment::Unemployed => k.job_finding * if mh.ill { eco.illness_job_finding_rr } else { 1.0 },
+        _ => 0.0,
     };
-    if u_bereaved < k.bereavement {
-        mh.pulse += det_scale * s.determinants.bereavement_pulse as f32;
+    let (h_debt, h_arrears) = if age >= 18 {
+        let rr = crate::population::debt_rr(c.poor, c.employment, eco);
+        (
+            if c.problem_debt { eco.debt_exit_rate } else { eco.debt_onset_rate * rr },
+            if c.arrears { eco.arrears_exit_rate } else { eco.arrears_onset_rate * rr },
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    let h_lonely = if c.lonely {
+        s.life.loneliness_exit_rate
+    } else {
+        k.loneliness_onset * crate::population::loneliness_rr(u32::from(pop.household_size[person]), c.employment, &s.life)
+    };
+    let u: f64 = key.counter(person as u32, week).random();
+    let mut edge = h_job;
+    if u >= edge + h_debt + h_arrears + h_lonely + k.bereavement {
+        return None; // the common case: nothing happens this week
     }
-    change
+    let det_scale = s.determinants.multiplier as f32;
+    if u < edge {
+        let employed = c.employment == Employment::Unemployed;
+        c.employment = if employed { Employment::Employed } else { Employment::Unemployed };
+        if !employed {
+            mh.pulse = det_scale * s.determinants.job_loss_pulse as f32;
+        }
+        return Some(JobChange { person: person as u32, employed });
+    }
+    edge += h_debt;
+    if u < edge {
+        c.problem_debt = !c.problem_debt;
+        return None;
+    }
+    edge += h_arrears;
+    if u < edge {
+        c.arrears = !c.arrears;
+        return None;
+    }
+    edge += h_lonely;
+    if u < edge {
+        c.lonely = !c.lonely;
+        return None;
+    }
+    mh.pulse = det_scale * s.determinants.bereavement_pulse as f32;
+    None
 }
 
 /// What happened to one person's clinical state this week.
@@ -308,7 +344,6 @@ pub fn mental_health(
     week: u32,
     key: StreamKey,
     pop: &Population,
-    net: &Network,
     counts: &PeerCounts,
     mh: &mut MentalHealth,
     s: &Scenario,
@@ -317,10 +352,10 @@ pub fn mental_health(
     let mut rng = key.counter(person as u32, week);
     let d = &s.dynamics;
     let c = &pop.circumstances[person];
-    let ties = counts.exposure(person, mh.ill, c.employment == Employment::Employed, heavy_online(pop, person), pop, net, k, s);
+    let ties = counts.exposure(person, heavy_online(pop, person), k.online_intensity, k);
     let pm = d.peer_multiplier as f32;
     let peer = pm * d.peer_ill_shift as f32 * ties.ill.min(d.peer_cap as f32);
-    let target = mh.set_point + exposure_shift(pop, person, c, s) + peer;
+    let target = mh.set_point + exposure_shift(pop, person, c, k) + peer;
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {

@@ -1,28 +1,35 @@
 //! Exposure to other people's clinical state over the five layers, kept up to date
-//! incrementally: when someone's state changes, the counts of their groups and of their
-//! neighbours change by one. Counts are integers, so the result does not depend on the order
-//! in which changes are applied.
+//! incrementally: each person carries, per layer, the number of their ties and the number of
+//! those ties in an episode. When someone's state changes, the counts of their tie partners
+//! change by one, so the weekly loop reads one small record per person instead of walking
+//! ties. Counts are integers and are updated in a fixed order, so results never depend on
+//! the number of threads.
 
 use super::WeekConstants;
-use crate::network::{NO_GROUP, Network};
+use crate::network::{Groups, NO_GROUP, Network};
 use crate::population::{Employment, Population};
-use crate::scenario::Scenario;
 
-/// Numbers of ties in an episode, per group (clique layers) and per person (sparse layers).
+/// Layer indices, as in [`crate::network::Setting::ALL`].
+const HOUSEHOLD: usize = 0;
+const SCHOOL: usize = 1;
+const WORKPLACE: usize = 2;
+const NEIGHBOURHOOD: usize = 3;
+const ONLINE: usize = 4;
+
+/// One person's ties per layer: how many, and how many are in an episode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ties {
+    /// Ties in an episode, per layer.
+    pub ill: [u16; 5],
+    /// Ties, per layer.
+    pub degree: [u16; 5],
+}
+
+/// Tie counts of every person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeerCounts {
-    /// Members in an episode, per household.
-    pub household_ill: Vec<u16>,
-    /// Pupils in an episode, per school class.
-    pub school_ill: Vec<u16>,
-    /// Employed members in an episode, per team.
-    pub team_ill: Vec<u16>,
-    /// Employed members, per team.
-    pub team_active: Vec<u16>,
-    /// Neighbourhood ties in an episode, per person.
-    pub neighbourhood_ill: Vec<u16>,
-    /// Online ties in an episode, per person.
-    pub online_ill: Vec<u16>,
+    /// One record per person.
+    pub ties: Vec<Ties>,
 }
 
 /// Weighted ties of one person, in total and in an episode.
@@ -38,38 +45,50 @@ pub struct TieExposure {
     pub close_total: f32,
 }
 
+fn employed(pop: &Population, p: usize) -> bool {
+    pop.circumstances[p].employment == Employment::Employed
+}
+
+/// Whether `p` is present in the workplace layer (employed and holding a team slot).
+fn at_work(pop: &Population, net: &Network, p: usize) -> bool {
+    employed(pop, p) && net.workplace.teams.group_of[p] != NO_GROUP
+}
+
 impl PeerCounts {
     /// Count everything from scratch.
     pub fn from_scratch(pop: &Population, net: &Network, ill: impl Fn(usize) -> bool) -> PeerCounts {
-        let mut c = PeerCounts {
-            household_ill: vec![0; net.household.n_groups()],
-            school_ill: vec![0; net.school.n_groups()],
-            team_ill: vec![0; net.workplace.teams.n_groups()],
-            team_active: vec![0; net.workplace.teams.n_groups()],
-            neighbourhood_ill: vec![0; pop.len()],
-            online_ill: vec![0; pop.len()],
-        };
+        let mut c = PeerCounts { ties: vec![Ties::default(); pop.len()] };
         for p in 0..pop.len() {
-            if pop.circumstances[p].employment == Employment::Employed && net.workplace.teams.group_of[p] != NO_GROUP {
-                c.team_active[net.workplace.teams.group_of[p] as usize] += 1;
-            }
-            if ill(p) {
-                c.change_ill(p, 1, pop, net);
-            }
+            let t = &mut c.ties[p];
+            let hh = net.household.group_of[p] as usize;
+            t.degree[HOUSEHOLD] = (net.household.size(hh) - 1) as u16;
+            t.degree[NEIGHBOURHOOD] = net.neighbourhood.degree(p).min(u32::from(u16::MAX)) as u16;
+            t.degree[ONLINE] = net.online.degree(p).min(u32::from(u16::MAX)) as u16;
+            t.ill[NEIGHBOURHOOD] = net.neighbourhood.neighbours(p).iter().filter(|&&q| ill(q as usize)).count() as u16;
+            t.ill[ONLINE] = net.online.neighbours(p).iter().filter(|&&q| ill(q as usize)).count() as u16;
         }
+        c.recount_groups(&net.household, HOUSEHOLD, |_| true, &ill);
+        c.recount_school(net, &ill);
+        c.recount_teams(pop, net, &ill);
         c
     }
 
-    /// Recount the workplace teams (after new workers were given slots).
-    pub fn recount_teams(&mut self, pop: &Population, net: &Network, ill: impl Fn(usize) -> bool) {
-        let n = net.workplace.teams.n_groups();
-        self.team_ill = vec![0; n];
-        self.team_active = vec![0; n];
-        for (p, &t) in net.workplace.teams.group_of.iter().enumerate() {
-            if t != NO_GROUP && pop.circumstances[p].employment == Employment::Employed {
-                self.team_active[t as usize] += 1;
-                if ill(p) {
-                    self.team_ill[t as usize] += 1;
+    /// Recount one clique layer: degree = other present members, ill = of those, in an episode.
+    fn recount_groups(&mut self, groups: &Groups, layer: usize, present: impl Fn(usize) -> bool, ill: impl Fn(usize) -> bool) {
+        for t in &mut self.ties {
+            t.degree[layer] = 0;
+            t.ill[layer] = 0;
+        }
+        for g in 0..groups.n_groups() {
+            let members = groups.members(g);
+            let present_n = members.iter().filter(|&&q| present(q as usize)).count() as u16;
+            let ill_n = members.iter().filter(|&&q| present(q as usize) && ill(q as usize)).count() as u16;
+            for &q in members {
+                let q = q as usize;
+                if present(q) {
+                    let me = u16::from(ill(q));
+                    self.ties[q].degree[layer] = present_n - 1;
+                    self.ties[q].ill[layer] = ill_n - me;
                 }
             }
         }
@@ -77,86 +96,92 @@ impl PeerCounts {
 
     /// Recount the school classes (after the yearly rebuild).
     pub fn recount_school(&mut self, net: &Network, ill: impl Fn(usize) -> bool) {
-        self.school_ill = vec![0; net.school.n_groups()];
-        for (p, &g) in net.school.group_of.iter().enumerate() {
-            if g != NO_GROUP && ill(p) {
-                self.school_ill[g as usize] += 1;
+        self.recount_groups(&net.school, SCHOOL, |_| true, ill);
+    }
+
+    /// Recount the workplace teams (after new workers were given slots).
+    pub fn recount_teams(&mut self, pop: &Population, net: &Network, ill: impl Fn(usize) -> bool) {
+        self.recount_groups(&net.workplace.teams, WORKPLACE, |p| employed(pop, p), ill);
+    }
+
+    /// Apply a change of one person's clinical state (`delta` = +1 onset, -1 remission) to
+    /// the counts of everyone tied to them.
+    pub fn change_ill(&mut self, person: usize, delta: i32, pop: &Population, net: &Network) {
+        let ties = &mut self.ties;
+        let mut bump = |q: u32, layer: usize| {
+            let x = &mut ties[q as usize].ill[layer];
+            *x = (i32::from(*x) + delta) as u16;
+        };
+        for &q in net.household.members(net.household.group_of[person] as usize) {
+            if q as usize != person {
+                bump(q, HOUSEHOLD);
             }
         }
-    }
-
-    /// Apply a change of one person's clinical state (`delta` = +1 onset, -1 remission).
-    pub fn change_ill(&mut self, person: usize, delta: i32, pop: &Population, net: &Network) {
-        let bump = |x: &mut u16| *x = (i32::from(*x) + delta) as u16;
-        bump(&mut self.household_ill[net.household.group_of[person] as usize]);
         let class = net.school.group_of[person];
         if class != NO_GROUP {
-            bump(&mut self.school_ill[class as usize]);
+            for &q in net.school.members(class as usize) {
+                if q as usize != person {
+                    bump(q, SCHOOL);
+                }
+            }
         }
-        let team = net.workplace.teams.group_of[person];
-        if team != NO_GROUP && pop.circumstances[person].employment == Employment::Employed {
-            bump(&mut self.team_ill[team as usize]);
+        if at_work(pop, net, person) {
+            for &q in net.workplace.teams.members(net.workplace.teams.group_of[person] as usize) {
+                if q as usize != person && employed(pop, q as usize) {
+                    bump(q, WORKPLACE);
+                }
+            }
         }
         for &q in net.neighbourhood.neighbours(person) {
-            bump(&mut self.neighbourhood_ill[q as usize]);
+            bump(q, NEIGHBOURHOOD);
         }
         for &q in net.online.neighbours(person) {
-            bump(&mut self.online_ill[q as usize]);
+            bump(q, ONLINE);
         }
     }
 
-    /// Apply a change of one person's employment (entering or leaving their team).
-    pub fn change_employment(&mut self, person: usize, employed: bool, ill: bool, net: &Network) {
+    /// Apply a change of one person's employment: they join (or leave) their team, whose
+    /// employed members gain (or lose) a tie. `pop` already holds the new state.
+    pub fn change_employment(&mut self, person: usize, now_employed: bool, ill_of: impl Fn(usize) -> bool, pop: &Population, net: &Network) {
         let team = net.workplace.teams.group_of[person];
         if team == NO_GROUP {
             return;
         }
-        let team = team as usize;
-        let delta: i32 = if employed { 1 } else { -1 };
-        self.team_active[team] = (i32::from(self.team_active[team]) + delta) as u16;
-        if ill {
-            self.team_ill[team] = (i32::from(self.team_ill[team]) + delta) as u16;
+        let delta: i32 = if now_employed { 1 } else { -1 };
+        let person_ill = i32::from(ill_of(person));
+        let (mut degree, mut ill) = (0u16, 0u16);
+        for &q in net.workplace.teams.members(team as usize) {
+            let q = q as usize;
+            if q == person || !employed(pop, q) {
+                continue;
+            }
+            let t = &mut self.ties[q];
+            t.degree[WORKPLACE] = (i32::from(t.degree[WORKPLACE]) + delta) as u16;
+            t.ill[WORKPLACE] = (i32::from(t.ill[WORKPLACE]) + delta * person_ill) as u16;
+            degree += 1;
+            ill += u16::from(ill_of(q));
         }
+        let own = &mut self.ties[person];
+        (own.degree[WORKPLACE], own.ill[WORKPLACE]) = if now_employed { (degree, ill) } else { (0, 0) };
     }
 
-    /// Weighted exposure of `person` to ties in an episode.
-    #[allow(clippy::too_many_arguments)]
+    /// Weighted exposure of `person`; online ties of heavy adolescent users weigh more.
     #[inline]
-    pub fn exposure(
-        &self,
-        person: usize,
-        self_ill: bool,
-        employed: bool,
-        heavy_online: bool,
-        _pop: &Population,
-        net: &Network,
-        k: &WeekConstants,
-        s: &Scenario,
-    ) -> TieExposure {
-        let me = f32::from(u8::from(self_ill));
+    pub fn exposure(&self, person: usize, heavy_online: bool, intensity: f32, k: &WeekConstants) -> TieExposure {
+        let t = &self.ties[person];
         let w = &k.weights;
-        let h = net.household.group_of[person] as usize;
-        let h_total = (net.household.size(h) - 1) as f32;
-        let h_ill = f32::from(self.household_ill[h]) - me;
-        let n_total = net.neighbourhood.degree(person) as f32;
-        let n_ill = f32::from(self.neighbourhood_ill[person]);
-        let mut ill = w[0] * h_ill + w[3] * n_ill;
-        let mut total = w[0] * h_total + w[3] * n_total;
-        let close_ill = ill;
-        let close_total = total;
-        let class = net.school.group_of[person];
-        if class != NO_GROUP {
-            ill += w[1] * (f32::from(self.school_ill[class as usize]) - me);
-            total += w[1] * (net.school.size(class as usize) - 1) as f32;
+        let f = |x: u16| f32::from(x);
+        let close_ill = w[HOUSEHOLD] * f(t.ill[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.ill[NEIGHBOURHOOD]);
+        let close_total = w[HOUSEHOLD] * f(t.degree[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.degree[NEIGHBOURHOOD]);
+        let online = if heavy_online { w[ONLINE] * intensity } else { w[ONLINE] };
+        TieExposure {
+            ill: close_ill + w[SCHOOL] * f(t.ill[SCHOOL]) + w[WORKPLACE] * f(t.ill[WORKPLACE]) + online * f(t.ill[ONLINE]),
+            total: close_total
+                + w[SCHOOL] * f(t.degree[SCHOOL])
+                + w[WORKPLACE] * f(t.degree[WORKPLACE])
+                + online * f(t.degree[ONLINE]),
+            close_ill,
+            close_total,
         }
-        let team = net.workplace.teams.group_of[person];
-        if employed && team != NO_GROUP {
-            ill += w[2] * (f32::from(self.team_ill[team as usize]) - me);
-            total += w[2] * f32::from(self.team_active[team as usize] - 1);
-        }
-        let online_w = if heavy_online { w[4] * s.network.heavy_use_online_intensity as f32 } else { w[4] };
-        ill += online_w * f32::from(self.online_ill[person]);
-        total += online_w * net.online.degree(person) as f32;
-        TieExposure { ill, total, close_ill, close_total }
     }
 }

@@ -92,6 +92,8 @@ pub struct Circumstances {
     pub arrears: bool,
     /// Often or always lonely.
     pub lonely: bool,
+    /// Living in a household below the poverty line (kept in step with the household).
+    pub poor: bool,
 }
 
 /// The people of one replicate, as columns indexed by [`PersonId`].
@@ -107,6 +109,10 @@ pub struct Population {
     pub household: Vec<HouseholdId>,
     /// Neighbourhood of each person.
     pub neighbourhood: Vec<NeighbourhoodId>,
+    /// Deprivation decile of each person's neighbourhood (a per-person copy for the weekly loop).
+    pub decile: Vec<u8>,
+    /// Size of each person's household (a per-person copy for the weekly loop).
+    pub household_size: Vec<u8>,
     /// Potential gross weekly earnings when employed (GBP).
     pub wage: Vec<f32>,
     /// Adverse childhood experiences (0-4, 4 meaning 4 or more).
@@ -151,12 +157,12 @@ impl Population {
 
     /// Deprivation decile of the person's neighbourhood.
     pub fn decile_of(&self, person: usize) -> u8 {
-        self.deprivation_decile[self.neighbourhood[person].0 as usize]
+        self.decile[person]
     }
 
     /// Whether the person's household is below the poverty line.
     pub fn poor(&self, person: usize) -> bool {
-        self.household_poor[self.household[person].0 as usize]
+        self.circumstances[person].poor
     }
 
     /// Recompute equivalised income and poverty of one household from its members' states.
@@ -165,6 +171,9 @@ impl Population {
         let (income, poor) = household_income(self, h, economy);
         self.household_income[h] = income;
         self.household_poor[h] = poor;
+        for &member in self.households.members(h) {
+            self.circumstances[member as usize].poor = poor;
+        }
     }
 }
 

@@ -81,7 +81,12 @@ pub fn synthesize(
         wage.push(w as f32);
     }
 
+    let decile: Vec<u8> = neighbourhood.iter().map(|nb| deprivation_decile[nb.0 as usize]).collect();
+    let household_size: Vec<u8> =
+        household.iter().map(|h| households.size(h.0 as usize).min(255) as u8).collect();
     let mut pop = Population {
+        decile,
+        household_size,
         age,
         sex,
         ethnicity,
@@ -95,7 +100,7 @@ pub fn synthesize(
         heavy_social_media,
         circumstances: employment
             .iter()
-            .map(|&employment| Circumstances { employment, problem_debt: false, arrears: false, lonely: false })
+            .map(|&employment| Circumstances { employment, problem_debt: false, arrears: false, lonely: false, poor: false })
             .collect(),
         household_income: vec![0.0; n_households],
         household_poor: vec![false; n_households],
@@ -123,7 +128,7 @@ pub fn synthesize(
         let debt = adult && econ_rng.random_bool(equilibrium(economy.debt_onset_rate * rr, economy.debt_exit_rate));
         let arrears =
             adult && econ_rng.random_bool(equilibrium(economy.arrears_onset_rate * rr, economy.arrears_exit_rate));
-        let lonely_rr = loneliness_rr(pop.households.size(pop.household[p].0 as usize), c.employment, life);
+        let lonely_rr = loneliness_rr(u32::from(pop.household_size[p]), c.employment, life);
         let lonely = econ_rng.random_bool(equilibrium(life.loneliness_onset_rate * lonely_rr, life.loneliness_exit_rate));
         pop.circumstances[p] = Circumstances { problem_debt: debt, arrears, lonely, ..c };
     }

@@ -6,7 +6,7 @@ use super::World;
 use crate::dynamics::{self, JobChange, Transition, WeekConstants};
 use crate::population::Employment;
 use crate::policy::Effects;
-use crate::record::{WeekTally, cell, ghq12_probability};
+use crate::record::{WeekTally, cell};
 
 /// People per chunk of the parallel phases. Fixed, so that results never depend on the
 /// number of threads: chunk boundaries, and the order partial sums are combined in, are
@@ -87,6 +87,9 @@ impl World<'_> {
 
     /// Phase 3.
     fn household_income(&mut self, changes: &[JobChange]) {
+        if changes.is_empty() {
+            return;
+        }
         let mut households: Vec<_> = changes.iter().map(|c| self.pop.household[c.person as usize]).collect();
         households.sort_unstable();
         households.dedup();
@@ -97,17 +100,17 @@ impl World<'_> {
 
     /// Phase 4.
     fn workplace_exposure(&mut self, changes: &[JobChange]) {
+        let mh = &self.mh;
         for c in changes {
-            let p = c.person as usize;
-            self.counts.change_employment(p, c.employed, self.mh[p].ill, &self.net);
+            self.counts.change_employment(c.person as usize, c.employed, |q| mh[q].ill, &self.pop, &self.net);
         }
     }
 
     /// Phase 5, in parallel chunks of people; chunk tallies are added in chunk order.
     fn mental_health(&mut self, k: &WeekConstants) -> (WeekTally, Vec<(u32, Transition, u32)>) {
-        let World { scenario, pop, net, mh, counts, week, mh_key, .. } = self;
+        let World { scenario, pop, mh, counts, week, mh_key, .. } = self;
         let (s, week, key) = (*scenario, *week, *mh_key);
-        let (pop, net, counts) = (&*pop, &*net, &*counts);
+        let (pop, counts) = (&*pop, &*counts);
         let parts: Vec<(WeekTally, Vec<(u32, Transition, u32)>)> = mh
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -118,7 +121,7 @@ impl World<'_> {
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
                     let ill_before = m.ill;
-                    let t = dynamics::mental_health(p, week, key, pop, net, counts, m, s, k);
+                    let t = dynamics::mental_health(p, week, key, pop, counts, m, s, k);
                     if t != Transition::None {
                         transitions.push((p as u32, t, week));
                     }
@@ -126,7 +129,7 @@ impl World<'_> {
                     let cell_index = cell(
                         pop.sex[p] as u8,
                         pop.age[p],
-                        (pop.decile_of(p) - 1) / 2,
+                        (pop.decile[p] - 1) / 2,
                         c.employment as u8,
                     );
                     let x = &mut tally.cells[cell_index];
@@ -139,11 +142,11 @@ impl World<'_> {
                     x.smi += u32::from(m.smi != dynamics::Smi::None);
                     x.employed += u32::from(c.employment == Employment::Employed);
                     x.unemployed += u32::from(c.employment == Employment::Unemployed);
-                    x.poor += u32::from(pop.poor(p));
+                    x.poor += u32::from(c.poor);
                     x.debt += u32::from(c.problem_debt);
                     x.lonely += u32::from(c.lonely);
                     x.distress += f64::from(m.distress);
-                    x.ghq += f64::from(ghq12_probability(m.distress, k.ghq[0], k.ghq[1]));
+                    x.ghq += f64::from(k.ghq.probability(m.distress));
                 }
                 (tally, transitions)
             })
