@@ -25,7 +25,10 @@ fn scenario(people: u32) -> Scenario {
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool")
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
 }
 
 fn tick(c: &mut Criterion) {
@@ -39,9 +42,10 @@ fn tick(c: &mut Criterion) {
             let mut world = pool.install(|| World::new(&s, 0));
             // Settle past the initial state so that the tick measured is a typical one.
             pool.install(|| (0..4).for_each(|_| drop(world.step())));
-            group.bench_function(BenchmarkId::new(format!("{people}"), format!("{threads}t")), |b| {
-                b.iter(|| pool.install(|| world.step()))
-            });
+            group.bench_function(
+                BenchmarkId::new(format!("{people}"), format!("{threads}t")),
+                |b| b.iter(|| pool.install(|| world.step())),
+            );
         }
     }
     group.finish();
@@ -54,7 +58,9 @@ fn build(c: &mut Criterion) {
         let s = scenario(people);
         group.throughput(Throughput::Elements(u64::from(people)));
         let pool = pool(2);
-        group.bench_function(BenchmarkId::from_parameter(people), |b| b.iter(|| pool.install(|| World::new(&s, 0))));
+        group.bench_function(BenchmarkId::from_parameter(people), |b| {
+            b.iter(|| pool.install(|| World::new(&s, 0)))
+        });
     }
     group.finish();
 }
@@ -65,7 +71,9 @@ fn replicate(c: &mut Criterion) {
     let s = scenario(10_000);
     group.throughput(Throughput::Elements(u64::from(s.total_weeks()) * 10_000));
     let pool = pool(1);
-    group.bench_function("10k_520w", |b| b.iter(|| pool.install(|| run_replicate(&s, 0))));
+    group.bench_function("10k_520w", |b| {
+        b.iter(|| pool.install(|| run_replicate(&s, 0)))
+    });
     group.finish();
 }
 

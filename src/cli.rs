@@ -88,7 +88,12 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             let s = load(&args)?;
             println!(
                 "{}: valid ({} people, {} weeks after {} weeks of burn-in, {} replicates, seed {})",
-                s.origin, s.run.people, s.run.weeks, s.run.burn_in_weeks, s.run.replicates, s.run.seed
+                s.origin,
+                s.run.people,
+                s.run.weeks,
+                s.run.burn_in_weeks,
+                s.run.replicates,
+                s.run.seed
             );
             Ok(())
         }
@@ -106,25 +111,37 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     if replicates == 0 {
         return Err(BadInput("--replicates: expected at least 1".into()).into());
     }
-    let out = args.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.run.name));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(&scenario.run.name));
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let results = out.join("results.h5");
     let started = std::time::Instant::now();
     let mut writer = ResultsWriter::create(&results, &scenario, replicates as usize)
         .with_context(|| format!("cannot create {}", results.display()))?;
     let mut final_year = FinalYear::new(replicates as usize, 52.min(scenario.run.weeks as usize));
     let progress = Progress::new(u64::from(replicates), "replicates", args.quiet);
-    run_replicates(&scenario, 0..replicates, args.threads, |series| -> anyhow::Result<()> {
-        let index = series.replicate as usize;
-        writer.write(index, &series).context("writing results.h5")?;
-        final_year.add(index, &series);
-        progress.inc();
-        Ok(())
-    })?;
+    run_replicates(
+        &scenario,
+        0..replicates,
+        args.threads,
+        |series| -> anyhow::Result<()> {
+            let index = series.replicate as usize;
+            writer.write(index, &series).context("writing results.h5")?;
+            final_year.add(index, &series);
+            progress.inc();
+            Ok(())
+        },
+    )?;
     progress.finish();
     writer.finish(&final_year).context("finishing results.h5")?;
     let last = scenario.run.start_year + scenario.run.weeks.div_ceil(52) - 1;
-    let period = format!("final year ({last}, last {} weeks)", 52.min(scenario.run.weeks));
+    let period = format!(
+        "final year ({last}, last {} weeks)",
+        52.min(scenario.run.weeks)
+    );
     write_summary_csv(&out.join("summary.csv"), &final_year, &period)
         .map_err(|e| anyhow::anyhow!("writing summary.csv: {e}"))?;
     if !args.quiet {
@@ -139,7 +156,12 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
         println!("{period}, mean [95% interval] across replicates:");
-        for metric in [Metric::Prevalence, Metric::Incidence, Metric::Ghq12Caseness, Metric::Wemwbs] {
+        for metric in [
+            Metric::Prevalence,
+            Metric::Incidence,
+            Metric::Ghq12Caseness,
+            Metric::Wemwbs,
+        ] {
             let m = Metric::ALL.iter().position(|x| *x == metric).unwrap_or(0);
             let i = m * names.len();
             println!(
@@ -151,7 +173,11 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 metric.unit()
             );
         }
-        println!("wrote {} and {}", results.display(), out.join("summary.csv").display());
+        println!(
+            "wrote {} and {}",
+            results.display(),
+            out.join("summary.csv").display()
+        );
     }
     Ok(())
 }
@@ -169,23 +195,55 @@ fn describe(args: DescribeArgs) -> anyhow::Result<()> {
     println!("## Population\n");
     println!("| quantity | value |\n|---|---|");
     println!("| people | {} |", pop.len());
-    println!("| households | {} (mean size {:.2}) |", pop.households.n_groups(), n / pop.households.n_groups() as f64);
+    println!(
+        "| households | {} (mean size {:.2}) |",
+        pop.households.n_groups(),
+        n / pop.households.n_groups() as f64
+    );
     println!("| neighbourhoods | {} |", pop.deprivation_decile.len());
-    println!("| female | {:.3} |", share(&|p| pop.sex[p] == mhsim::population::Sex::Female));
-    println!("| aged 0-15 / 16-64 / 65+ | {:.3} / {:.3} / {:.3} |",
-        share(&|p| pop.age[p] < 16), share(&|p| (16..65).contains(&pop.age[p])), share(&|p| pop.age[p] >= 65));
-    println!("| marginalised group | {:.3} |", share(&|p| pop.marginalised(p)));
+    println!(
+        "| female | {:.3} |",
+        share(&|p| pop.sex[p] == mhsim::population::Sex::Female)
+    );
+    println!(
+        "| aged 0-15 / 16-64 / 65+ | {:.3} / {:.3} / {:.3} |",
+        share(&|p| pop.age[p] < 16),
+        share(&|p| (16..65).contains(&pop.age[p])),
+        share(&|p| pop.age[p] >= 65)
+    );
+    println!(
+        "| marginalised group | {:.3} |",
+        share(&|p| pop.marginalised(p))
+    );
     for e in Employment::ADULT {
-        println!("| {} | {:.3} |", e.name(), share(&|p| pop.circumstances[p].employment == e));
+        println!(
+            "| {} | {:.3} |",
+            e.name(),
+            share(&|p| pop.circumstances[p].employment == e)
+        );
     }
     println!("| in poverty | {:.3} |", share(&|p| pop.poor(p)));
-    println!("| problem debt | {:.3} |", share(&|p| pop.circumstances[p].problem_debt));
-    println!("| arrears | {:.3} |", share(&|p| pop.circumstances[p].arrears));
-    println!("| often lonely | {:.3} |", share(&|p| pop.circumstances[p].lonely));
+    println!(
+        "| problem debt | {:.3} |",
+        share(&|p| pop.circumstances[p].problem_debt)
+    );
+    println!(
+        "| arrears | {:.3} |",
+        share(&|p| pop.circumstances[p].arrears)
+    );
+    println!(
+        "| often lonely | {:.3} |",
+        share(&|p| pop.circumstances[p].lonely)
+    );
     println!("| 4+ ACEs | {:.3} |", share(&|p| pop.aces[p] >= 4));
-    println!("| in an episode at the start | {:.3} |", world.n_ill() as f64 / n);
+    println!(
+        "| in an episode at the start | {:.3} |",
+        world.n_ill() as f64 / n
+    );
     println!("\n## Network layers\n");
-    println!("| layer | weight | people with ties | mean degree | mean degree (connected) | max degree | clustering | largest component |");
+    println!(
+        "| layer | weight | people with ties | mean degree | mean degree (connected) | max degree | clustering | largest component |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     let mut contacts = 0.0;
     for setting in Setting::ALL {

@@ -72,8 +72,10 @@ impl StreamKey {
     }
 
     /// A sub-key, e.g. for the school year `index` of the school stream.
-    pub fn sub(self, index: u64) -> Self {
-        StreamKey(mix64(self.0 ^ mix64(index.wrapping_add(0x9e37_79b9_7f4a_7c15))))
+    pub fn derive(self, index: u64) -> Self {
+        StreamKey(mix64(
+            self.0 ^ mix64(index.wrapping_add(0x9e37_79b9_7f4a_7c15)),
+        ))
     }
 
     /// A fast sequential generator for one-off work done in a fixed order.
@@ -121,7 +123,7 @@ mod tests {
         assert_ne!(base, StreamKey::new(2, 0, Stream::Weekly));
         assert_ne!(base, StreamKey::new(1, 1, Stream::Weekly));
         assert_ne!(base, StreamKey::new(1, 0, Stream::Population));
-        assert_ne!(base.sub(1), base.sub(2));
+        assert_ne!(base.derive(1), base.derive(2));
     }
 
     #[test]

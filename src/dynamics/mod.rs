@@ -73,18 +73,44 @@ fn age_shift(age: u8, s: &Scenario) -> f64 {
 /// diathesis, sex, age, childhood adversity, bullying and kindling — plus the exposures that
 /// are fixed within a year (discrimination, neighbourhood deprivation, adolescent heavy
 /// social-media use), which are determinants and so scale with `determinants.multiplier`.
-pub fn set_point(pop: &Population, person: usize, diathesis: f32, episodes: u8, s: &Scenario) -> f32 {
+pub fn set_point(
+    pop: &Population,
+    person: usize,
+    diathesis: f32,
+    episodes: u8,
+    s: &Scenario,
+) -> f32 {
     let d = &s.dynamics;
     let det = &s.determinants;
     let aces = f64::from(pop.aces[person].min(4));
     let ace_effect = det.ace_per_experience
         * aces
-        * if pop.trusted_adult[person] { 1.0 - det.trusted_adult_reduction } else { 1.0 };
-    let bullying = if pop.bullied[person] { det.bullying } else { 0.0 };
-    let discrimination = if pop.discrimination[person] { det.discrimination } else { 0.0 };
+        * if pop.trusted_adult[person] {
+            1.0 - det.trusted_adult_reduction
+        } else {
+            1.0
+        };
+    let bullying = if pop.bullied[person] {
+        det.bullying
+    } else {
+        0.0
+    };
+    let discrimination = if pop.discrimination[person] {
+        det.discrimination
+    } else {
+        0.0
+    };
     let deprivation = det.deprivation * f64::from(pop.decile_of(person) - 1) / 9.0;
-    let social_media = if heavy_online(pop, person) { det.social_media } else { 0.0 };
-    let sex = if pop.sex[person] == Sex::Female { d.female_shift } else { 0.0 };
+    let social_media = if heavy_online(pop, person) {
+        det.social_media
+    } else {
+        0.0
+    };
+    let sex = if pop.sex[person] == Sex::Female {
+        d.female_shift
+    } else {
+        0.0
+    };
     let kindling = d.kindling * f64::from(u32::from(episodes).min(d.kindling_cap));
     (d.baseline_set_point
         + f64::from(diathesis)
@@ -107,8 +133,28 @@ pub struct WeekConstants {
     pub job_loss: [f64; 10],
     /// Weekly re-employment hazard.
     pub job_finding: f64,
-    /// Weekly hazard of loneliness onset.
-    pub loneliness_onset: f64,
+    /// Weekly hazard of loneliness onset by (lives alone) | (unemployed) << 1.
+    pub loneliness_onset: [f64; 4],
+    /// Weekly hazard of leaving loneliness.
+    pub loneliness_exit: f64,
+    /// Weekly hazard of problem-debt onset by (poor) | (unemployed) << 1.
+    pub debt_onset: [f64; 4],
+    /// Weekly hazard of leaving problem debt.
+    pub debt_exit: f64,
+    /// Weekly hazard of arrears onset by (poor) | (unemployed) << 1.
+    pub arrears_onset: [f64; 4],
+    /// Weekly hazard of clearing arrears.
+    pub arrears_exit: f64,
+    /// Relative job-loss hazard while ill.
+    pub illness_job_loss_rr: f64,
+    /// Relative re-employment hazard while ill.
+    pub illness_job_finding_rr: f64,
+    /// Age at which people stop being at risk of job loss (retire).
+    pub pension_age: u8,
+    /// Distress pulse at job loss (after the determinant multiplier).
+    pub job_loss_pulse: f32,
+    /// Distress pulse at bereavement (after the determinant multiplier).
+    pub bereavement_pulse: f32,
     /// Weekly bereavement probability.
     pub bereavement: f64,
     /// Weekly SMI onset, relapse, acute-phase exit and recovery hazards.
@@ -119,6 +165,24 @@ pub struct WeekConstants {
     pub circumstance_shift: [f32; 64],
     /// Multiplier on online weights for heavy adolescent users.
     pub online_intensity: f32,
+    /// Peer shift per weighted ill tie, times the peer multiplier.
+    pub peer_shift: f32,
+    /// Most weighted ill ties that add to the peer shift.
+    pub peer_cap: f32,
+    /// Healthy-friends recovery boost, times the peer multiplier.
+    pub healthy_friends: f32,
+    /// Share of a shock absorbed with full support.
+    pub support_buffer: f32,
+    /// Onset and remission thresholds.
+    pub theta_on: f32,
+    /// Remission threshold.
+    pub theta_off: f32,
+    /// Consecutive weeks for an onset.
+    pub onset_weeks: u8,
+    /// Consecutive weeks for a remission.
+    pub remission_weeks: u8,
+    /// Relative SMI relapse hazard while distressed.
+    pub smi_distress_relapse_rr: f64,
 }
 
 impl WeekConstants {
@@ -126,7 +190,8 @@ impl WeekConstants {
     pub fn new(s: &Scenario, effects: &Effects) -> Self {
         let d = &s.dynamics;
         let kappa = [d.kappa, d.kappa * d.chronic_kappa_ratio];
-        let worklessness = crate::population::deprivation_factors(s.economy.deprivation_worklessness_ratio);
+        let worklessness =
+            crate::population::deprivation_factors(s.economy.deprivation_worklessness_ratio);
         let job_finding = s.economy.job_finding_rate;
         let job_loss = worklessness.map(|f| {
             let u = (s.economy.unemployment_rate * f).min(0.95);
@@ -136,16 +201,55 @@ impl WeekConstants {
             kappa: kappa.map(|k| k as f32),
             noise_sd: kappa.map(|k| (d.sigma * (2.0 * k - k * k).sqrt()) as f32),
             weights: std::array::from_fn(|i| {
-                (crate::network::Setting::ALL[i].weight(&s.network) * effects.layer_weight[i]) as f32
+                (crate::network::Setting::ALL[i].weight(&s.network) * effects.layer_weight[i])
+                    as f32
             }),
             job_loss,
             job_finding: (job_finding * effects.job_finding).min(1.0),
-            loneliness_onset: s.life.loneliness_onset_rate * effects.loneliness_onset,
+            loneliness_onset: std::array::from_fn(|i| {
+                let employment = if i & 2 != 0 {
+                    Employment::Unemployed
+                } else {
+                    Employment::Employed
+                };
+                let size = if i & 1 != 0 { 1 } else { 2 };
+                s.life.loneliness_onset_rate
+                    * effects.loneliness_onset
+                    * crate::population::loneliness_rr(size, employment, &s.life)
+            }),
+            loneliness_exit: s.life.loneliness_exit_rate,
+            debt_onset: std::array::from_fn(|i| s.economy.debt_onset_rate * debt_risk(i, s)),
+            debt_exit: s.economy.debt_exit_rate,
+            arrears_onset: std::array::from_fn(|i| s.economy.arrears_onset_rate * debt_risk(i, s)),
+            arrears_exit: s.economy.arrears_exit_rate,
+            illness_job_loss_rr: s.economy.illness_job_loss_rr,
+            illness_job_finding_rr: s.economy.illness_job_finding_rr,
+            pension_age: s.economy.pension_age.min(255) as u8,
+            job_loss_pulse: (s.determinants.multiplier * s.determinants.job_loss_pulse) as f32,
+            bereavement_pulse: (s.determinants.multiplier * s.determinants.bereavement_pulse)
+                as f32,
             bereavement: 1.0 - (1.0 - s.life.bereavement_rate).powf(1.0 / 52.0),
-            smi: [d.smi_incidence / 52.0, d.smi_relapse_rate / 52.0, 1.0 / d.smi_acute_weeks, d.smi_recovery_rate / 52.0],
-            ghq: crate::record::GhqLink::new(s.measures.ghq12_midpoint as f32, s.measures.ghq12_scale as f32),
+            smi: [
+                d.smi_incidence / 52.0,
+                d.smi_relapse_rate / 52.0,
+                1.0 / d.smi_acute_weeks,
+                d.smi_recovery_rate / 52.0,
+            ],
+            ghq: crate::record::GhqLink::new(
+                s.measures.ghq12_midpoint as f32,
+                s.measures.ghq12_scale as f32,
+            ),
             circumstance_shift: circumstance_shifts(s),
             online_intensity: s.network.heavy_use_online_intensity as f32,
+            peer_shift: (d.peer_multiplier * d.peer_ill_shift) as f32,
+            peer_cap: d.peer_cap as f32,
+            healthy_friends: (d.peer_multiplier * d.healthy_friends_recovery) as f32,
+            support_buffer: d.support_buffer as f32,
+            theta_on: d.theta_on as f32,
+            theta_off: d.theta_off as f32,
+            onset_weeks: d.onset_weeks.min(255) as u8,
+            remission_weeks: d.remission_weeks.min(255) as u8,
+            smi_distress_relapse_rr: d.smi_distress_relapse_rr,
         }
     }
 }
@@ -169,9 +273,18 @@ fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
         let bit = |b: usize| code & (1 << b) != 0;
         let mut shift = 0.0;
         if bit(1) {
-            shift += if bit(0) { det.unemployment_men } else { det.unemployment };
+            shift += if bit(0) {
+                det.unemployment_men
+            } else {
+                det.unemployment
+            };
         }
-        for (b, effect) in [(2, det.poverty), (3, det.arrears), (4, det.problem_debt), (5, det.loneliness)] {
+        for (b, effect) in [
+            (2, det.poverty),
+            (3, det.arrears),
+            (4, det.problem_debt),
+            (5, det.loneliness),
+        ] {
             if bit(b) {
                 shift += effect;
             }
@@ -180,8 +293,23 @@ fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
     })
 }
 
+/// Relative hazard of debt and arrears onset for risk index (poor) | (unemployed) << 1.
+fn debt_risk(index: usize, s: &Scenario) -> f64 {
+    let employment = if index & 2 != 0 {
+        Employment::Unemployed
+    } else {
+        Employment::Employed
+    };
+    crate::population::debt_rr(index & 1 != 0, employment, &s.economy)
+}
+
 /// Shift of the target from a person's current circumstances, in SD.
-pub fn exposure_shift(pop: &Population, person: usize, c: &Circumstances, k: &WeekConstants) -> f32 {
+pub fn exposure_shift(
+    pop: &Population,
+    person: usize,
+    c: &Circumstances,
+    k: &WeekConstants,
+) -> f32 {
     k.circumstance_shift[circumstance_code(pop.sex[person] == Sex::Male, c)]
 }
 
@@ -198,18 +326,29 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
     let skew = d.diathesis_skew;
     // Standardised log-normal: mean 0, SD 1 (normal when skew is 0).
     let constants = WeekConstants::new(s, &Effects::NEUTRAL);
-    let (mean_ln, sd_ln) = ((skew * skew / 2.0).exp(), ((skew * skew).exp_m1() * (skew * skew).exp()).sqrt());
+    let (mean_ln, sd_ln) = (
+        (skew * skew / 2.0).exp(),
+        ((skew * skew).exp_m1() * (skew * skew).exp()).sqrt(),
+    );
     (0..pop.len())
         .map(|p| {
             let z: f64 = StandardNormal.sample(&mut rng);
-            let standard = if skew > 0.0 { ((skew * z).exp() - mean_ln) / sd_ln } else { z };
+            let standard = if skew > 0.0 {
+                ((skew * z).exp() - mean_ln) / sd_ln
+            } else {
+                z
+            };
             let diathesis = (d.diathesis_sd * standard) as f32;
             let chronic = rng.random_bool(d.chronic_share);
             let base = set_point(pop, p, diathesis, 0, s);
             let adult_years = f64::from(pop.age[p].saturating_sub(16));
-            let rate = d.history_episode_rate * (d.history_set_point_slope * f64::from(base)).exp() * adult_years;
+            let rate = d.history_episode_rate
+                * (d.history_set_point_slope * f64::from(base)).exp()
+                * adult_years;
             let episodes = if rate > 0.0 {
-                Poisson::new(rate).map_or(0.0, |dist| dist.sample(&mut rng)).min(255.0) as u8
+                Poisson::new(rate)
+                    .map_or(0.0, |dist| dist.sample(&mut rng))
+                    .min(255.0) as u8
             } else {
                 0
             };
@@ -217,9 +356,13 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
             let target = sp + exposure_shift(pop, p, &pop.circumstances[p], &constants);
             let noise: f64 = StandardNormal.sample(&mut rng);
             let distress = target + (d.sigma * noise) as f32;
-            let ill = f64::from(distress) > d.theta_on;
+            let ill = distress > constants.theta_on;
             let smi = if pop.age[p] >= 16 && rng.random_bool(pop_smi(s)) {
-                if rng.random_bool(0.2) { Smi::Acute } else { Smi::Stable }
+                if rng.random_bool(0.2) {
+                    Smi::Acute
+                } else {
+                    Smi::Stable
+                }
             } else {
                 Smi::None
             };
@@ -252,60 +395,89 @@ pub struct JobChange {
     pub employed: bool,
 }
 
+/// What the life-and-economy step reads about one person besides their circumstances.
+#[derive(Debug, Clone, Copy)]
+pub struct LifeInputs {
+    /// Age in years.
+    pub age: u8,
+    /// Deprivation decile of the neighbourhood (1-10).
+    pub decile: u8,
+    /// Lives alone.
+    pub alone: bool,
+}
+
 /// Weekly life and economy transitions of one person: job loss or re-employment, entering
 /// or leaving problem debt, arrears and loneliness, and bereavement. The hazards are small,
 /// so they are treated as competing risks in discrete time: one uniform draw picks at most
 /// one event per person and week. Sets the person's pending shock.
-#[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn life_and_economy(
     person: usize,
     week: u32,
     key: StreamKey,
-    pop: &Population,
+    input: LifeInputs,
     c: &mut Circumstances,
     mh: &mut MentalHealth,
-    s: &Scenario,
     k: &WeekConstants,
 ) -> Option<JobChange> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
-    let eco = &s.economy;
-    let age = pop.age[person];
-    // Hazards of the events open to this person now.
+    let unemployed = c.employment == Employment::Unemployed;
     let h_job = match c.employment {
-        Employment::Employed if u32::from(age) < eco.pension_age => {
-            k.job_loss[usize::from(pop.decile[person] - 1)] * if mh.ill { eco.illness_job_loss_rr } else { 1.0 }
+        Employment::Employed if input.age < k.pension_age => {
+            k.job_loss[usize::from(input.decile - 1)]
+                * if mh.ill { k.illness_job_loss_rr } else { 1.0 }
         }
-        Employment::Unemployed => k.job_finding * if mh.ill { eco.illness_job_finding_rr } else { 1.0 },
+        Employment::Unemployed => {
+            k.job_finding
+                * if mh.ill {
+                    k.illness_job_finding_rr
+                } else {
+                    1.0
+                }
+        }
         _ => 0.0,
     };
-    let (h_debt, h_arrears) = if age >= 18 {
-        let rr = crate::population::debt_rr(c.poor, c.employment, eco);
+    let (h_debt, h_arrears) = if input.age >= 18 {
+        let risk = usize::from(c.poor) | usize::from(unemployed) << 1;
         (
-            if c.problem_debt { eco.debt_exit_rate } else { eco.debt_onset_rate * rr },
-            if c.arrears { eco.arrears_exit_rate } else { eco.arrears_onset_rate * rr },
+            if c.problem_debt {
+                k.debt_exit
+            } else {
+                k.debt_onset[risk]
+            },
+            if c.arrears {
+                k.arrears_exit
+            } else {
+                k.arrears_onset[risk]
+            },
         )
     } else {
         (0.0, 0.0)
     };
     let h_lonely = if c.lonely {
-        s.life.loneliness_exit_rate
+        k.loneliness_exit
     } else {
-        k.loneliness_onset * crate::population::loneliness_rr(u32::from(pop.household_size[person]), c.employment, &s.life)
+        k.loneliness_onset[usize::from(input.alone) | usize::from(unemployed) << 1]
     };
     let u: f64 = key.counter(person as u32, week).random();
     let mut edge = h_job;
     if u >= edge + h_debt + h_arrears + h_lonely + k.bereavement {
         return None; // the common case: nothing happens this week
     }
-    let det_scale = s.determinants.multiplier as f32;
     if u < edge {
-        let employed = c.employment == Employment::Unemployed;
-        c.employment = if employed { Employment::Employed } else { Employment::Unemployed };
+        let employed = unemployed;
+        c.employment = if employed {
+            Employment::Employed
+        } else {
+            Employment::Unemployed
+        };
         if !employed {
-            mh.pulse = det_scale * s.determinants.job_loss_pulse as f32;
+            mh.pulse = k.job_loss_pulse;
         }
-        return Some(JobChange { person: person as u32, employed });
+        return Some(JobChange {
+            person: person as u32,
+            employed,
+        });
     }
     edge += h_debt;
     if u < edge {
@@ -322,7 +494,7 @@ pub fn life_and_economy(
         c.lonely = !c.lonely;
         return None;
     }
-    mh.pulse = det_scale * s.determinants.bereavement_pulse as f32;
+    mh.pulse = k.bereavement_pulse;
     None
 }
 
@@ -337,51 +509,84 @@ pub enum Transition {
     Remission(u16),
 }
 
-/// Weekly mental-health step of one person: distress, onset or remission, SMI.
+/// What the mental-health step reads about one person besides their own state.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonInputs {
+    /// Age in years.
+    pub age: u8,
+    /// Whether male.
+    pub male: bool,
+    /// Whether a heavy adolescent social-media user (online ties weigh more).
+    pub heavy_online: bool,
+    /// Current circumstances.
+    pub circumstances: Circumstances,
+    /// Tie counts over the layers.
+    pub ties: Ties,
+}
+
+/// Weekly mental-health step of one person: distress, onset or remission, SMI. Reads only
+/// the person's own inputs and state; `pop` is consulted only to recompute the set point
+/// after an onset (kindling).
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn mental_health(
     person: usize,
     week: u32,
     key: StreamKey,
-    pop: &Population,
-    counts: &PeerCounts,
+    input: &PersonInputs,
     mh: &mut MentalHealth,
+    pop: &Population,
     s: &Scenario,
     k: &WeekConstants,
 ) -> Transition {
     let mut rng = key.counter(person as u32, week);
-    let d = &s.dynamics;
-    let c = &pop.circumstances[person];
-    let ties = counts.exposure(person, heavy_online(pop, person), k.online_intensity, k);
-    let pm = d.peer_multiplier as f32;
-    let peer = pm * d.peer_ill_shift as f32 * ties.ill.min(d.peer_cap as f32);
-    let target = mh.set_point + exposure_shift(pop, person, c, k) + peer;
+    let ties = PeerCounts::weigh(&input.ties, input.heavy_online, k);
+    let peer = k.peer_shift * ties.ill.min(k.peer_cap);
+    let target = mh.set_point
+        + k.circumstance_shift[circumstance_code(input.male, &input.circumstances)]
+        + peer;
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {
         let well_share = (ties.total - ties.ill) / ties.total;
-        kappa = (kappa * (1.0 + pm * d.healthy_friends_recovery as f32 * well_share)).min(1.0);
+        kappa = (kappa * (1.0 + k.healthy_friends * well_share)).min(1.0);
     }
-    let support = if ties.close_total > 0.0 { (ties.close_total - ties.close_ill) / ties.close_total } else { 0.0 };
-    let shock = mh.pulse * (1.0 - d.support_buffer as f32 * support);
+    // A shock is buffered by the share of close ties who are well (social support).
+    let mut shock = 0.0;
+    if mh.pulse != 0.0 {
+        let support = if ties.close_total > 0.0 {
+            (ties.close_total - ties.close_ill) / ties.close_total
+        } else {
+            0.0
+        };
+        shock = mh.pulse * (1.0 - k.support_buffer * support);
+        mh.pulse = 0.0;
+    }
     let eps: f32 = StandardNormal.sample(&mut rng);
     mh.distress += kappa * (target - mh.distress) + k.noise_sd[class] * eps + shock;
-    mh.pulse = 0.0;
 
     // Clinical thresholds with hysteresis.
     let mut transition = Transition::None;
     if mh.ill {
         mh.episode_weeks = mh.episode_weeks.saturating_add(1);
-        mh.run = if f64::from(mh.distress) < d.theta_off { mh.run.saturating_add(1) } else { 0 };
-        if u32::from(mh.run) >= d.remission_weeks {
+        mh.run = if mh.distress < k.theta_off {
+            mh.run.saturating_add(1)
+        } else {
+            0
+        };
+        if mh.run >= k.remission_weeks {
             transition = Transition::Remission(mh.episode_weeks);
             mh.ill = false;
             mh.run = 0;
             mh.episode_weeks = 0;
         }
     } else {
-        mh.run = if f64::from(mh.distress) > d.theta_on { mh.run.saturating_add(1) } else { 0 };
-        if u32::from(mh.run) >= d.onset_weeks {
+        mh.run = if mh.distress > k.theta_on {
+            mh.run.saturating_add(1)
+        } else {
+            0
+        };
+        if mh.run >= k.onset_weeks {
             transition = Transition::Onset;
             mh.ill = true;
             mh.run = 0;
@@ -391,22 +596,29 @@ pub fn mental_health(
         }
     }
 
-    // Severe mental illness.
-    let u: f64 = rng.random();
-    mh.smi = match mh.smi {
-        Smi::None if (16..=64).contains(&pop.age[person]) && u < k.smi[0] => Smi::Acute,
-        Smi::Stable => {
-            let rr = if f64::from(mh.distress) > d.theta_on { d.smi_distress_relapse_rr } else { 1.0 };
-            if u < k.smi[1] * rr {
-                Smi::Acute
-            } else if u < k.smi[1] * rr + k.smi[3] {
-                Smi::None
-            } else {
-                Smi::Stable
+    // Severe mental illness: onset at 16-64, relapse (more likely when distressed), return
+    // to stability, and lasting recovery.
+    if mh.smi != Smi::None || (16..=64).contains(&input.age) {
+        let u: f64 = rng.random();
+        mh.smi = match mh.smi {
+            Smi::None if u < k.smi[0] => Smi::Acute,
+            Smi::Stable => {
+                let rr = if mh.distress > k.theta_on {
+                    k.smi_distress_relapse_rr
+                } else {
+                    1.0
+                };
+                if u < k.smi[1] * rr {
+                    Smi::Acute
+                } else if u < k.smi[1] * rr + k.smi[3] {
+                    Smi::None
+                } else {
+                    Smi::Stable
+                }
             }
-        }
-        Smi::Acute if u < k.smi[2] => Smi::Stable,
-        other => other,
-    };
+            Smi::Acute if u < k.smi[2] => Smi::Stable,
+            other => other,
+        };
+    }
     transition
 }

@@ -56,16 +56,32 @@ fn at_work(pop: &Population, net: &Network, p: usize) -> bool {
 
 impl PeerCounts {
     /// Count everything from scratch.
-    pub fn from_scratch(pop: &Population, net: &Network, ill: impl Fn(usize) -> bool) -> PeerCounts {
-        let mut c = PeerCounts { ties: vec![Ties::default(); pop.len()] };
+    pub fn from_scratch(
+        pop: &Population,
+        net: &Network,
+        ill: impl Fn(usize) -> bool,
+    ) -> PeerCounts {
+        let mut c = PeerCounts {
+            ties: vec![Ties::default(); pop.len()],
+        };
         for p in 0..pop.len() {
             let t = &mut c.ties[p];
             let hh = net.household.group_of[p] as usize;
             t.degree[HOUSEHOLD] = (net.household.size(hh) - 1) as u16;
             t.degree[NEIGHBOURHOOD] = net.neighbourhood.degree(p).min(u32::from(u16::MAX)) as u16;
             t.degree[ONLINE] = net.online.degree(p).min(u32::from(u16::MAX)) as u16;
-            t.ill[NEIGHBOURHOOD] = net.neighbourhood.neighbours(p).iter().filter(|&&q| ill(q as usize)).count() as u16;
-            t.ill[ONLINE] = net.online.neighbours(p).iter().filter(|&&q| ill(q as usize)).count() as u16;
+            t.ill[NEIGHBOURHOOD] = net
+                .neighbourhood
+                .neighbours(p)
+                .iter()
+                .filter(|&&q| ill(q as usize))
+                .count() as u16;
+            t.ill[ONLINE] = net
+                .online
+                .neighbours(p)
+                .iter()
+                .filter(|&&q| ill(q as usize))
+                .count() as u16;
         }
         c.recount_groups(&net.household, HOUSEHOLD, |_| true, &ill);
         c.recount_school(net, &ill);
@@ -74,7 +90,13 @@ impl PeerCounts {
     }
 
     /// Recount one clique layer: degree = other present members, ill = of those, in an episode.
-    fn recount_groups(&mut self, groups: &Groups, layer: usize, present: impl Fn(usize) -> bool, ill: impl Fn(usize) -> bool) {
+    fn recount_groups(
+        &mut self,
+        groups: &Groups,
+        layer: usize,
+        present: impl Fn(usize) -> bool,
+        ill: impl Fn(usize) -> bool,
+    ) {
         for t in &mut self.ties {
             t.degree[layer] = 0;
             t.ill[layer] = 0;
@@ -82,7 +104,10 @@ impl PeerCounts {
         for g in 0..groups.n_groups() {
             let members = groups.members(g);
             let present_n = members.iter().filter(|&&q| present(q as usize)).count() as u16;
-            let ill_n = members.iter().filter(|&&q| present(q as usize) && ill(q as usize)).count() as u16;
+            let ill_n = members
+                .iter()
+                .filter(|&&q| present(q as usize) && ill(q as usize))
+                .count() as u16;
             for &q in members {
                 let q = q as usize;
                 if present(q) {
@@ -112,7 +137,10 @@ impl PeerCounts {
             let x = &mut ties[q as usize].ill[layer];
             *x = (i32::from(*x) + delta) as u16;
         };
-        for &q in net.household.members(net.household.group_of[person] as usize) {
+        for &q in net
+            .household
+            .members(net.household.group_of[person] as usize)
+        {
             if q as usize != person {
                 bump(q, HOUSEHOLD);
             }
@@ -126,7 +154,11 @@ impl PeerCounts {
             }
         }
         if at_work(pop, net, person) {
-            for &q in net.workplace.teams.members(net.workplace.teams.group_of[person] as usize) {
+            for &q in net
+                .workplace
+                .teams
+                .members(net.workplace.teams.group_of[person] as usize)
+            {
                 if q as usize != person && employed(pop, q as usize) {
                     bump(q, WORKPLACE);
                 }
@@ -140,42 +172,64 @@ impl PeerCounts {
         }
     }
 
-    /// Apply a change of one person's employment: they join (or leave) their team, whose
-    /// employed members gain (or lose) a tie. `pop` already holds the new state.
-    pub fn change_employment(&mut self, person: usize, now_employed: bool, ill_of: impl Fn(usize) -> bool, pop: &Population, net: &Network) {
-        let team = net.workplace.teams.group_of[person];
-        if team == NO_GROUP {
-            return;
-        }
-        let delta: i32 = if now_employed { 1 } else { -1 };
-        let person_ill = i32::from(ill_of(person));
-        let (mut degree, mut ill) = (0u16, 0u16);
-        for &q in net.workplace.teams.members(team as usize) {
-            let q = q as usize;
-            if q == person || !employed(pop, q) {
-                continue;
+    /// Recount the workplace ties of the teams of people whose employment changed. Whole
+    /// teams are recounted (they are small) because several members of one team may change
+    /// in the same week. `pop` already holds the new states.
+    pub fn recount_changed_teams(
+        &mut self,
+        people: impl Iterator<Item = usize>,
+        ill: impl Fn(usize) -> bool,
+        pop: &Population,
+        net: &Network,
+    ) {
+        let teams = &net.workplace.teams;
+        let mut touched: Vec<u32> = people
+            .map(|p| teams.group_of[p])
+            .filter(|&t| t != NO_GROUP)
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for team in touched {
+            let members = teams.members(team as usize);
+            let present = members
+                .iter()
+                .filter(|&&q| employed(pop, q as usize))
+                .count() as u16;
+            let sick = members
+                .iter()
+                .filter(|&&q| employed(pop, q as usize) && ill(q as usize))
+                .count() as u16;
+            for &q in members {
+                let q = q as usize;
+                let t = &mut self.ties[q];
+                (t.degree[WORKPLACE], t.ill[WORKPLACE]) = if employed(pop, q) {
+                    (present - 1, sick - u16::from(ill(q)))
+                } else {
+                    (0, 0)
+                };
             }
-            let t = &mut self.ties[q];
-            t.degree[WORKPLACE] = (i32::from(t.degree[WORKPLACE]) + delta) as u16;
-            t.ill[WORKPLACE] = (i32::from(t.ill[WORKPLACE]) + delta * person_ill) as u16;
-            degree += 1;
-            ill += u16::from(ill_of(q));
         }
-        let own = &mut self.ties[person];
-        (own.degree[WORKPLACE], own.ill[WORKPLACE]) = if now_employed { (degree, ill) } else { (0, 0) };
     }
 
-    /// Weighted exposure of `person`; online ties of heavy adolescent users weigh more.
+    /// Weighted exposure of one person's ties; online ties of heavy adolescent users weigh more.
     #[inline]
-    pub fn exposure(&self, person: usize, heavy_online: bool, intensity: f32, k: &WeekConstants) -> TieExposure {
-        let t = &self.ties[person];
+    pub fn weigh(t: &Ties, heavy_online: bool, k: &WeekConstants) -> TieExposure {
         let w = &k.weights;
-        let f = |x: u16| f32::from(x);
-        let close_ill = w[HOUSEHOLD] * f(t.ill[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.ill[NEIGHBOURHOOD]);
-        let close_total = w[HOUSEHOLD] * f(t.degree[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.degree[NEIGHBOURHOOD]);
-        let online = if heavy_online { w[ONLINE] * intensity } else { w[ONLINE] };
+        let f = f32::from;
+        let close_ill =
+            w[HOUSEHOLD] * f(t.ill[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.ill[NEIGHBOURHOOD]);
+        let close_total =
+            w[HOUSEHOLD] * f(t.degree[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.degree[NEIGHBOURHOOD]);
+        let online = if heavy_online {
+            w[ONLINE] * k.online_intensity
+        } else {
+            w[ONLINE]
+        };
         TieExposure {
-            ill: close_ill + w[SCHOOL] * f(t.ill[SCHOOL]) + w[WORKPLACE] * f(t.ill[WORKPLACE]) + online * f(t.ill[ONLINE]),
+            ill: close_ill
+                + w[SCHOOL] * f(t.ill[SCHOOL])
+                + w[WORKPLACE] * f(t.ill[WORKPLACE])
+                + online * f(t.ill[ONLINE]),
             total: close_total
                 + w[SCHOOL] * f(t.degree[SCHOOL])
                 + w[WORKPLACE] * f(t.degree[WORKPLACE])

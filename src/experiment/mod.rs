@@ -29,19 +29,22 @@ pub fn run_replicates<E: Send>(
         .thread_name(|i| format!("mhsim-worker-{i}"))
         .build()
         .expect("a thread pool can be built");
-    let (sender, receiver) = mpsc::sync_channel::<ReplicateSeries>(2 * pool.current_num_threads().max(1));
+    let (sender, receiver) =
+        mpsc::sync_channel::<ReplicateSeries>(2 * pool.current_num_threads().max(1));
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         let stop = &stop;
         scope.spawn(move || {
             pool.install(|| {
-                replicates.into_par_iter().for_each_with(sender, |sender, r| {
-                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        return;
-                    }
-                    let series = run_replicate(scenario, u64::from(r));
-                    let _ = sender.send(series);
-                });
+                replicates
+                    .into_par_iter()
+                    .for_each_with(sender, |sender, r| {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            return;
+                        }
+                        let series = run_replicate(scenario, u64::from(r));
+                        let _ = sender.send(series);
+                    });
             });
         });
         for series in receiver {

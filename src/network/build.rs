@@ -18,9 +18,13 @@ pub fn build(pop: &Population, params: &NetworkParams, seed: u64, replicate: u64
     let key = |s| StreamKey::new(seed, replicate, s);
     Network {
         household: pop.households.clone(),
-        school: build_school(pop, params, key(Stream::School).sub(0)),
+        school: build_school(pop, params, key(Stream::School).derive(0)),
         workplace: build_workplaces(pop, params, &mut key(Stream::Workplace).sequential()),
-        neighbourhood: build_neighbourhood(pop, params, &mut key(Stream::Neighbourhood).sequential()),
+        neighbourhood: build_neighbourhood(
+            pop,
+            params,
+            &mut key(Stream::Neighbourhood).sequential(),
+        ),
         online: build_online(pop, params, &mut key(Stream::Online).sequential()),
         weights: Setting::ALL.map(|s| s.weight(params) as f32),
     }
@@ -55,7 +59,8 @@ pub fn build_school(pop: &Population, params: &NetworkParams, key: StreamKey) ->
             members.shuffle(&mut rng);
             members.sort_by_key(|&p| pop.age[p as usize]); // stable: random order within a year
             for year in members.chunk_by(|a, b| pop.age[*a as usize] == pop.age[*b as usize]) {
-                let n_classes = ((year.len() as f64 / f64::from(class_size)).round() as usize).max(1);
+                let n_classes =
+                    ((year.len() as f64 / f64::from(class_size)).round() as usize).max(1);
                 for c in 0..n_classes {
                     for &p in &year[c * year.len() / n_classes..(c + 1) * year.len() / n_classes] {
                         group_of[p as usize] = n_groups;
@@ -72,9 +77,15 @@ pub fn build_school(pop: &Population, params: &NetworkParams, key: StreamKey) ->
 /// of `team_size_min`..=`team_size_max` slots. Every economically active person (employed or
 /// unemployed) holds one slot; people who become active later are given a slot by
 /// [`assign_new_workers`].
-fn build_workplaces(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256PlusPlus) -> Workplaces {
+fn build_workplaces(
+    pop: &Population,
+    params: &NetworkParams,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Workplaces {
     let n_people = pop.len();
-    let mut order: Vec<u32> = (0..n_people as u32).filter(|&p| holds_slot(pop, p as usize)).collect();
+    let mut order: Vec<u32> = (0..n_people as u32)
+        .filter(|&p| holds_slot(pop, p as usize))
+        .collect();
     order.shuffle(rng);
     let n_workers = order.len();
     let max_size = params.firm_size_max.min(n_workers as u32).max(1);
@@ -85,7 +96,9 @@ fn build_workplaces(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro2
     while next < n_workers {
         // Inverse transform of the truncated Zipf law.
         let u: f64 = rng.random_range(1.0 / f64::from(max_size + 1)..=1.0);
-        let size = ((1.0 / u).floor() as usize).clamp(1, max_size as usize).min(n_workers - next);
+        let size = ((1.0 / u).floor() as usize)
+            .clamp(1, max_size as usize)
+            .min(n_workers - next);
         let firm = firm_size.len() as u32;
         firm_size.push(size as u32);
         let mut left = size;
@@ -104,20 +117,32 @@ fn build_workplaces(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro2
         }
     }
     let n_teams = firm_of_team.len();
-    Workplaces { teams: Groups::from_assignment(group_of, n_teams), firm_of_team, firm_size }
+    Workplaces {
+        teams: Groups::from_assignment(group_of, n_teams),
+        firm_of_team,
+        firm_size,
+    }
 }
 
 /// Whether a person holds a workplace slot: employed or unemployed.
 fn holds_slot(pop: &Population, person: usize) -> bool {
-    matches!(pop.circumstances[person].employment, Employment::Employed | Employment::Unemployed)
+    matches!(
+        pop.circumstances[person].employment,
+        Employment::Employed | Employment::Unemployed
+    )
 }
 
 /// Give a team slot to every economically active person without one (e.g. school and
 /// university leavers), choosing teams in proportion to their size so that firm sizes keep
 /// their distribution. Returns whether anything changed.
-pub fn assign_new_workers(pop: &Population, work: &mut Workplaces, rng: &mut Xoshiro256PlusPlus) -> bool {
-    let newcomers: Vec<usize> =
-        (0..pop.len()).filter(|&p| work.teams.group_of[p] == NO_GROUP && holds_slot(pop, p)).collect();
+pub fn assign_new_workers(
+    pop: &Population,
+    work: &mut Workplaces,
+    rng: &mut Xoshiro256PlusPlus,
+) -> bool {
+    let newcomers: Vec<usize> = (0..pop.len())
+        .filter(|&p| work.teams.group_of[p] == NO_GROUP && holds_slot(pop, p))
+        .collect();
     if newcomers.is_empty() || work.teams.members.is_empty() {
         return false;
     }
@@ -138,9 +163,16 @@ pub fn assign_new_workers(pop: &Population, work: &mut Workplaces, rng: &mut Xos
 /// neighbourhood with probability `neighbourhood_rewiring`, or to anyone anywhere with
 /// probability `neighbourhood_cross_share`. Household members are never tied here (they are
 /// tied in the household layer).
-fn build_neighbourhood(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256PlusPlus) -> Csr {
+fn build_neighbourhood(
+    pop: &Population,
+    params: &NetworkParams,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Csr {
     let n = pop.len();
-    let areas = Groups::from_assignment(pop.neighbourhood.iter().map(|a| a.0).collect(), pop.deprivation_decile.len());
+    let areas = Groups::from_assignment(
+        pop.neighbourhood.iter().map(|a| a.0).collect(),
+        pop.deprivation_decile.len(),
+    );
     let half = params.neighbourhood_degree / 2.0;
     let mut edges = Vec::with_capacity((half * n as f64) as usize + 1);
     for area in 0..areas.n_groups() {
@@ -191,7 +223,10 @@ fn build_online(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256Pl
             _ => 4,
         }
     };
-    let (kmin, kmax) = (f64::from(params.online_degree_min), f64::from(params.online_degree_max));
+    let (kmin, kmax) = (
+        f64::from(params.online_degree_min),
+        f64::from(params.online_degree_max),
+    );
     let gamma = params.online_degree_exponent;
     let mut target = vec![0.0f64; n];
     // Cumulative target degree per band and overall, for proportional partner choice.
@@ -199,7 +234,7 @@ fn build_online(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256Pl
     let mut band_cum: Vec<Vec<f64>> = vec![Vec::new(); 5];
     let mut all_people = Vec::new();
     let mut all_cum = Vec::new();
-    for p in 0..n {
+    for (p, target_p) in target.iter_mut().enumerate() {
         if u32::from(pop.age[p]) < params.online_min_age || kmax <= 0.0 {
             continue;
         }
@@ -209,9 +244,12 @@ fn build_online(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256Pl
             // Inverse transform of a continuous power law on [kmin, kmax + 1).
             let u: f64 = rng.random();
             let (a, b) = (kmin.powf(1.0 - gamma), (kmax + 1.0).powf(1.0 - gamma));
-            (a + u * (b - a)).powf(1.0 / (1.0 - gamma)).floor().min(kmax)
+            (a + u * (b - a))
+                .powf(1.0 / (1.0 - gamma))
+                .floor()
+                .min(kmax)
         };
-        target[p] = k;
+        *target_p = k;
         let band = band_of(pop.age[p]);
         band_people[band].push(p as u32);
         let band_total = band_cum[band].last().copied().unwrap_or(0.0);

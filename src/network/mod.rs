@@ -33,8 +33,13 @@ pub enum Setting {
 
 impl Setting {
     /// Every setting, in output order.
-    pub const ALL: [Setting; 5] =
-        [Setting::Household, Setting::School, Setting::Workplace, Setting::Neighbourhood, Setting::Online];
+    pub const ALL: [Setting; 5] = [
+        Setting::Household,
+        Setting::School,
+        Setting::Workplace,
+        Setting::Neighbourhood,
+        Setting::Online,
+    ];
 
     /// Lower-case name used in outputs.
     pub fn name(self) -> &'static str {
@@ -94,7 +99,11 @@ impl Groups {
                 cursor[g as usize] += 1;
             }
         }
-        Groups { group_of, offsets, members }
+        Groups {
+            group_of,
+            offsets,
+            members,
+        }
     }
 
     /// Number of groups.

@@ -35,7 +35,11 @@ impl Network {
             if id == NO_GROUP || !active(person) {
                 return Vec::new();
             }
-            g.members(id as usize).iter().copied().filter(|&q| q as usize != person && active(q as usize)).collect()
+            g.members(id as usize)
+                .iter()
+                .copied()
+                .filter(|&q| q as usize != person && active(q as usize))
+                .collect()
         };
         match setting {
             Setting::Household => group(&self.household, &|_| true),

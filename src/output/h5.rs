@@ -42,15 +42,24 @@ fn text(s: &str) -> hdf5::Result<VarLenUnicode> {
 }
 
 fn attr_str(loc: &hdf5::Location, name: &str, value: &str) -> hdf5::Result<()> {
-    loc.new_attr::<VarLenUnicode>().shape(()).create(name)?.write_scalar(&text(value)?)
+    loc.new_attr::<VarLenUnicode>()
+        .shape(())
+        .create(name)?
+        .write_scalar(&text(value)?)
 }
 
 fn attr_u64(loc: &hdf5::Location, name: &str, value: u64) -> hdf5::Result<()> {
-    loc.new_attr::<u64>().shape(()).create(name)?.write_scalar(&value)
+    loc.new_attr::<u64>()
+        .shape(())
+        .create(name)?
+        .write_scalar(&value)
 }
 
 fn string_array(group: &hdf5::Group, name: &str, values: &[String]) -> hdf5::Result<()> {
-    let data: Vec<VarLenUnicode> = values.iter().map(|v| text(v)).collect::<hdf5::Result<_>>()?;
+    let data: Vec<VarLenUnicode> = values
+        .iter()
+        .map(|v| text(v))
+        .collect::<hdf5::Result<_>>()?;
     group.new_dataset_builder().with_data(&data).create(name)?;
     Ok(())
 }
@@ -58,7 +67,11 @@ fn string_array(group: &hdf5::Group, name: &str, values: &[String]) -> hdf5::Res
 impl ResultsWriter {
     /// Create the file for `replicates` replicates of `scenario` (written under a temporary
     /// name until [`ResultsWriter::finish`]).
-    pub fn create(path: &Path, scenario: &Scenario, replicates: usize) -> hdf5::Result<ResultsWriter> {
+    pub fn create(
+        path: &Path,
+        scenario: &Scenario,
+        replicates: usize,
+    ) -> hdf5::Result<ResultsWriter> {
         let staged = Staged::new(path);
         let file = hdf5::File::create(staged.path())?;
         let weeks = scenario.run.weeks as usize;
@@ -70,7 +83,11 @@ impl ResultsWriter {
         attr_u64(&file, "seed", scenario.run.seed)?;
         attr_u64(&file, "replicates", replicates as u64)?;
         attr_u64(&file, "weeks", weeks as u64)?;
-        attr_u64(&file, "burn_in_weeks", u64::from(scenario.run.burn_in_weeks))?;
+        attr_u64(
+            &file,
+            "burn_in_weeks",
+            u64::from(scenario.run.burn_in_weeks),
+        )?;
         attr_u64(&file, "start_year", u64::from(scenario.run.start_year))?;
         attr_u64(&file, "people", u64::from(scenario.run.people))?;
         string_array(&file, "strata", &strata())?;
@@ -107,7 +124,15 @@ impl ResultsWriter {
             "durations_censored",
             "episodes that began in the recorded weeks and were still running at the end, by duration so far",
         )?;
-        Ok(ResultsWriter { staged, file, series, completed, censored, replicates, weeks })
+        Ok(ResultsWriter {
+            staged,
+            file,
+            series,
+            completed,
+            censored,
+            replicates,
+            weeks,
+        })
     }
 
     /// Write one replicate at position `index`.
@@ -117,8 +142,10 @@ impl ResultsWriter {
                 .map_err(|e| hdf5::Error::from(e.to_string()))?;
             ds.write_slice(view, s![index, .., ..])?;
         }
-        self.completed.write_slice(&r.durations_completed, s![index, ..])?;
-        self.censored.write_slice(&r.durations_censored, s![index, ..])?;
+        self.completed
+            .write_slice(&r.durations_completed, s![index, ..])?;
+        self.censored
+            .write_slice(&r.durations_censored, s![index, ..])?;
         Ok(())
     }
 
@@ -128,7 +155,11 @@ impl ResultsWriter {
         let names: Vec<String> = Metric::ALL.iter().map(|m| m.name().to_string()).collect();
         string_array(&summary, "metrics", &names)?;
         let [mean, lo, hi] = final_year.summarise();
-        for (name, values) in [("final_year_mean", mean), ("final_year_lo95", lo), ("final_year_hi95", hi)] {
+        for (name, values) in [
+            ("final_year_mean", mean),
+            ("final_year_lo95", lo),
+            ("final_year_hi95", hi),
+        ] {
             let arr = ndarray::Array2::from_shape_vec((Metric::ALL.len(), N_STRATA), values)
                 .map_err(|e| hdf5::Error::from(e.to_string()))?;
             summary.new_dataset_builder().with_data(&arr).create(name)?;
@@ -136,7 +167,8 @@ impl ResultsWriter {
         // Weekly mean and 95% interval across replicates, read back in replicate order so the
         // sums do not depend on the order replicates finished in.
         let weekly = summary.create_group("weekly")?;
-        let block = (64 * 1024 * 1024 / (8 * N_STRATA * self.replicates.max(1))).clamp(1, self.weeks.max(1));
+        let block = (64 * 1024 * 1024 / (8 * N_STRATA * self.replicates.max(1)))
+            .clamp(1, self.weeks.max(1));
         for (ds, metric) in self.series.iter().zip(Metric::ALL) {
             let mut stats = [
                 ndarray::Array2::<f64>::from_elem((self.weeks, N_STRATA), f64::NAN),
@@ -149,8 +181,12 @@ impl ResultsWriter {
                 let data: ndarray::Array3<f64> = ds.read_slice(s![.., w0..w1, ..])?;
                 for w in w0..w1 {
                     for st in 0..N_STRATA {
-                        let mut v: Vec<f64> =
-                            data.slice(s![.., w - w0, st]).iter().copied().filter(|x| x.is_finite()).collect();
+                        let mut v: Vec<f64> = data
+                            .slice(s![.., w - w0, st])
+                            .iter()
+                            .copied()
+                            .filter(|x| x.is_finite())
+                            .collect();
                         if v.is_empty() {
                             continue;
                         }
@@ -171,10 +207,19 @@ impl ResultsWriter {
                     .create(format!("{}_{suffix}", metric.name()).as_str())?;
             }
         }
-        let ResultsWriter { staged, file, series, completed, censored, .. } = self;
+        let ResultsWriter {
+            staged,
+            file,
+            series,
+            completed,
+            censored,
+            ..
+        } = self;
         drop((series, completed, censored, summary, weekly));
         file.close()?;
-        staged.commit().map_err(|e| hdf5::Error::from(e.to_string()))
+        staged
+            .commit()
+            .map_err(|e| hdf5::Error::from(e.to_string()))
     }
 }
 

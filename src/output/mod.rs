@@ -23,9 +23,15 @@ pub struct Staged {
 impl Staged {
     /// Stage `target`: the temporary file lives beside it.
     pub fn new(target: &Path) -> Staged {
-        let name = target.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        let name = target
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
         let temp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        Staged { temp, target: target.to_path_buf(), committed: false }
+        Staged {
+            temp,
+            target: target.to_path_buf(),
+            committed: false,
+        }
     }
 
     /// Where to write now.

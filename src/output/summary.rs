@@ -27,7 +27,10 @@ pub struct FinalYear {
 impl FinalYear {
     /// Room for `replicates` replicates; the final year is the last `weeks` recorded weeks.
     pub fn new(replicates: usize, weeks: usize) -> Self {
-        FinalYear { weeks, rows: vec![None; replicates] }
+        FinalYear {
+            weeks,
+            rows: vec![None; replicates],
+        }
     }
 
     /// Add one replicate (at position `index` among the replicates of this run).
@@ -45,7 +48,13 @@ impl FinalYear {
         let n = Metric::ALL.len() * N_STRATA;
         let mut out = [vec![f64::NAN; n], vec![f64::NAN; n], vec![f64::NAN; n]];
         for i in 0..n {
-            let mut v: Vec<f64> = self.rows.iter().flatten().map(|r| r[i]).filter(|x| x.is_finite()).collect();
+            let mut v: Vec<f64> = self
+                .rows
+                .iter()
+                .flatten()
+                .map(|r| r[i])
+                .filter(|x| x.is_finite())
+                .collect();
             if v.is_empty() {
                 continue;
             }
@@ -65,11 +74,24 @@ impl FinalYear {
 
 /// Write `summary.csv`: final-year mean and 95% interval across replicates of every metric
 /// in every stratum.
-pub fn write_summary_csv(path: &Path, final_year: &FinalYear, period: &str) -> Result<(), Box<dyn std::error::Error>> {
+pub fn write_summary_csv(
+    path: &Path,
+    final_year: &FinalYear,
+    period: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let staged = Staged::new(path);
     {
         let mut w = csv::Writer::from_path(staged.path())?;
-        w.write_record(["metric", "stratum", "unit", "period", "replicates", "mean", "lo95", "hi95"])?;
+        w.write_record([
+            "metric",
+            "stratum",
+            "unit",
+            "period",
+            "replicates",
+            "mean",
+            "lo95",
+            "hi95",
+        ])?;
         let [mean, lo, hi] = final_year.summarise();
         let names = strata();
         let reps = final_year.count().to_string();
@@ -95,7 +117,11 @@ pub fn write_summary_csv(path: &Path, final_year: &FinalYear, period: &str) -> R
 }
 
 fn fmt(x: f64) -> String {
-    if x.is_finite() { format!("{x:.6}") } else { String::new() }
+    if x.is_finite() {
+        format!("{x:.6}")
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]

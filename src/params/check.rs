@@ -4,7 +4,12 @@
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Check {
     /// A real number between `lo` and `hi`; each bound open or closed.
-    Number { lo: f64, lo_open: bool, hi: f64, hi_open: bool },
+    Number {
+        lo: f64,
+        lo_open: bool,
+        hi: f64,
+        hi_open: bool,
+    },
     /// An integer in `[min, max]`.
     Integer { min: i64, max: i64 },
     /// `true` or `false`.
@@ -20,24 +25,54 @@ pub enum Check {
 impl Check {
     /// A number in the closed interval `[lo, hi]`.
     pub const fn closed(lo: f64, hi: f64) -> Check {
-        Check::Number { lo, lo_open: false, hi, hi_open: false }
+        Check::Number {
+            lo,
+            lo_open: false,
+            hi,
+            hi_open: false,
+        }
     }
     /// A number in `(lo, hi]`.
     pub const fn left_open(lo: f64, hi: f64) -> Check {
-        Check::Number { lo, lo_open: true, hi, hi_open: false }
+        Check::Number {
+            lo,
+            lo_open: true,
+            hi,
+            hi_open: false,
+        }
     }
     /// A number in `(lo, hi)`.
     pub const fn open(lo: f64, hi: f64) -> Check {
-        Check::Number { lo, lo_open: true, hi, hi_open: true }
+        Check::Number {
+            lo,
+            lo_open: true,
+            hi,
+            hi_open: true,
+        }
     }
     /// A probability: a number in `[0, 1]`.
     pub const PROBABILITY: Check = Check::closed(0.0, 1.0);
     /// A strictly positive number.
-    pub const POSITIVE: Check = Check::Number { lo: 0.0, lo_open: true, hi: f64::INFINITY, hi_open: true };
+    pub const POSITIVE: Check = Check::Number {
+        lo: 0.0,
+        lo_open: true,
+        hi: f64::INFINITY,
+        hi_open: true,
+    };
     /// A non-negative number.
-    pub const NON_NEGATIVE: Check = Check::Number { lo: 0.0, lo_open: false, hi: f64::INFINITY, hi_open: true };
+    pub const NON_NEGATIVE: Check = Check::Number {
+        lo: 0.0,
+        lo_open: false,
+        hi: f64::INFINITY,
+        hi_open: true,
+    };
     /// Any finite number.
-    pub const ANY: Check = Check::Number { lo: f64::NEG_INFINITY, lo_open: true, hi: f64::INFINITY, hi_open: true };
+    pub const ANY: Check = Check::Number {
+        lo: f64::NEG_INFINITY,
+        lo_open: true,
+        hi: f64::INFINITY,
+        hi_open: true,
+    };
     /// An integer in `[min, max]`.
     pub const fn int(min: i64, max: i64) -> Check {
         Check::Integer { min, max }
@@ -46,11 +81,24 @@ impl Check {
     /// Human description, used after "expected".
     pub fn describe(&self) -> String {
         match *self {
-            Check::Number { lo, lo_open, hi, hi_open } => match (lo.is_finite(), hi.is_finite()) {
+            Check::Number {
+                lo,
+                lo_open,
+                hi,
+                hi_open,
+            } => match (lo.is_finite(), hi.is_finite()) {
                 (false, false) => "a number".to_string(),
                 (true, false) if lo == 0.0 && lo_open => "a number > 0".to_string(),
-                (true, false) => format!("a number {} {}", if lo_open { ">" } else { ">=" }, fmt_num(lo)),
-                (false, true) => format!("a number {} {}", if hi_open { "<" } else { "<=" }, fmt_num(hi)),
+                (true, false) => format!(
+                    "a number {} {}",
+                    if lo_open { ">" } else { ">=" },
+                    fmt_num(lo)
+                ),
+                (false, true) => format!(
+                    "a number {} {}",
+                    if hi_open { "<" } else { "<=" },
+                    fmt_num(hi)
+                ),
                 (true, true) => format!(
                     "a number in {}{}, {}{}",
                     if lo_open { "(" } else { "[" },
@@ -63,16 +111,27 @@ impl Check {
             Check::Integer { min, max } => format!("an integer in [{min}, {max}]"),
             Check::Bool => "true or false".to_string(),
             Check::Text => "a string".to_string(),
-            Check::Distribution { len } => format!("a list of {len} non-negative numbers summing to 1"),
+            Check::Distribution { len } => {
+                format!("a list of {len} non-negative numbers summing to 1")
+            }
             Check::List { len, lo, hi } => {
-                format!("a list of {len} numbers, each in [{}, {}]", fmt_num(lo), fmt_num(hi))
+                format!(
+                    "a list of {len} numbers, each in [{}, {}]",
+                    fmt_num(lo),
+                    fmt_num(hi)
+                )
             }
         }
     }
 
     fn number_ok(&self, x: f64) -> bool {
         match *self {
-            Check::Number { lo, lo_open, hi, hi_open } => {
+            Check::Number {
+                lo,
+                lo_open,
+                hi,
+                hi_open,
+            } => {
                 x.is_finite()
                     && (if lo_open { x > lo } else { x >= lo })
                     && (if hi_open { x < hi } else { x <= hi })
@@ -83,7 +142,11 @@ impl Check {
 }
 
 fn fmt_num(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x}") }
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// A type a parameter can have.

@@ -44,7 +44,11 @@ pub struct Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.value {
-            Some(value) => write!(f, "{}: {} = {}: {}", self.file, self.path, value, self.expected),
+            Some(value) => write!(
+                f,
+                "{}: {} = {}: {}",
+                self.file, self.path, value, self.expected
+            ),
             None => write!(f, "{}: {}: {}", self.file, self.path, self.expected),
         }
     }
@@ -60,11 +64,19 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader attributing each key path to a file through `origin`.
     pub fn new(origin: &'a dyn Fn(&str) -> String) -> Self {
-        Reader { origin, problems: Vec::new() }
+        Reader {
+            origin,
+            problems: Vec::new(),
+        }
     }
 
     /// Record a problem at `path`.
-    pub fn problem(&mut self, path: &str, value: Option<&toml::Value>, expected: impl Into<String>) {
+    pub fn problem(
+        &mut self,
+        path: &str,
+        value: Option<&toml::Value>,
+        expected: impl Into<String>,
+    ) {
         self.problems.push(Problem {
             file: (self.origin)(path),
             path: path.to_string(),
@@ -74,7 +86,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Read `value` into `slot`, checking type and range; on failure keep the old value.
-    pub fn read_into<T: ParamValue>(&mut self, slot: &mut T, value: &toml::Value, check: &Check, path: &str) {
+    pub fn read_into<T: ParamValue>(
+        &mut self,
+        slot: &mut T,
+        value: &toml::Value,
+        check: &Check,
+        path: &str,
+    ) {
         match T::from_toml(value) {
             Some(parsed) if parsed.satisfies(check) => *slot = parsed,
             _ => self.problem(path, Some(value), format!("expected {}", check.describe())),
@@ -86,7 +104,11 @@ impl<'a> Reader<'a> {
         let hint = closest(key, known)
             .map(|k| format!(" (did you mean `{k}`?)"))
             .unwrap_or_default();
-        self.problem(path, None, format!("unknown key{hint}; expected one of: {}", known.join(", ")));
+        self.problem(
+            path,
+            None,
+            format!("unknown key{hint}; expected one of: {}", known.join(", ")),
+        );
     }
 }
 
@@ -216,11 +238,21 @@ pub fn markdown_table() -> String {
          section, or with `--set section.name=value`.\n",
     );
     for (name, doc, meta) in all_sections() {
-        let heading = if name.is_empty() { "top level".to_string() } else { format!("[{name}]") };
+        let heading = if name.is_empty() {
+            "top level".to_string()
+        } else {
+            format!("[{name}]")
+        };
         let _ = write!(out, "\n## {heading}\n\n{}\n\n", doc.trim());
-        out.push_str("| key | meaning | unit | default | accepted | source |\n|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| key | meaning | unit | default | accepted | source |\n|---|---|---|---|---|---|\n",
+        );
         for m in meta {
-            let key = if name.is_empty() { m.name.to_string() } else { format!("{name}.{}", m.name) };
+            let key = if name.is_empty() {
+                m.name.to_string()
+            } else {
+                format!("{name}.{}", m.name)
+            };
             let _ = writeln!(
                 out,
                 "| `{key}` | {} | {} | `{}` | {} | {} |",

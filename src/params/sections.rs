@@ -219,19 +219,19 @@ crate::params! {
     /// Latent distress, clinical thresholds, kindling, peers, support and severe mental illness.
     pub struct DynamicsParams in "dynamics" {
         /// Weekly rate of reversion of distress towards its target (set point plus exposures).
-        kappa: f64 = 0.3; "per week"; Check::left_open(0.0, 1.0); "D: hand-tuned to episode durations (Spijker et al. 2002: median ~13-20 weeks)";
+        kappa: f64 = 0.45; "per week"; Check::left_open(0.0, 1.0); "D: hand-tuned to episode durations (Spijker et al. 2002: median ~13-20 weeks)";
         /// Within-person SD of distress around its target (stationary, in population SD units).
         sigma: f64 = 0.45; "SD"; Check::closed(0.0, 5.0); "D: calibrated";
         /// Share of people in the chronic latent class (slow reversion).
         chronic_share: f64 = 0.3; "share"; Check::PROBABILITY; "Spijker et al. 2002 duration mixture (~20% > 2 years)";
         /// Reversion rate of the chronic class relative to `kappa`.
-        chronic_kappa_ratio: f64 = 0.04; "ratio"; Check::left_open(0.0, 1.0); "D: calibrated";
+        chronic_kappa_ratio: f64 = 0.03; "ratio"; Check::left_open(0.0, 1.0); "D: calibrated";
         /// SD of the set point across people from the fixed diathesis.
         diathesis_sd: f64 = 0.9; "SD"; Check::closed(0.0, 5.0); "D: calibrated";
         /// Shape (log-scale SD) of the log-normal diathesis; 0 gives a normal set point.
-        diathesis_skew: f64 = 0.5; "1"; Check::closed(0.0, 3.0); "D";
+        diathesis_skew: f64 = 1.0; "1"; Check::closed(0.0, 3.0); "D: hand-tuned (a right-skewed set point gives the long tail of episode durations)";
         /// Mean set point of men aged 25-64 without exposures.
-        baseline_set_point: f64 = -0.6; "SD"; Check::closed(-10.0, 10.0); "D: hand-tuned to APMS 2014 prevalence at 16-64 (~19%)";
+        baseline_set_point: f64 = -0.45; "SD"; Check::closed(-10.0, 10.0); "D: hand-tuned to APMS 2014 prevalence at 16-64 (~19%)";
         /// Set-point shift for women.
         female_shift: f64 = 0.2; "SD"; Check::closed(-5.0, 5.0); "C: APMS 2014 (women above men)";
         /// Set-point shift for ages 16-24.
@@ -243,7 +243,7 @@ crate::params! {
         /// Episode onset threshold on latent distress.
         theta_on: f64 = 1.3; "SD"; Check::closed(-10.0, 10.0); "D: calibrated to APMS prevalence";
         /// Remission threshold (below `theta_on`: hysteresis).
-        theta_off: f64 = 1.1; "SD"; Check::closed(-10.0, 10.0); "D: calibrated";
+        theta_off: f64 = 0.95; "SD"; Check::closed(-10.0, 10.0); "D: calibrated";
         /// Consecutive weeks above `theta_on` for an onset.
         onset_weeks: u32 = 2; "weeks"; Check::int(1, 52); "ICD-10/DSM: symptoms for 2 weeks";
         /// Consecutive weeks below `theta_off` for a remission.

@@ -22,8 +22,12 @@ pub struct Effects {
 
 impl Effects {
     /// No policy, no shock.
-    pub const NEUTRAL: Effects =
-        Effects { job_loss: 1.0, job_finding: 1.0, loneliness_onset: 1.0, layer_weight: [1.0; 5] };
+    pub const NEUTRAL: Effects = Effects {
+        job_loss: 1.0,
+        job_finding: 1.0,
+        loneliness_onset: 1.0,
+        layer_weight: [1.0; 5],
+    };
 
     /// Compose two sets of effects (both apply).
     pub fn compose(self, other: Effects) -> Effects {
@@ -57,8 +61,16 @@ mod tests {
 
     #[test]
     fn effects_compose_multiplicatively_and_commute() {
-        let a = Effects { job_loss: 2.0, layer_weight: [1.0, 0.5, 1.0, 1.0, 1.0], ..Effects::NEUTRAL };
-        let b = Effects { job_loss: 1.5, layer_weight: [1.0, 0.5, 1.0, 1.0, 2.0], ..Effects::NEUTRAL };
+        let a = Effects {
+            job_loss: 2.0,
+            layer_weight: [1.0, 0.5, 1.0, 1.0, 1.0],
+            ..Effects::NEUTRAL
+        };
+        let b = Effects {
+            job_loss: 1.5,
+            layer_weight: [1.0, 0.5, 1.0, 1.0, 2.0],
+            ..Effects::NEUTRAL
+        };
         assert_eq!(a.compose(b), b.compose(a));
         assert_eq!(a.compose(b).job_loss, 3.0);
         assert_eq!(a.compose(b).layer(Setting::School), 0.25);

@@ -166,7 +166,11 @@ impl Population {
     }
 
     /// Recompute equivalised income and poverty of one household from its members' states.
-    pub fn update_household_income(&mut self, household: HouseholdId, economy: &crate::params::EconomyParams) {
+    pub fn update_household_income(
+        &mut self,
+        household: HouseholdId,
+        economy: &crate::params::EconomyParams,
+    ) {
         let h = household.0 as usize;
         let (income, poor) = household_income(self, h, economy);
         self.household_income[h] = income;
@@ -178,10 +182,16 @@ impl Population {
 }
 
 /// Weekly income of one person in their current state (GBP).
-pub fn personal_income(employment: Employment, wage: f32, economy: &crate::params::EconomyParams) -> f32 {
+pub fn personal_income(
+    employment: Employment,
+    wage: f32,
+    economy: &crate::params::EconomyParams,
+) -> f32 {
     match employment {
         Employment::Employed => wage,
-        Employment::Unemployed | Employment::InactiveSick | Employment::Carer => economy.benefit_weekly as f32,
+        Employment::Unemployed | Employment::InactiveSick | Employment::Carer => {
+            economy.benefit_weekly as f32
+        }
         Employment::Retired => economy.pension_weekly as f32,
         Employment::Student => economy.student_weekly as f32,
         Employment::Child => 0.0,
@@ -190,15 +200,27 @@ pub fn personal_income(employment: Employment, wage: f32, economy: &crate::param
 
 /// Equivalised income (modified OECD scale: 1 for the first adult, 0.5 per further person 14+,
 /// 0.3 per child under 14) and poverty status of household `h`.
-fn household_income(pop: &Population, h: usize, economy: &crate::params::EconomyParams) -> (f32, bool) {
+fn household_income(
+    pop: &Population,
+    h: usize,
+    economy: &crate::params::EconomyParams,
+) -> (f32, bool) {
     let mut total = 0.0f32;
     let (mut older, mut young) = (0u32, 0u32);
     for &member in pop.households.members(h) {
         let p = member as usize;
         total += personal_income(pop.circumstances[p].employment, pop.wage[p], economy);
-        if pop.age[p] >= 14 { older += 1 } else { young += 1 }
+        if pop.age[p] >= 14 {
+            older += 1
+        } else {
+            young += 1
+        }
     }
-    let scale = if older > 0 { 1.0 + 0.5 * (older - 1) as f32 } else { 0.0 } + 0.3 * young as f32;
+    let scale = if older > 0 {
+        1.0 + 0.5 * (older - 1) as f32
+    } else {
+        0.0
+    } + 0.3 * young as f32;
     let equivalised = if scale > 0.0 { total / scale } else { 0.0 };
     (equivalised, equivalised < pop.poverty_line)
 }

@@ -27,7 +27,8 @@ pub fn synthesize(
     let households = Groups::from_assignment(household.iter().map(|h| h.0).collect(), n_households);
 
     // Neighbourhoods: consecutive households fill areas of about `neighbourhood_size` people.
-    let n_neighbourhoods = ((n_people as f64 / f64::from(params.neighbourhood_size)).round() as usize).max(1);
+    let n_neighbourhoods =
+        ((n_people as f64 / f64::from(params.neighbourhood_size)).round() as usize).max(1);
     let neighbourhood: Vec<NeighbourhoodId> = (0..n_people)
         .map(|p| {
             let first = households.members(household[p].0 as usize)[0] as usize;
@@ -44,16 +45,32 @@ pub fn synthesize(
 
     // Sex per person; ethnicity per household.
     let sex: Vec<Sex> = (0..n_people)
-        .map(|_| if rng.random_bool(params.female_share) { Sex::Female } else { Sex::Male })
+        .map(|_| {
+            if rng.random_bool(params.female_share) {
+                Sex::Female
+            } else {
+                Sex::Male
+            }
+        })
         .collect();
-    let household_ethnicity: Vec<u8> =
-        (0..n_households).map(|_| draw_index(&params.ethnicity_shares, &mut rng) as u8).collect();
-    let ethnicity: Vec<u8> = household.iter().map(|h| household_ethnicity[h.0 as usize]).collect();
+    let household_ethnicity: Vec<u8> = (0..n_households)
+        .map(|_| draw_index(&params.ethnicity_shares, &mut rng) as u8)
+        .collect();
+    let ethnicity: Vec<u8> = household
+        .iter()
+        .map(|h| household_ethnicity[h.0 as usize])
+        .collect();
 
     // Life course.
-    let aces: Vec<u8> = (0..n_people).map(|_| draw_index(&params.ace_shares, &mut rng) as u8).collect();
-    let trusted_adult: Vec<bool> = (0..n_people).map(|_| rng.random_bool(params.trusted_adult_share)).collect();
-    let bullied: Vec<bool> = (0..n_people).map(|_| rng.random_bool(params.bullied_share)).collect();
+    let aces: Vec<u8> = (0..n_people)
+        .map(|_| draw_index(&params.ace_shares, &mut rng) as u8)
+        .collect();
+    let trusted_adult: Vec<bool> = (0..n_people)
+        .map(|_| rng.random_bool(params.trusted_adult_share))
+        .collect();
+    let bullied: Vec<bool> = (0..n_people)
+        .map(|_| rng.random_bool(params.bullied_share))
+        .collect();
     let discrimination: Vec<bool> = (0..n_people)
         .map(|p| {
             let share = if ethnicity[p] != 0 {
@@ -64,8 +81,9 @@ pub fn synthesize(
             rng.random_bool(share)
         })
         .collect();
-    let heavy_social_media: Vec<bool> =
-        (0..n_people).map(|_| rng.random_bool(params.heavy_social_media_share)).collect();
+    let heavy_social_media: Vec<bool> = (0..n_people)
+        .map(|_| rng.random_bool(params.heavy_social_media_share))
+        .collect();
 
     // Economy: employment by age and deprivation, wages, debt, arrears.
     let mut econ_rng = StreamKey::new(seed, replicate, Stream::Economy).sequential();
@@ -76,14 +94,24 @@ pub fn synthesize(
     let mut employment = Vec::with_capacity(n_people);
     for p in 0..n_people {
         let decile = deprivation_decile[neighbourhood[p].0 as usize] as usize - 1;
-        employment.push(initial_employment(age[p], worklessness[decile], economy, &mut econ_rng));
+        employment.push(initial_employment(
+            age[p],
+            worklessness[decile],
+            economy,
+            &mut econ_rng,
+        ));
         let w = economy.median_weekly_wage * wage_factor[decile] * wage_dist.sample(&mut econ_rng);
         wage.push(w as f32);
     }
 
-    let decile: Vec<u8> = neighbourhood.iter().map(|nb| deprivation_decile[nb.0 as usize]).collect();
-    let household_size: Vec<u8> =
-        household.iter().map(|h| households.size(h.0 as usize).min(255) as u8).collect();
+    let decile: Vec<u8> = neighbourhood
+        .iter()
+        .map(|nb| deprivation_decile[nb.0 as usize])
+        .collect();
+    let household_size: Vec<u8> = household
+        .iter()
+        .map(|h| households.size(h.0 as usize).min(255) as u8)
+        .collect();
     let mut pop = Population {
         decile,
         household_size,
@@ -100,7 +128,13 @@ pub fn synthesize(
         heavy_social_media,
         circumstances: employment
             .iter()
-            .map(|&employment| Circumstances { employment, problem_debt: false, arrears: false, lonely: false, poor: false })
+            .map(|&employment| Circumstances {
+                employment,
+                problem_debt: false,
+                arrears: false,
+                lonely: false,
+                poor: false,
+            })
             .collect(),
         household_income: vec![0.0; n_households],
         household_poor: vec![false; n_households],
@@ -113,7 +147,11 @@ pub fn synthesize(
     for h in 0..n_households {
         pop.update_household_income(HouseholdId(h as u32), economy);
     }
-    let mut incomes: Vec<f32> = pop.household.iter().map(|h| pop.household_income[h.0 as usize]).collect();
+    let mut incomes: Vec<f32> = pop
+        .household
+        .iter()
+        .map(|h| pop.household_income[h.0 as usize])
+        .collect();
     incomes.sort_unstable_by(f32::total_cmp);
     pop.poverty_line = incomes[incomes.len() / 2] * economy.poverty_line_share as f32;
     for h in 0..n_households {
@@ -125,12 +163,27 @@ pub fn synthesize(
         let adult = pop.age[p] >= 18;
         let c = pop.circumstances[p];
         let rr = debt_rr(pop.poor(p), c.employment, economy);
-        let debt = adult && econ_rng.random_bool(equilibrium(economy.debt_onset_rate * rr, economy.debt_exit_rate));
-        let arrears =
-            adult && econ_rng.random_bool(equilibrium(economy.arrears_onset_rate * rr, economy.arrears_exit_rate));
+        let debt = adult
+            && econ_rng.random_bool(equilibrium(
+                economy.debt_onset_rate * rr,
+                economy.debt_exit_rate,
+            ));
+        let arrears = adult
+            && econ_rng.random_bool(equilibrium(
+                economy.arrears_onset_rate * rr,
+                economy.arrears_exit_rate,
+            ));
         let lonely_rr = loneliness_rr(u32::from(pop.household_size[p]), c.employment, life);
-        let lonely = econ_rng.random_bool(equilibrium(life.loneliness_onset_rate * lonely_rr, life.loneliness_exit_rate));
-        pop.circumstances[p] = Circumstances { problem_debt: debt, arrears, lonely, ..c };
+        let lonely = econ_rng.random_bool(equilibrium(
+            life.loneliness_onset_rate * lonely_rr,
+            life.loneliness_exit_rate,
+        ));
+        pop.circumstances[p] = Circumstances {
+            problem_debt: debt,
+            arrears,
+            lonely,
+            ..c
+        };
     }
     pop
 }
@@ -162,7 +215,11 @@ pub fn loneliness_rr(household_size: u32, employment: Employment, life: &LifePar
 /// Equilibrium share in a two-state process with weekly onset and exit hazards.
 fn equilibrium(onset: f64, exit: f64) -> f64 {
     let onset = onset.min(1.0);
-    if onset + exit > 0.0 { onset / (onset + exit) } else { 0.0 }
+    if onset + exit > 0.0 {
+        onset / (onset + exit)
+    } else {
+        0.0
+    }
 }
 
 /// Factors by deprivation decile (index 0 = least deprived) rising geometrically from
@@ -206,7 +263,10 @@ fn adult_age(shares: &[f64], rng: &mut Xoshiro256PlusPlus, min: u8, max: u8) -> 
 /// together follow `adult_age_shares`.
 fn childless_adult_shares(params: &PopulationParams) -> Vec<f64> {
     let q = &params.household_size_shares;
-    let (p2, p3) = (params.children_in_two_person_households, params.children_in_larger_households);
+    let (p2, p3) = (
+        params.children_in_two_person_households,
+        params.children_in_larger_households,
+    );
     // Expected adults per household in households with and without children (6+ as 7).
     let sizes = [1.0, 2.0, 3.0, 4.0, 5.0, 7.0];
     let mut parents = 0.0;
@@ -231,7 +291,11 @@ fn childless_adult_shares(params: &PopulationParams) -> Vec<f64> {
         .map(|(s, f)| (s * total - parents * s * f / parent_mass).max(0.0))
         .collect();
     let sum: f64 = raw.iter().sum();
-    if sum > 0.0 { raw.iter().map(|x| x / sum).collect() } else { shares.clone() }
+    if sum > 0.0 {
+        raw.iter().map(|x| x / sum).collect()
+    } else {
+        shares.clone()
+    }
 }
 
 /// Household sizes and compositions; returns ages, each person's household and the count.
@@ -246,7 +310,11 @@ fn households_and_ages(
     let childless = childless_adult_shares(params);
     while age.len() < n_people {
         let class = draw_index(&params.household_size_shares, rng);
-        let mut size = if class == 5 { rng.random_range(6..=8) } else { class + 1 };
+        let mut size = if class == 5 {
+            rng.random_range(6..=8)
+        } else {
+            class + 1
+        };
         size = size.min(n_people - age.len());
         let children = match size {
             1 => 0,

@@ -96,10 +96,14 @@ impl Metric {
         match self {
             Metric::Population => "people in the stratum",
             Metric::Prevalence => "share in an episode of common mental disorder",
-            Metric::Incidence => "episode onsets per 1,000 person-years among people not in an episode",
+            Metric::Incidence => {
+                "episode onsets per 1,000 person-years among people not in an episode"
+            }
             Metric::Remission => "remissions per 1,000 person-years among people in an episode",
             Metric::MeanDistress => "mean latent distress (population z-scale)",
-            Metric::Ghq12Caseness => "expected share with GHQ-12 score >= 4 (logistic link from distress)",
+            Metric::Ghq12Caseness => {
+                "expected share with GHQ-12 score >= 4 (logistic link from distress)"
+            }
             Metric::Wemwbs => "mean Warwick-Edinburgh Mental Wellbeing Scale score (linear link)",
             Metric::Sf12Mcs => "mean SF-12 mental component summary (linear link)",
             Metric::LifeSatisfaction => "mean life satisfaction 0-10 (linear link; for WELLBYs)",
@@ -140,7 +144,9 @@ pub fn cell(sex: u8, age: u8, quintile: u8, employment: u8) -> usize {
 /// The published strata. People under 5 are not observed.
 pub fn strata() -> Vec<String> {
     let mut s: Vec<String> = vec!["all".into(), "male".into(), "female".into()];
-    for band in ["5_15", "16_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "16_64"] {
+    for band in [
+        "5_15", "16_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "16_64",
+    ] {
         s.push(format!("age_{band}"));
     }
     for q in 1..=5 {
@@ -185,8 +191,6 @@ pub struct Tally {
     pub n: u32,
     /// In an episode at the end of the week.
     pub ill: u32,
-    /// Not in an episode at the start of the week.
-    pub at_risk: u32,
     /// Onsets during the week.
     pub onsets: u32,
     /// In an episode at the start of the week.
@@ -216,7 +220,6 @@ impl Tally {
     pub fn add(&mut self, o: &Tally) {
         self.n += o.n;
         self.ill += o.ill;
-        self.at_risk += o.at_risk;
         self.onsets += o.onsets;
         self.ill_before += o.ill_before;
         self.remissions += o.remissions;
@@ -240,7 +243,9 @@ pub struct WeekTally {
 
 impl Default for WeekTally {
     fn default() -> Self {
-        WeekTally { cells: vec![Tally::default(); N_CELLS] }
+        WeekTally {
+            cells: vec![Tally::default(); N_CELLS],
+        }
     }
 }
 
@@ -272,19 +277,29 @@ impl WeekTally {
                 out[m][s] = match metric {
                     Metric::Population => n,
                     Metric::Prevalence => ratio(f64::from(t.ill), n),
-                    Metric::Incidence => ratio(f64::from(t.onsets), f64::from(t.at_risk)) * 52_000.0,
-                    Metric::Remission => ratio(f64::from(t.remissions), f64::from(t.ill_before)) * 52_000.0,
+                    Metric::Incidence => {
+                        ratio(f64::from(t.onsets), f64::from(t.n - t.ill_before)) * 52_000.0
+                    }
+                    Metric::Remission => {
+                        ratio(f64::from(t.remissions), f64::from(t.ill_before)) * 52_000.0
+                    }
                     Metric::MeanDistress => mean_distress,
                     Metric::Ghq12Caseness => ratio(t.ghq, n),
-                    Metric::Wemwbs => measures.wemwbs_intercept + measures.wemwbs_slope * mean_distress,
-                    Metric::Sf12Mcs => measures.sf12_mcs_intercept + measures.sf12_mcs_slope * mean_distress,
+                    Metric::Wemwbs => {
+                        measures.wemwbs_intercept + measures.wemwbs_slope * mean_distress
+                    }
+                    Metric::Sf12Mcs => {
+                        measures.sf12_mcs_intercept + measures.sf12_mcs_slope * mean_distress
+                    }
                     Metric::LifeSatisfaction => {
-                        measures.life_satisfaction_intercept + measures.life_satisfaction_slope * mean_distress
+                        measures.life_satisfaction_intercept
+                            + measures.life_satisfaction_slope * mean_distress
                     }
                     Metric::SmiPrevalence => ratio(f64::from(t.smi), n),
-                    Metric::UnemploymentRate => {
-                        ratio(f64::from(t.unemployed), f64::from(t.employed + t.unemployed))
-                    }
+                    Metric::UnemploymentRate => ratio(
+                        f64::from(t.unemployed),
+                        f64::from(t.employed + t.unemployed),
+                    ),
                     Metric::Poverty => ratio(f64::from(t.poor), n),
                     Metric::ProblemDebt => ratio(f64::from(t.debt), n),
                     Metric::Lonely => ratio(f64::from(t.lonely), n),
@@ -292,6 +307,100 @@ impl WeekTally {
             }
         }
         out
+    }
+}
+
+/// Tallies of one chunk of people, packed for speed: twelve 16-bit counters per cell in three
+/// words, so that each person adds three words instead of updating twelve fields. A chunk
+/// must hold at most [`PackedTally::MAX_PEOPLE`] people so that no counter overflows.
+#[derive(Debug, Clone)]
+pub struct PackedTally {
+    counts: Vec<[u64; 3]>,
+    distress: Vec<f64>,
+    ghq: Vec<f64>,
+}
+
+/// One person's contribution to a [`PackedTally`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PersonTally {
+    /// In an episode at the end of the week.
+    pub ill: bool,
+    /// In an episode at the start of the week.
+    pub ill_before: bool,
+    /// Onset this week.
+    pub onset: bool,
+    /// Remission this week.
+    pub remission: bool,
+    /// With severe mental illness.
+    pub smi: bool,
+    /// Employed.
+    pub employed: bool,
+    /// Unemployed.
+    pub unemployed: bool,
+    /// In poverty.
+    pub poor: bool,
+    /// In problem debt.
+    pub debt: bool,
+    /// Often lonely.
+    pub lonely: bool,
+    /// Latent distress.
+    pub distress: f32,
+    /// Probability of GHQ-12 caseness.
+    pub ghq: f32,
+}
+
+impl Default for PackedTally {
+    fn default() -> Self {
+        PackedTally {
+            counts: vec![[0; 3]; N_CELLS],
+            distress: vec![0.0; N_CELLS],
+            ghq: vec![0.0; N_CELLS],
+        }
+    }
+}
+
+impl PackedTally {
+    /// Most people one packed tally can count.
+    pub const MAX_PEOPLE: usize = u16::MAX as usize;
+
+    /// Add one person to cell `c`.
+    #[inline]
+    pub fn add(&mut self, c: usize, p: &PersonTally) {
+        let b = |x: bool, shift: u32| u64::from(x) << shift;
+        let words = [
+            1 | b(p.ill, 16) | b(p.ill_before, 32) | b(p.onset, 48),
+            b(p.remission, 0) | b(p.smi, 16) | b(p.employed, 32) | b(p.unemployed, 48),
+            b(p.poor, 0) | b(p.debt, 16) | b(p.lonely, 32),
+        ];
+        let cell = &mut self.counts[c];
+        for (w, x) in cell.iter_mut().zip(words) {
+            *w += x;
+        }
+        self.distress[c] += f64::from(p.distress);
+        self.ghq[c] += f64::from(p.ghq);
+    }
+
+    /// Add the unpacked counts to a week tally.
+    pub fn add_to(&self, week: &mut WeekTally) {
+        let field = |w: u64, shift: u32| ((w >> shift) & 0xffff) as u32;
+        for (c, t) in week.cells.iter_mut().enumerate() {
+            let [w0, w1, w2] = self.counts[c];
+            t.add(&Tally {
+                n: field(w0, 0),
+                ill: field(w0, 16),
+                ill_before: field(w0, 32),
+                onsets: field(w0, 48),
+                remissions: field(w1, 0),
+                smi: field(w1, 16),
+                employed: field(w1, 32),
+                unemployed: field(w1, 48),
+                poor: field(w2, 0),
+                debt: field(w2, 16),
+                lonely: field(w2, 32),
+                distress: self.distress[c],
+                ghq: self.ghq[c],
+            });
+        }
     }
 }
 
@@ -319,8 +428,14 @@ impl GhqLink {
     /// Tabulate the link with the given midpoint and scale.
     pub fn new(midpoint: f32, scale: f32) -> GhqLink {
         let step = (Self::HI - Self::LO) / Self::BINS as f32;
-        let table = (0..=Self::BINS).map(|i| ghq12_probability(Self::LO + i as f32 * step, midpoint, scale)).collect();
-        GhqLink { table, lo: Self::LO, inv_step: 1.0 / step }
+        let table = (0..=Self::BINS)
+            .map(|i| ghq12_probability(Self::LO + i as f32 * step, midpoint, scale))
+            .collect();
+        GhqLink {
+            table,
+            lo: Self::LO,
+            inv_step: 1.0 / step,
+        }
     }
 
     /// Probability of caseness at distress `w`.
@@ -372,7 +487,10 @@ impl ReplicateSeries {
 
     /// The `[week][stratum]` block of one metric.
     pub fn metric(&self, metric: Metric) -> &[f64] {
-        let m = Metric::ALL.iter().position(|x| *x == metric).expect("metric in ALL");
+        let m = Metric::ALL
+            .iter()
+            .position(|x| *x == metric)
+            .expect("metric in ALL");
         &self.values[m * self.weeks * N_STRATA..(m + 1) * self.weeks * N_STRATA]
     }
 
@@ -384,8 +502,15 @@ impl ReplicateSeries {
     /// Mean of a metric over the last `last_weeks` recorded weeks in one stratum.
     pub fn mean_over_last(&self, metric: Metric, stratum: usize, last_weeks: usize) -> f64 {
         let from = self.weeks.saturating_sub(last_weeks);
-        let vals: Vec<f64> = (from..self.weeks).map(|w| self.get(metric, w, stratum)).filter(|v| v.is_finite()).collect();
-        if vals.is_empty() { f64::NAN } else { vals.iter().sum::<f64>() / vals.len() as f64 }
+        let vals: Vec<f64> = (from..self.weeks)
+            .map(|w| self.get(metric, w, stratum))
+            .filter(|v| v.is_finite())
+            .collect();
+        if vals.is_empty() {
+            f64::NAN
+        } else {
+            vals.iter().sum::<f64>() / vals.len() as f64
+        }
     }
 }
 
@@ -398,9 +523,57 @@ mod tests {
         let link = GhqLink::new(0.9, 0.35);
         for i in 0..4000 {
             let w = -6.0 + i as f32 * 0.004;
-            assert!((link.probability(w) - ghq12_probability(w, 0.9, 0.35)).abs() < 1e-4, "w = {w}");
+            assert!(
+                (link.probability(w) - ghq12_probability(w, 0.9, 0.35)).abs() < 1e-4,
+                "w = {w}"
+            );
         }
         assert!(link.probability(-100.0) < 1e-6 && link.probability(100.0) > 0.999);
+    }
+
+    #[test]
+    fn packed_tally_unpacks_to_the_same_counts() {
+        let mut packed = PackedTally::default();
+        let people = [
+            PersonTally {
+                ill: true,
+                onset: true,
+                employed: true,
+                distress: 1.5,
+                ghq: 0.7,
+                ..Default::default()
+            },
+            PersonTally {
+                ill_before: true,
+                remission: true,
+                unemployed: true,
+                poor: true,
+                debt: true,
+                lonely: true,
+                smi: true,
+                distress: -0.5,
+                ghq: 0.1,
+                ..Default::default()
+            },
+        ];
+        for _ in 0..1000 {
+            for p in &people {
+                packed.add(7, p);
+            }
+        }
+        let mut week = WeekTally::default();
+        packed.add_to(&mut week);
+        let t = week.cells[7];
+        assert_eq!(
+            (t.n, t.ill, t.ill_before, t.onsets, t.remissions),
+            (2000, 1000, 1000, 1000, 1000)
+        );
+        assert_eq!(
+            (t.smi, t.employed, t.unemployed, t.poor, t.debt, t.lonely),
+            (1000, 1000, 1000, 1000, 1000, 1000)
+        );
+        assert!((t.distress - 1000.0).abs() < 1e-9 && (t.ghq - 800.0).abs() < 1e-3);
+        assert_eq!(week.cells[6], Tally::default());
     }
 
     #[test]
@@ -415,7 +588,17 @@ mod tests {
         let s: Vec<usize> = strata_of_cell(c).collect();
         let names = strata();
         let got: Vec<&str> = s.iter().map(|&i| names[i].as_str()).collect();
-        assert_eq!(got, ["all", "female", "age_25_34", "age_16_64", "imd_q5", "unemployed"]);
+        assert_eq!(
+            got,
+            [
+                "all",
+                "female",
+                "age_25_34",
+                "age_16_64",
+                "imd_q5",
+                "unemployed"
+            ]
+        );
         // Under-fives are not observed.
         assert_eq!(strata_of_cell(cell(0, 3, 0, 6)).count(), 0);
     }

@@ -50,7 +50,8 @@ pub struct Scenario {
 impl Default for Scenario {
     /// The built-in baseline.
     fn default() -> Self {
-        Scenario::from_str(BUILTIN_BASELINE, BUILTIN_LABEL, None, &[]).expect("built-in baseline is valid")
+        Scenario::from_str(BUILTIN_BASELINE, BUILTIN_LABEL, None, &[])
+            .expect("built-in baseline is valid")
     }
 }
 
@@ -61,8 +62,10 @@ impl Scenario {
         match path {
             None => Scenario::from_str(BUILTIN_BASELINE, BUILTIN_LABEL, None, sets),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ScenarioError::Io { path: path.to_path_buf(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
                 Scenario::from_str(&text, &path.display().to_string(), path.parent(), sets)
             }
         }
@@ -116,9 +119,19 @@ struct Merged {
 impl Merged {
     /// Merge `over` into the table; keys in `over` win. Records `file` as their origin.
     fn merge(&mut self, over: toml::Table, file: &str) {
-        fn go(into: &mut toml::Table, over: toml::Table, prefix: &str, file: &str, origin: &mut BTreeMap<String, String>) {
+        fn go(
+            into: &mut toml::Table,
+            over: toml::Table,
+            prefix: &str,
+            file: &str,
+            origin: &mut BTreeMap<String, String>,
+        ) {
             for (key, value) in over {
-                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
                 match (into.get_mut(&key), value) {
                     (Some(toml::Value::Table(existing)), toml::Value::Table(sub)) => {
                         go(existing, sub, &path, file, origin);
@@ -131,7 +144,12 @@ impl Merged {
                 }
             }
         }
-        fn record_origins(value: &toml::Value, path: &str, file: &str, origin: &mut BTreeMap<String, String>) {
+        fn record_origins(
+            value: &toml::Value,
+            path: &str,
+            file: &str,
+            origin: &mut BTreeMap<String, String>,
+        ) {
             origin.insert(path.to_string(), file.to_string());
             if let toml::Value::Table(t) = value {
                 for (k, v) in t {
@@ -178,9 +196,17 @@ fn load_chain(
     merged: &mut Merged,
     chain: &mut Vec<String>,
 ) -> Result<(), ScenarioError> {
-    if chain.iter().any(|c| c == label) {
+    // Files are compared by canonical path, so `a/../a/x.toml` and `./x.toml` are recognised.
+    let identity = |l: &str| {
+        std::fs::canonicalize(l).map_or_else(|_| l.to_string(), |p| p.display().to_string())
+    };
+    let me = identity(label);
+    if chain.iter().any(|c| identity(c) == me) {
         chain.push(label.to_string());
-        return Err(ScenarioError::ExtendsCycle { file: label.to_string(), chain: chain.join(" -> ") });
+        return Err(ScenarioError::ExtendsCycle {
+            file: label.to_string(),
+            chain: chain.join(" -> "),
+        });
     }
     chain.push(label.to_string());
     let mut table = parse_toml(text, label)?;
@@ -197,9 +223,18 @@ fn load_chain(
             load_chain(BUILTIN_BASELINE, BUILTIN_LABEL, None, merged, chain)?;
         } else {
             let path: PathBuf = dir.map_or_else(|| PathBuf::from(name), |d| d.join(name));
-            let parent_text = std::fs::read_to_string(&path)
-                .map_err(|source| ScenarioError::Io { path: path.clone(), source })?;
-            load_chain(&parent_text, &path.display().to_string(), path.parent(), merged, chain)?;
+            let parent_text =
+                std::fs::read_to_string(&path).map_err(|source| ScenarioError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            load_chain(
+                &parent_text,
+                &path.display().to_string(),
+                path.parent(),
+                merged,
+                chain,
+            )?;
         }
     }
     merged.merge(table, label);
@@ -223,11 +258,15 @@ fn parse_toml(text: &str, label: &str) -> Result<toml::Table, ScenarioError> {
 
 fn parse_set(arg: &str) -> Result<(String, toml::Value), ScenarioError> {
     let Some((key, raw)) = arg.split_once('=') else {
-        return Err(ScenarioError::BadSet { arg: arg.to_string() });
+        return Err(ScenarioError::BadSet {
+            arg: arg.to_string(),
+        });
     };
     let key = key.trim();
     if key.is_empty() || key.split('.').any(|p| p.is_empty()) {
-        return Err(ScenarioError::BadSet { arg: arg.to_string() });
+        return Err(ScenarioError::BadSet {
+            arg: arg.to_string(),
+        });
     }
     // Parse the value as TOML; a bare word is taken as a string.
     let value = format!("v = {}", raw.trim())
@@ -250,8 +289,15 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
     let mut dynamics = DynamicsParams::default();
     let mut measures = MeasureParams::default();
 
-    const SECTIONS: &[&str] =
-        &["population", "network", "economy", "life", "determinants", "dynamics", "measures"];
+    const SECTIONS: &[&str] = &[
+        "population",
+        "network",
+        "economy",
+        "life",
+        "determinants",
+        "dynamics",
+        "measures",
+    ];
     let mut top = toml::Table::new();
     for (key, value) in &merged.table {
         match (key.as_str(), value) {
@@ -283,21 +329,30 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         reader.problem(
             "dynamics.theta_off",
             Some(&toml::Value::Float(dynamics.theta_off)),
-            format!("expected a number below dynamics.theta_on ({})", dynamics.theta_on),
+            format!(
+                "expected a number below dynamics.theta_on ({})",
+                dynamics.theta_on
+            ),
         );
     }
     if network.team_size_min > network.team_size_max {
         reader.problem(
             "network.team_size_min",
             Some(&toml::Value::Integer(network.team_size_min.into())),
-            format!("expected at most network.team_size_max ({})", network.team_size_max),
+            format!(
+                "expected at most network.team_size_max ({})",
+                network.team_size_max
+            ),
         );
     }
     if network.online_degree_min > network.online_degree_max {
         reader.problem(
             "network.online_degree_min",
             Some(&toml::Value::Integer(network.online_degree_min.into())),
-            format!("expected at most network.online_degree_max ({})", network.online_degree_max),
+            format!(
+                "expected at most network.online_degree_max ({})",
+                network.online_degree_max
+            ),
         );
     }
 
@@ -332,11 +387,25 @@ mod tests {
     fn reports_every_problem_at_once() {
         let text = "people = \"many\"\n[dynamics]\nkappa = -0.2\nkapa = 1\n[nonsense]\nx = 1\n";
         let err = Scenario::from_str(text, "x.toml", None, &[]).unwrap_err();
-        let ScenarioError::Invalid(problems) = err else { panic!("expected Invalid") };
+        let ScenarioError::Invalid(problems) = err else {
+            panic!("expected Invalid")
+        };
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(messages.contains(&"x.toml: dynamics.kappa = -0.2: expected a number in (0, 1]".to_string()));
-        assert!(messages.iter().any(|m| m.contains("dynamics.kapa") && m.contains("did you mean `kappa`")));
-        assert!(messages.iter().any(|m| m.starts_with("x.toml: people = \"many\": expected an integer")));
+        assert!(
+            messages.contains(
+                &"x.toml: dynamics.kappa = -0.2: expected a number in (0, 1]".to_string()
+            )
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("dynamics.kapa") && m.contains("did you mean `kappa`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("x.toml: people = \"many\": expected an integer"))
+        );
         assert!(messages.iter().any(|m| m.contains("nonsense")));
         assert_eq!(problems.len(), 4, "{messages:?}");
     }
@@ -346,6 +415,10 @@ mod tests {
         let s = Scenario::from_str("", "x.toml", None, &["dynamics.kappa=0.3".into()]).unwrap();
         assert_eq!(s.dynamics.kappa, 0.3);
         let err = Scenario::from_str("", "x.toml", None, &["dynamics.kappa=2".into()]).unwrap_err();
-        assert!(err.to_string().contains("--set: dynamics.kappa = 2: expected a number in (0, 1]"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("--set: dynamics.kappa = 2: expected a number in (0, 1]"),
+            "{err}"
+        );
     }
 }

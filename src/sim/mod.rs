@@ -54,7 +54,17 @@ impl<'s> World<'s> {
         let mh = crate::dynamics::initialise(&pop, s, replicate);
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
-        World { scenario, replicate, week: 0, pop, net, mh, counts, life_key: weekly.sub(0), mh_key: weekly.sub(1) }
+        World {
+            scenario,
+            replicate,
+            week: 0,
+            pop,
+            net,
+            mh,
+            counts,
+            life_key: weekly.derive(0),
+            mh_key: weekly.derive(1),
+        }
     }
 
     /// Number of people in an episode.

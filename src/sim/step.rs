@@ -4,14 +4,19 @@ use rayon::prelude::*;
 
 use super::World;
 use crate::dynamics::{self, JobChange, Transition, WeekConstants};
-use crate::population::Employment;
 use crate::policy::Effects;
-use crate::record::{WeekTally, cell};
+use crate::population::{Employment, Sex};
+use crate::record::{PackedTally, PersonTally, WeekTally, cell};
 
 /// People per chunk of the parallel phases. Fixed, so that results never depend on the
 /// number of threads: chunk boundaries, and the order partial sums are combined in, are
 /// always the same.
 pub const CHUNK: usize = 16_384;
+const _: () = assert!(CHUNK <= PackedTally::MAX_PEOPLE);
+
+/// Results of one chunk of the mental-health phase: its tallies and its transitions as
+/// (person, transition, week).
+type ChunkResult = (PackedTally, Vec<(u32, Transition, u32)>);
 
 /// What one week produced.
 #[derive(Debug, Clone)]
@@ -25,7 +30,10 @@ pub struct WeekOutput {
 impl WeekOutput {
     /// Durations of completed episodes that began in or after week `from`.
     pub fn remissions_since(&self, from: u32) -> impl Iterator<Item = u16> + '_ {
-        self.remissions.iter().filter(move |(onset, _)| *onset >= from).map(|(_, d)| *d)
+        self.remissions
+            .iter()
+            .filter(move |(onset, _)| *onset >= from)
+            .map(|(_, d)| *d)
     }
 }
 
@@ -61,8 +69,14 @@ impl World<'_> {
 
     /// Phase 2, in parallel chunks of people.
     fn life_and_economy(&mut self, k: &WeekConstants) -> Vec<JobChange> {
-        let World { scenario, pop, mh, week, life_key, .. } = self;
-        let (s, week, key) = (*scenario, *week, *life_key);
+        let World {
+            pop,
+            mh,
+            week,
+            life_key,
+            ..
+        } = self;
+        let (week, key) = (*week, *life_key);
         // Circumstances are taken out so they can be written while the rest of `pop` is read.
         let mut circumstances = std::mem::take(&mut pop.circumstances);
         let pop_ref = &*pop;
@@ -72,9 +86,22 @@ impl World<'_> {
             .enumerate()
             .map(|(chunk, (cs, ms))| {
                 let first = chunk * CHUNK;
+                let range = first..first + cs.len();
+                let (ages, deciles, sizes) = (
+                    &pop_ref.age[range.clone()],
+                    &pop_ref.decile[range.clone()],
+                    &pop_ref.household_size[range],
+                );
                 let mut out = Vec::new();
                 for (i, (c, m)) in cs.iter_mut().zip(ms.iter_mut()).enumerate() {
-                    if let Some(change) = dynamics::life_and_economy(first + i, week, key, pop_ref, c, m, s, k) {
+                    let input = dynamics::LifeInputs {
+                        age: ages[i],
+                        decile: deciles[i],
+                        alone: sizes[i] == 1,
+                    };
+                    if let Some(change) =
+                        dynamics::life_and_economy(first + i, week, key, input, c, m, k)
+                    {
                         out.push(change);
                     }
                 }
@@ -90,7 +117,10 @@ impl World<'_> {
         if changes.is_empty() {
             return;
         }
-        let mut households: Vec<_> = changes.iter().map(|c| self.pop.household[c.person as usize]).collect();
+        let mut households: Vec<_> = changes
+            .iter()
+            .map(|c| self.pop.household[c.person as usize])
+            .collect();
         households.sort_unstable();
         households.dedup();
         for h in households {
@@ -101,52 +131,81 @@ impl World<'_> {
     /// Phase 4.
     fn workplace_exposure(&mut self, changes: &[JobChange]) {
         let mh = &self.mh;
-        for c in changes {
-            self.counts.change_employment(c.person as usize, c.employed, |q| mh[q].ill, &self.pop, &self.net);
-        }
+        self.counts.recount_changed_teams(
+            changes.iter().map(|c| c.person as usize),
+            |q| mh[q].ill,
+            &self.pop,
+            &self.net,
+        );
     }
 
     /// Phase 5, in parallel chunks of people; chunk tallies are added in chunk order.
     fn mental_health(&mut self, k: &WeekConstants) -> (WeekTally, Vec<(u32, Transition, u32)>) {
-        let World { scenario, pop, mh, counts, week, mh_key, .. } = self;
+        let World {
+            scenario,
+            pop,
+            mh,
+            counts,
+            week,
+            mh_key,
+            ..
+        } = self;
         let (s, week, key) = (*scenario, *week, *mh_key);
         let (pop, counts) = (&*pop, &*counts);
-        let parts: Vec<(WeekTally, Vec<(u32, Transition, u32)>)> = mh
+        let parts: Vec<ChunkResult> = mh
             .par_chunks_mut(CHUNK)
             .enumerate()
             .map(|(chunk, ms)| {
                 let first = chunk * CHUNK;
-                let mut tally = WeekTally::default();
+                let range = first..first + ms.len();
+                // Chunk-sized views of the columns read below (lets the compiler drop bounds checks).
+                let (ages, sexes, heavy, deciles) = (
+                    &pop.age[range.clone()],
+                    &pop.sex[range.clone()],
+                    &pop.heavy_social_media[range.clone()],
+                    &pop.decile[range.clone()],
+                );
+                let (circumstances, ties) =
+                    (&pop.circumstances[range.clone()], &counts.ties[range]);
+                let mut tally = PackedTally::default();
                 let mut transitions = Vec::new();
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
+                    let c = circumstances[i];
+                    let input = dynamics::PersonInputs {
+                        age: ages[i],
+                        male: sexes[i] == Sex::Male,
+                        heavy_online: heavy[i] && (11..=17).contains(&ages[i]),
+                        circumstances: c,
+                        ties: ties[i],
+                    };
                     let ill_before = m.ill;
-                    let t = dynamics::mental_health(p, week, key, pop, counts, m, s, k);
+                    let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
                     if t != Transition::None {
                         transitions.push((p as u32, t, week));
                     }
-                    let c = &pop.circumstances[p];
-                    let cell_index = cell(
-                        pop.sex[p] as u8,
-                        pop.age[p],
-                        (pop.decile[p] - 1) / 2,
-                        c.employment as u8,
+                    tally.add(
+                        cell(
+                            sexes[i] as u8,
+                            ages[i],
+                            (deciles[i] - 1) / 2,
+                            c.employment as u8,
+                        ),
+                        &PersonTally {
+                            ill: m.ill,
+                            ill_before,
+                            onset: t == Transition::Onset,
+                            remission: matches!(t, Transition::Remission(_)),
+                            smi: m.smi != dynamics::Smi::None,
+                            employed: c.employment == Employment::Employed,
+                            unemployed: c.employment == Employment::Unemployed,
+                            poor: c.poor,
+                            debt: c.problem_debt,
+                            lonely: c.lonely,
+                            distress: m.distress,
+                            ghq: k.ghq.probability(m.distress),
+                        },
                     );
-                    let x = &mut tally.cells[cell_index];
-                    x.n += 1;
-                    x.ill += u32::from(m.ill);
-                    x.at_risk += u32::from(!ill_before);
-                    x.ill_before += u32::from(ill_before);
-                    x.onsets += u32::from(t == Transition::Onset);
-                    x.remissions += u32::from(matches!(t, Transition::Remission(_)));
-                    x.smi += u32::from(m.smi != dynamics::Smi::None);
-                    x.employed += u32::from(c.employment == Employment::Employed);
-                    x.unemployed += u32::from(c.employment == Employment::Unemployed);
-                    x.poor += u32::from(c.poor);
-                    x.debt += u32::from(c.problem_debt);
-                    x.lonely += u32::from(c.lonely);
-                    x.distress += f64::from(m.distress);
-                    x.ghq += f64::from(k.ghq.probability(m.distress));
                 }
                 (tally, transitions)
             })
@@ -154,7 +213,7 @@ impl World<'_> {
         let mut tally = WeekTally::default();
         let mut transitions = Vec::new();
         for (t, tr) in parts {
-            tally.add(&t);
+            t.add_to(&mut tally);
             transitions.extend(tr);
         }
         (tally, transitions)
@@ -172,7 +231,8 @@ impl World<'_> {
                 }
                 Transition::None => 0,
             };
-            self.counts.change_ill(p as usize, delta, &self.pop, &self.net);
+            self.counts
+                .change_ill(p as usize, delta, &self.pop, &self.net);
         }
         remissions
     }
@@ -182,8 +242,9 @@ impl World<'_> {
         let s = self.scenario;
         let eco = &s.economy;
         let year = u64::from(self.week / 52);
-        let mut rng = self.life_key.sub(1_000_000 + year).sequential();
-        let worklessness = crate::population::deprivation_factors(eco.deprivation_worklessness_ratio);
+        let mut rng = self.life_key.derive(1_000_000 + year).sequential();
+        let worklessness =
+            crate::population::deprivation_factors(eco.deprivation_worklessness_ratio);
         let mut job_changes = Vec::new();
         for p in 0..self.pop.len() {
             let age = self.pop.age[p].saturating_add(1).min(120);
@@ -193,19 +254,28 @@ impl World<'_> {
             let active = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus, decile: u8| {
                 use rand::RngExt;
                 let u = (eco.unemployment_rate * worklessness[usize::from(decile - 1)]).min(1.0);
-                if rng.random_bool(u) { Employment::Unemployed } else { Employment::Employed }
+                if rng.random_bool(u) {
+                    Employment::Unemployed
+                } else {
+                    Employment::Employed
+                }
             };
             let decile = self.pop.deprivation_decile[self.pop.neighbourhood[p].0 as usize];
             c.employment = match (age, before) {
                 (16, Employment::Child) => Employment::Student,
                 (18, Employment::Student) => {
                     use rand::RngExt;
-                    if rng.random_bool(eco.student_share_16_24) { Employment::Student } else { active(&mut rng, decile) }
+                    if rng.random_bool(eco.student_share_16_24) {
+                        Employment::Student
+                    } else {
+                        active(&mut rng, decile)
+                    }
                 }
                 (22, Employment::Student) => active(&mut rng, decile),
                 (a, e) if u32::from(a) == eco.pension_age => {
                     use rand::RngExt;
-                    if e == Employment::Employed && rng.random_bool(eco.employed_past_pension_share) {
+                    if e == Employment::Employed && rng.random_bool(eco.employed_past_pension_share)
+                    {
                         Employment::Employed
                     } else {
                         Employment::Retired
@@ -213,27 +283,38 @@ impl World<'_> {
                 }
                 (_, e) => e,
             };
-            let (was, is) = (before == Employment::Employed, c.employment == Employment::Employed);
+            let (was, is) = (
+                before == Employment::Employed,
+                c.employment == Employment::Employed,
+            );
             if was != is {
-                job_changes.push(JobChange { person: p as u32, employed: is });
+                job_changes.push(JobChange {
+                    person: p as u32,
+                    employed: is,
+                });
             }
             let m = &mut self.mh[p];
             m.set_point = dynamics::set_point(&self.pop, p, m.diathesis, m.episodes, s);
         }
         // Leavers of school and university who became active take a slot in a team.
-        let mut work_rng = crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Workplace)
-            .sub(year)
-            .sequential();
+        let mut work_rng =
+            crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Workplace)
+                .derive(year)
+                .sequential();
         if crate::network::assign_new_workers(&self.pop, &mut self.net.workplace, &mut work_rng) {
             let mh = &self.mh;
-            self.counts.recount_teams(&self.pop, &self.net, |p| mh[p].ill);
+            self.counts
+                .recount_teams(&self.pop, &self.net, |p| mh[p].ill);
         } else {
             self.workplace_exposure(&job_changes);
         }
         for h in 0..self.pop.households.n_groups() {
-            self.pop.update_household_income(crate::population::HouseholdId(h as u32), eco);
+            self.pop
+                .update_household_income(crate::population::HouseholdId(h as u32), eco);
         }
-        let key = crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::School).sub(year);
+        let key =
+            crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::School)
+                .derive(year);
         self.net.school = crate::network::build_school(&self.pop, &s.network, key);
         let mh = &self.mh;
         self.counts.recount_school(&self.net, |p| mh[p].ill);

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install what building and testing mhsim needs, when missing, on Debian/Ubuntu:
+#   sh tests/install-deps.sh        the HDF5 C library (to build and run mhsim)
+#   sh tests/install-deps.sh test   plus Python's h5py and numpy (the tests read results.h5 with them)
+# Elsewhere, install HDF5 yourself (macOS: brew install hdf5; clusters: module load hdf5)
+# and point the build at it with HDF5_DIR.
+set -e
+SUDO=""
+if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
+if ! dpkg -s libhdf5-dev >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        $SUDO apt-get update -qq
+        $SUDO apt-get install -y -qq --no-install-recommends libhdf5-dev pkg-config
+    else
+        echo "install-deps: no apt-get here; install the HDF5 library and set HDF5_DIR (see README.md)" >&2
+    fi
+fi
+if [ "${1:-}" = "test" ]; then
+    if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then
+        python3 -m pip install --quiet h5py numpy || python3 -m pip install --quiet --break-system-packages h5py numpy
+    fi
+fi

@@ -1,0 +1,286 @@
+//! Dynamics sanity: the mechanisms do what the model says, in the direction it says.
+//!
+//! - incremental tie counts always equal a recount from scratch;
+//! - with determinants and peers off, distress follows each person's set point, and
+//!   prevalence follows the set-point distribution;
+//! - raising unemployment raises prevalence;
+//! - a peer multiplier of 0 removes every network effect;
+//! - episode durations have a long tail (more than 10% still ill after 104 weeks).
+
+use mhsim::dynamics::PeerCounts;
+use mhsim::record::{Metric, ReplicateSeries};
+use mhsim::sim::{World, run_replicate};
+
+use crate::common::{baseline_with, stratum};
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = xs.collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Mean of a metric over all recorded weeks and the given replicates, one stratum.
+fn mean_metric(series: &[ReplicateSeries], metric: Metric, stratum_index: usize) -> f64 {
+    mean(
+        series
+            .iter()
+            .flat_map(|s| (0..s.weeks).map(move |w| s.get(metric, w, stratum_index))),
+    )
+}
+
+#[test]
+fn incremental_tie_counts_equal_a_recount_after_many_weeks() {
+    // High unemployment makes many job changes (several per team per week), and 120 weeks
+    // cross two new years (school rebuild, new workers).
+    let s = baseline_with(&[
+        "people=4000",
+        "economy.unemployment_rate=0.2",
+        "economy.job_finding_rate=0.2",
+    ]);
+    let mut world = World::new(&s, 3);
+    for week in 0..120 {
+        world.step();
+        if week % 10 == 9 {
+            let mh = &world.mh;
+            let recount = PeerCounts::from_scratch(&world.pop, &world.net, |p| mh[p].ill);
+            assert!(
+                world.counts == recount,
+                "tie counts drifted from a recount in week {week}"
+            );
+        }
+    }
+    assert!(world.mh.iter().all(|m| m.distress.is_finite()));
+}
+
+#[test]
+fn without_determinants_and_peers_prevalence_follows_the_set_point_distribution() {
+    let s = baseline_with(&[
+        "people=20000",
+        "weeks=104",
+        "burn_in_weeks=52",
+        "determinants.multiplier=0",
+        "dynamics.peer_multiplier=0",
+        "dynamics.kindling=0",
+    ]);
+    let mut world = World::new(&s, 0);
+    for _ in 0..s.total_weeks() {
+        world.step();
+    }
+    let sigma = s.dynamics.sigma as f32;
+    // Distress scatters around the set point with the within-person SD sigma.
+    let gaps: Vec<f64> = world
+        .mh
+        .iter()
+        .map(|m| f64::from(m.distress - m.set_point))
+        .collect();
+    let gap_mean = mean(gaps.iter().copied());
+    let gap_sd = mean(gaps.iter().map(|g| (g - gap_mean).powi(2))).sqrt();
+    assert!(
+        gap_mean.abs() < 0.03,
+        "distress is not centred on the set point: {gap_mean}"
+    );
+    assert!(
+        (gap_sd - f64::from(sigma)).abs() < 0.1 * f64::from(sigma),
+        "within-person SD {gap_sd} vs {sigma}"
+    );
+
+    // Prevalence rises with the set point, from almost nobody well below the remission
+    // threshold to almost everybody well above the onset threshold.
+    let (theta_on, theta_off) = (s.dynamics.theta_on as f32, s.dynamics.theta_off as f32);
+    let share_ill = |pred: &dyn Fn(f32) -> bool| {
+        let group: Vec<bool> = world
+            .mh
+            .iter()
+            .filter(|m| pred(m.set_point))
+            .map(|m| m.ill)
+            .collect();
+        assert!(
+            group.len() > 50,
+            "too few people in a set-point group to test"
+        );
+        group.iter().filter(|&&ill| ill).count() as f64 / group.len() as f64
+    };
+    let low = share_ill(&|sp| sp < theta_off - 2.5 * sigma);
+    let high = share_ill(&|sp| sp > theta_on + 1.5 * sigma);
+    assert!(low < 0.01, "people with a low set point are ill: {low}");
+    assert!(
+        high > 0.8,
+        "people with a high set point are not ill: {high}"
+    );
+    let mut set_points: Vec<f32> = world.mh.iter().map(|m| m.set_point).collect();
+    set_points.sort_by(f32::total_cmp);
+    let quintile_edges: Vec<f32> = (1..5)
+        .map(|q| set_points[q * set_points.len() / 5])
+        .collect();
+    let mut by_quintile = [(0usize, 0usize); 5];
+    for m in &world.mh {
+        let q = quintile_edges.iter().filter(|&&e| m.set_point >= e).count();
+        by_quintile[q].0 += usize::from(m.ill);
+        by_quintile[q].1 += 1;
+    }
+    let shares: Vec<f64> = by_quintile
+        .iter()
+        .map(|(ill, n)| *ill as f64 / *n as f64)
+        .collect();
+    assert!(
+        shares.windows(2).all(|w| w[0] <= w[1]),
+        "prevalence does not rise with the set point: {shares:?}"
+    );
+
+    // Without exposures, peers or kindling nothing drives a trend: the first and the second
+    // recorded year have the same prevalence.
+    let series = run_replicate(&s, 1);
+    let all = stratum("all");
+    let year =
+        |from: usize| mean((from..from + 52).map(|w| series.get(Metric::Prevalence, w, all)));
+    let (first, second) = (year(0), year(52));
+    assert!(
+        (first - second).abs() < 0.01,
+        "prevalence drifts without drivers: {first} -> {second}"
+    );
+}
+
+#[test]
+fn raising_unemployment_raises_prevalence() {
+    let runs = |sets: &[&str]| -> Vec<ReplicateSeries> {
+        let s = baseline_with(sets);
+        (0..3).map(|r| run_replicate(&s, r)).collect()
+    };
+    let base = ["people=6000", "weeks=104", "burn_in_weeks=52"];
+    let low = runs(&[base.as_slice(), &["economy.unemployment_rate=0.03"]].concat());
+    let high = runs(&[base.as_slice(), &["economy.unemployment_rate=0.15"]].concat());
+    let adults = stratum("age_16_64");
+    let (p_low, p_high) = (
+        mean_metric(&low, Metric::Prevalence, adults),
+        mean_metric(&high, Metric::Prevalence, adults),
+    );
+    let (u_low, u_high) = (
+        mean_metric(&low, Metric::UnemploymentRate, adults),
+        mean_metric(&high, Metric::UnemploymentRate, adults),
+    );
+    assert!(
+        u_high > u_low + 0.08,
+        "the unemployment rate did not rise: {u_low} -> {u_high}"
+    );
+    assert!(
+        p_high > p_low + 0.01,
+        "prevalence did not rise with unemployment: {p_low} -> {p_high}"
+    );
+    // The mechanism: the unemployed are more often ill than the employed.
+    let (ill_unemployed, ill_employed) = (
+        mean_metric(&high, Metric::Prevalence, stratum("unemployed")),
+        mean_metric(&high, Metric::Prevalence, stratum("employed")),
+    );
+    assert!(
+        ill_unemployed > 1.5 * ill_employed,
+        "{ill_unemployed} vs {ill_employed}"
+    );
+}
+
+#[test]
+fn a_peer_multiplier_of_zero_removes_network_effects() {
+    // Two very different networks. With the peer multiplier at 0 (and no support buffer)
+    // nobody's distress depends on anybody else, so the trajectories are identical; with
+    // peers on, they differ.
+    let sparse = [
+        "network.neighbourhood_degree=2",
+        "network.online_degree_max=4",
+        "network.weight_household=0.2",
+    ];
+    let dense = [
+        "network.neighbourhood_degree=30",
+        "network.online_degree_min=20",
+        "network.weight_household=3",
+    ];
+    let run = |network: &[&str], peers: &str| {
+        let sets = [
+            &[
+                "people=3000",
+                "weeks=60",
+                "burn_in_weeks=10",
+                peers,
+                "dynamics.support_buffer=0",
+            ],
+            network,
+        ]
+        .concat();
+        run_replicate(&baseline_with(&sets), 0)
+    };
+    let off_sparse = run(&sparse, "dynamics.peer_multiplier=0");
+    let off_dense = run(&dense, "dynamics.peer_multiplier=0");
+    let bits = |s: &ReplicateSeries, m: Metric| {
+        s.metric(m).iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    };
+    for metric in [Metric::MeanDistress, Metric::Prevalence, Metric::Incidence] {
+        assert!(
+            bits(&off_sparse, metric) == bits(&off_dense, metric),
+            "with peers off, the network still changed {}",
+            metric.name()
+        );
+    }
+    let on_sparse = run(&sparse, "dynamics.peer_multiplier=1");
+    let on_dense = run(&dense, "dynamics.peer_multiplier=1");
+    assert!(
+        bits(&on_sparse, Metric::MeanDistress) != bits(&on_dense, Metric::MeanDistress),
+        "with peers on, the network made no difference"
+    );
+    // Contagion is harmful on balance here: more ties, more exposure to ill ties.
+    let all = stratum("all");
+    let last_year = |s: &ReplicateSeries| s.mean_over_last(Metric::MeanDistress, all, 26);
+    assert!(
+        last_year(&on_dense) > last_year(&off_dense),
+        "dense peer exposure did not raise distress"
+    );
+}
+
+#[test]
+fn episode_durations_have_a_long_tail() {
+    // Kaplan-Meier survival of episodes that began in the recorded weeks, pooled over
+    // replicates: completed durations are events, episodes running at the end are censored.
+    let s = baseline_with(&["people=8000", "weeks=312", "burn_in_weeks=104"]);
+    let series: Vec<ReplicateSeries> = (0..2).map(|r| run_replicate(&s, r)).collect();
+    let bins = series[0].durations_completed.len();
+    let events: Vec<f64> = (0..bins)
+        .map(|d| {
+            series
+                .iter()
+                .map(|s| f64::from(s.durations_completed[d]))
+                .sum()
+        })
+        .collect();
+    let censored: Vec<f64> = (0..bins)
+        .map(|d| {
+            series
+                .iter()
+                .map(|s| f64::from(s.durations_censored[d]))
+                .sum()
+        })
+        .collect();
+    let total_events: f64 = events.iter().sum();
+    assert!(
+        total_events > 500.0,
+        "too few completed episodes to judge: {total_events}"
+    );
+    let mut at_risk: f64 = events.iter().sum::<f64>() + censored.iter().sum::<f64>();
+    let mut survival = vec![1.0; bins];
+    let mut s_now = 1.0;
+    for d in 0..bins {
+        if at_risk > 0.0 {
+            s_now *= 1.0 - events[d] / at_risk;
+        }
+        survival[d] = s_now;
+        at_risk -= events[d] + censored[d];
+    }
+    let median = survival
+        .iter()
+        .position(|&x| x <= 0.5)
+        .expect("half of all episodes end");
+    assert!(
+        survival[104] > 0.10,
+        "share still ill after 104 weeks: {}",
+        survival[104]
+    );
+    assert!(
+        (8..=52).contains(&median),
+        "median episode duration {median} weeks"
+    );
+}

@@ -1,0 +1,11 @@
+//! Integration tests of mhsim, as one test binary (one link, shared helpers in `common`).
+//!
+//! Run with `cargo test --release --locked --test it`.
+
+mod common;
+mod determinism;
+mod dynamics;
+mod hdf5_roundtrip;
+mod population_network;
+mod readme;
+mod scenario_errors;

@@ -1,0 +1,532 @@
+//! The synthetic population and its network layers match their parameters: household sizes,
+//! school classes, workplace teams, neighbourhood and online degrees, deprivation deciles and
+//! unemployment, and every layer is a well-formed undirected graph.
+
+use std::sync::LazyLock;
+
+use mhsim::Scenario;
+use mhsim::network::{Csr, Groups, NO_GROUP, Network, Setting};
+use mhsim::population::{Employment, Population};
+
+use crate::common::baseline_with;
+
+/// School ages, as in `network::build::SCHOOL_AGES` (not public).
+const SCHOOL_AGES: std::ops::RangeInclusive<u8> = 5..=17;
+/// First age of secondary school.
+const SECONDARY_START: u8 = 11;
+
+/// One population of 50,000 people in 125 neighbourhoods and its networks, built once and
+/// shared by the tests of this module.
+struct Town {
+    scenario: Scenario,
+    pop: Population,
+    net: Network,
+}
+
+static TOWN: LazyLock<Town> = LazyLock::new(|| {
+    let scenario = baseline_with(&[
+        "people=50000",
+        "seed=31337",
+        "population.neighbourhood_size=400",
+    ]);
+    let s = &scenario;
+    let pop = mhsim::population::synthesize(
+        s.run.people as usize,
+        &s.population,
+        &s.economy,
+        &s.life,
+        s.run.seed,
+        0,
+    );
+    let net = mhsim::network::build(&pop, &s.network, s.run.seed, 0);
+    Town { scenario, pop, net }
+});
+
+fn employed(pop: &Population, p: usize) -> bool {
+    pop.circumstances[p].employment == Employment::Employed
+}
+
+#[test]
+fn household_sizes_follow_the_size_shares() {
+    let Town { scenario, pop, .. } = &*TOWN;
+    let households = &pop.households;
+    let n = households.n_groups();
+    let mut counts = [0usize; 6];
+    for h in 0..n {
+        let size = households.size(h) as usize;
+        assert!((1..=8).contains(&size), "household {h} has {size} people");
+        counts[size.min(6) - 1] += 1;
+    }
+    let shares = &scenario.population.household_size_shares;
+    for (i, (&count, &expected)) in counts.iter().zip(shares).enumerate() {
+        let share = count as f64 / n as f64;
+        assert!(
+            (share - expected).abs() < 0.01,
+            "households of size {}: share {share:.4}, expected {expected}",
+            i + 1
+        );
+    }
+    // Mean size: 6+ households are drawn as 6 to 8, i.e. 7 on average.
+    let expected_mean: f64 = shares
+        .iter()
+        .zip([1.0, 2.0, 3.0, 4.0, 5.0, 7.0])
+        .map(|(s, k)| s * k)
+        .sum();
+    let mean = pop.len() as f64 / n as f64;
+    assert!(
+        (mean - expected_mean).abs() < 0.05,
+        "mean household size {mean:.3}, expected {expected_mean:.3}"
+    );
+    assert!(
+        (2.3..2.5).contains(&mean),
+        "mean household size {mean:.3}, expected about 2.4"
+    );
+}
+
+#[test]
+fn every_person_has_exactly_one_household() {
+    let Town { pop, net, .. } = &*TOWN;
+    let households = &pop.households;
+    assert_eq!(
+        households.members.len(),
+        pop.len(),
+        "household members listed"
+    );
+    let mut seen = vec![0u8; pop.len()];
+    for h in 0..households.n_groups() {
+        assert!(households.size(h) > 0, "household {h} is empty");
+        for &p in households.members(h) {
+            seen[p as usize] += 1;
+            assert_eq!(pop.household[p as usize].0 as usize, h, "person {p}");
+            assert_eq!(households.group_of[p as usize] as usize, h, "person {p}");
+        }
+    }
+    assert!(
+        seen.iter().all(|&c| c == 1),
+        "somebody is in no household or in several"
+    );
+    assert_eq!(
+        net.household, pop.households,
+        "the household layer is the population's households"
+    );
+}
+
+#[test]
+fn household_members_share_a_neighbourhood() {
+    let Town { pop, .. } = &*TOWN;
+    for h in 0..pop.households.n_groups() {
+        let members = pop.households.members(h);
+        let first = pop.neighbourhood[members[0] as usize];
+        assert!(
+            members
+                .iter()
+                .all(|&p| pop.neighbourhood[p as usize] == first),
+            "household {h} is split"
+        );
+    }
+}
+
+#[test]
+fn deprivation_deciles_each_hold_a_tenth_of_neighbourhoods() {
+    let Town { pop, .. } = &*TOWN;
+    let n = pop.deprivation_decile.len();
+    assert!(n >= 100, "only {n} neighbourhoods");
+    let mut counts = [0usize; 10];
+    for &d in &pop.deprivation_decile {
+        assert!((1..=10).contains(&d), "decile {d}");
+        counts[d as usize - 1] += 1;
+    }
+    for (d, &count) in counts.iter().enumerate() {
+        assert!(
+            (count as f64 - n as f64 / 10.0).abs() <= 1.0,
+            "decile {}: {count} of {n} neighbourhoods",
+            d + 1
+        );
+    }
+    // Everybody lives in an existing neighbourhood.
+    assert!(pop.neighbourhood.iter().all(|nb| (nb.0 as usize) < n));
+}
+
+#[test]
+fn unemployment_matches_the_unemployment_rate() {
+    let Town { scenario, pop, .. } = &*TOWN;
+    let count = |e: Employment| {
+        pop.circumstances
+            .iter()
+            .filter(|c| c.employment == e)
+            .count() as f64
+    };
+    let (employed, unemployed) = (count(Employment::Employed), count(Employment::Unemployed));
+    let rate = unemployed / (employed + unemployed);
+    let expected = scenario.economy.unemployment_rate;
+    // Employed people past pension age are never drawn unemployed, which lowers the rate
+    // slightly; sampling error is about 0.0013 here.
+    assert!(
+        (rate - expected).abs() < 0.006,
+        "unemployment rate {rate:.4}, expected about {expected}"
+    );
+    // Children are `Child` and only children are.
+    for p in 0..pop.len() {
+        assert_eq!(
+            pop.circumstances[p].employment == Employment::Child,
+            pop.age[p] < 16,
+            "person {p}"
+        );
+    }
+}
+
+#[test]
+fn school_classes_hold_exactly_the_school_age_children() {
+    let Town { pop, net, .. } = &*TOWN;
+    for p in 0..pop.len() {
+        let in_class = net.school.group_of[p] != NO_GROUP;
+        assert_eq!(
+            in_class,
+            SCHOOL_AGES.contains(&pop.age[p]),
+            "person {p} aged {}",
+            pop.age[p]
+        );
+    }
+}
+
+#[test]
+fn school_classes_are_one_year_of_age_and_about_the_mean_size() {
+    let Town {
+        scenario, pop, net, ..
+    } = &*TOWN;
+    let (mut primary, mut secondary) = (Vec::new(), Vec::new());
+    for class in 0..net.school.n_groups() {
+        let members = net.school.members(class);
+        assert!(!members.is_empty(), "class {class} is empty");
+        let age = pop.age[members[0] as usize];
+        assert!(
+            members.iter().all(|&p| pop.age[p as usize] == age),
+            "class {class} mixes ages"
+        );
+        if age < SECONDARY_START {
+            primary.push(members.len())
+        } else {
+            secondary.push(members.len())
+        }
+    }
+    let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len() as f64;
+    for (name, sizes, target) in [
+        ("primary", &primary, scenario.network.primary_class_size),
+        (
+            "secondary",
+            &secondary,
+            scenario.network.secondary_class_size,
+        ),
+    ] {
+        assert!(!sizes.is_empty(), "no {name} classes");
+        let m = mean(sizes);
+        let target = f64::from(target);
+        assert!(
+            (m - target).abs() <= 0.25 * target,
+            "mean {name} class size {m:.1}, parameter {target}"
+        );
+    }
+}
+
+/// Checks that a compressed graph is well formed: offsets consistent, neighbour lists sorted
+/// without duplicates, no self-loops, and every tie stored both ways.
+fn assert_undirected(name: &str, csr: &Csr, n: usize) {
+    assert_eq!(csr.offsets.len(), n + 1, "{name}: offsets");
+    assert_eq!(
+        *csr.offsets.last().unwrap() as usize,
+        csr.targets.len(),
+        "{name}: last offset"
+    );
+    for p in 0..n {
+        let nb = csr.neighbours(p);
+        assert_eq!(nb.len(), csr.degree(p) as usize);
+        assert!(
+            nb.windows(2).all(|w| w[0] < w[1]),
+            "{name}: neighbours of {p} not sorted or duplicated"
+        );
+        for &q in nb {
+            assert_ne!(q as usize, p, "{name}: self-loop at {p}");
+            assert!(
+                csr.neighbours(q as usize)
+                    .binary_search(&(p as u32))
+                    .is_ok(),
+                "{name}: {p} -> {q} only one way"
+            );
+        }
+    }
+}
+
+#[test]
+fn sparse_layers_are_symmetric_without_self_loops() {
+    let Town { pop, net, .. } = &*TOWN;
+    assert_undirected("neighbourhood", &net.neighbourhood, pop.len());
+    assert_undirected("online", &net.online, pop.len());
+}
+
+#[test]
+fn every_layer_is_symmetric_without_self_loops() {
+    let Town { pop, net, .. } = &*TOWN;
+    for setting in Setting::ALL {
+        let ties: Vec<Vec<u32>> = (0..pop.len())
+            .map(|p| net.neighbours(pop, setting, p))
+            .collect();
+        for (p, nb) in ties.iter().enumerate() {
+            for &q in nb {
+                assert_ne!(q as usize, p, "{}: self-loop at {p}", setting.name());
+                assert!(
+                    ties[q as usize].contains(&(p as u32)),
+                    "{}: {p} -> {q} only one way",
+                    setting.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn neighbourhood_degree_matches_the_parameter_and_skips_household_members() {
+    let Town { scenario, pop, net } = &*TOWN;
+    let mean = net.neighbourhood.targets.len() as f64 / pop.len() as f64;
+    let target = scenario.network.neighbourhood_degree;
+    assert!(
+        (mean - target).abs() <= 0.05 * target,
+        "mean neighbourhood degree {mean:.3}, parameter {target}"
+    );
+    for p in 0..pop.len() {
+        for &q in net.neighbourhood.neighbours(p) {
+            assert_ne!(
+                pop.household[p], pop.household[q as usize],
+                "household members {p} and {q} are neighbourhood ties"
+            );
+        }
+    }
+}
+
+#[test]
+fn online_ties_are_adults_and_adolescents_with_a_heavy_tail() {
+    let Town { scenario, pop, net } = &*TOWN;
+    let params = &scenario.network;
+    let online = &net.online;
+    for p in 0..pop.len() {
+        if u32::from(pop.age[p]) < params.online_min_age {
+            assert_eq!(
+                online.degree(p),
+                0,
+                "person {p} aged {} has online ties",
+                pop.age[p]
+            );
+        }
+    }
+    let eligible = (0..pop.len())
+        .filter(|&p| u32::from(pop.age[p]) >= params.online_min_age)
+        .count();
+    let mean = online.targets.len() as f64 / eligible as f64;
+    let max = (0..pop.len()).map(|p| online.degree(p)).max().unwrap();
+    // Target degrees are capped at online_degree_max, but a person's degree is their own
+    // stubs (about half their target) plus the stubs others send them (chosen in proportion to
+    // target degree: about the other half on average, but random and unbounded), so a few
+    // people end up somewhat above the cap. Twice the cap is far beyond what the draw gives.
+    assert!(
+        max <= 2 * params.online_degree_max,
+        "max online degree {max} above twice the cap"
+    );
+    assert!(
+        f64::from(max) > 5.0 * mean,
+        "no heavy tail: max degree {max}, mean {mean:.2}"
+    );
+    assert!(
+        mean >= f64::from(params.online_degree_min),
+        "mean online degree {mean:.2} below the minimum"
+    );
+    // Age homophily: most ties are within the own age band.
+    let band = |age: u8| match age {
+        0..=17 => 0,
+        18..=24 => 1,
+        25..=39 => 2,
+        40..=59 => 3,
+        _ => 4,
+    };
+    let within = (0..pop.len())
+        .flat_map(|p| online.neighbours(p).iter().map(move |&q| (p, q as usize)))
+        .filter(|&(p, q)| band(pop.age[p]) == band(pop.age[q]))
+        .count();
+    let share = within as f64 / online.targets.len() as f64;
+    assert!(
+        share >= params.online_age_homophily - 0.05,
+        "share of online ties within age band {share:.3}"
+    );
+}
+
+#[test]
+fn workplace_teams_respect_the_team_size_rule() {
+    let Town { scenario, net, .. } = &*TOWN;
+    let params = &scenario.network;
+    let work = &net.workplace;
+    let (min, max) = (params.team_size_min, params.team_size_max);
+    assert_eq!(work.firm_of_team.len(), work.teams.n_groups());
+    let mut slots_per_firm = vec![0u32; work.firm_size.len()];
+    let mut teams_per_firm = vec![0u32; work.firm_size.len()];
+    for team in 0..work.teams.n_groups() {
+        let size = work.teams.size(team);
+        let firm = work.firm_of_team[team] as usize;
+        slots_per_firm[firm] += size;
+        teams_per_firm[firm] += 1;
+        // A team is drawn with min..=max slots; a remainder smaller than `min` joins the last
+        // team instead of forming its own, so a team has at most max + min - 1 slots.
+        assert!(size < max + min, "team {team} has {size} slots");
+        // Only a firm smaller than `min` has a smaller team: its only one.
+        if size < min {
+            assert_eq!(
+                work.firm_size[firm], size,
+                "team {team} of {size} slots in a firm of {}",
+                work.firm_size[firm]
+            );
+        }
+    }
+    assert_eq!(
+        slots_per_firm, work.firm_size,
+        "firm sizes are the sums of their teams"
+    );
+    assert!(
+        teams_per_firm.iter().all(|&t| t >= 1),
+        "a firm without teams"
+    );
+    // Half of all firms have a single employee (Zipf), but most workers are in teams of
+    // regular size.
+    let regular: u32 = (0..work.teams.n_groups())
+        .map(|t| work.teams.size(t))
+        .filter(|s| (min..=max).contains(s))
+        .sum();
+    let total: u32 = work.firm_size.iter().sum();
+    assert!(
+        regular * 2 > total,
+        "only {regular} of {total} workers are in teams of regular size"
+    );
+}
+
+#[test]
+fn only_employed_people_have_workplace_ties() {
+    let Town { pop, net, .. } = &*TOWN;
+    let teams: &Groups = &net.workplace.teams;
+    let mut employed_with_ties = 0;
+    for p in 0..pop.len() {
+        let active = matches!(
+            pop.circumstances[p].employment,
+            Employment::Employed | Employment::Unemployed
+        );
+        assert_eq!(
+            teams.group_of[p] != NO_GROUP,
+            active,
+            "person {p}: team slot and activity disagree"
+        );
+        let ties = net.neighbours(pop, Setting::Workplace, p);
+        if !employed(pop, p) {
+            assert!(
+                ties.is_empty(),
+                "person {p} is not employed but has workplace ties"
+            );
+        } else if !ties.is_empty() {
+            employed_with_ties += 1;
+        }
+        assert!(
+            ties.iter().all(|&q| employed(pop, q as usize)),
+            "person {p} tied to a non-employed colleague"
+        );
+    }
+    assert!(employed_with_ties > 0, "nobody has workplace ties");
+}
+
+#[test]
+fn layer_stats_of_clique_layers() {
+    let Town { pop, net, .. } = &*TOWN;
+    let household = net.layer_stats(pop, Setting::Household, 2000);
+    assert!(
+        household.largest_component <= 8,
+        "household component of {}",
+        household.largest_component
+    );
+    assert!(household.max_degree <= 7);
+    for setting in [Setting::Household, Setting::School, Setting::Workplace] {
+        let stats = net.layer_stats(pop, setting, 2000);
+        assert_eq!(
+            stats.clustering,
+            1.0,
+            "{}: clustering of a clique layer",
+            setting.name()
+        );
+        assert!(
+            stats.people_with_ties > 0,
+            "{}: nobody has ties",
+            setting.name()
+        );
+    }
+    let neighbourhood = net.layer_stats(pop, Setting::Neighbourhood, 2000);
+    let mean = net.neighbourhood.targets.len() as f64 / pop.len() as f64;
+    assert!(
+        (neighbourhood.mean_degree - mean).abs() < 1e-9,
+        "layer_stats and the graph disagree"
+    );
+    assert!(neighbourhood.clustering > 0.0 && neighbourhood.clustering < 1.0);
+}
+
+#[test]
+fn population_and_layers_stay_consistent_through_a_year_of_weeks() {
+    // 60 weeks cross a year boundary: ageing, school leavers, the new school year.
+    let scenario = baseline_with(&["people=3000", "seed=8"]);
+    let mut world = mhsim::sim::World::new(&scenario, 0);
+    let ages_before = world.pop.age.clone();
+    for _ in 0..60 {
+        world.step();
+    }
+    let (pop, net) = (&world.pop, &world.net);
+    assert!(
+        pop.age
+            .iter()
+            .zip(&ages_before)
+            .all(|(a, b)| *a == (*b).saturating_add(1).min(120)),
+        "ageing"
+    );
+    for p in 0..pop.len() {
+        let h = pop.household[p].0 as usize;
+        assert_eq!(
+            pop.poor(p),
+            pop.household_poor[h],
+            "person {p}: poverty disagrees with the household"
+        );
+        let decile = pop.deprivation_decile[pop.neighbourhood[p].0 as usize];
+        assert_eq!(
+            pop.decile_of(p),
+            decile,
+            "person {p}: decile disagrees with the neighbourhood"
+        );
+        let employment = pop.circumstances[p].employment;
+        assert_eq!(
+            employment == Employment::Child,
+            pop.age[p] < 16,
+            "person {p} aged {}: {employment:?}",
+            pop.age[p]
+        );
+        let in_class = net.school.group_of[p] != NO_GROUP;
+        assert_eq!(
+            in_class,
+            SCHOOL_AGES.contains(&pop.age[p]),
+            "person {p} aged {}: school class",
+            pop.age[p]
+        );
+        if matches!(employment, Employment::Employed | Employment::Unemployed) {
+            assert_ne!(
+                net.workplace.teams.group_of[p], NO_GROUP,
+                "person {p} is {employment:?} without a team slot"
+            );
+        }
+        let ties = net.neighbours(pop, Setting::Workplace, p);
+        assert!(
+            ties.is_empty() || employed(pop, p),
+            "person {p} is {employment:?} with workplace ties"
+        );
+        assert!(
+            ties.iter().all(|&q| employed(pop, q as usize)),
+            "person {p} tied to a non-employed colleague"
+        );
+    }
+}
