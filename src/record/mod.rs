@@ -441,9 +441,10 @@ impl GhqLink {
     /// Probability of caseness at distress `w`.
     #[inline]
     pub fn probability(&self, w: f32) -> f32 {
-        let x = ((w - self.lo) * self.inv_step).clamp(0.0, (Self::BINS - 1) as f32);
-        let i = x as usize;
-        let f = x - i as f32;
+        let x = (w - self.lo) * self.inv_step;
+        // `as` saturates (NaN -> 0), so the index is always in the table.
+        let i = (x as usize).min(Self::BINS - 1);
+        let f = (x - i as f32).clamp(0.0, 1.0);
         self.table[i] + f * (self.table[i + 1] - self.table[i])
     }
 }

@@ -36,6 +36,11 @@ pub struct World<'s> {
     pub life_key: StreamKey,
     /// Stream of the weekly mental-health draws.
     pub mh_key: StreamKey,
+    /// Observation cell of each person (sex x age band x deprivation quintile x employment),
+    /// kept up to date when age or employment change.
+    pub cells: Vec<u16>,
+    /// The week constants and the effects they were derived from (rebuilt when effects change).
+    constants: Option<(crate::policy::Effects, crate::dynamics::WeekConstants)>,
 }
 
 impl<'s> World<'s> {
@@ -54,6 +59,7 @@ impl<'s> World<'s> {
         let mh = crate::dynamics::initialise(&pop, s, replicate);
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
+        let cells = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
         World {
             scenario,
             replicate,
@@ -64,6 +70,8 @@ impl<'s> World<'s> {
             counts,
             life_key: weekly.derive(0),
             mh_key: weekly.derive(1),
+            cells,
+            constants: None,
         }
     }
 
@@ -71,6 +79,16 @@ impl<'s> World<'s> {
     pub fn n_ill(&self) -> usize {
         self.mh.iter().filter(|m| m.ill).count()
     }
+}
+
+/// Observation cell of one person from their current attributes.
+pub fn person_cell(pop: &Population, person: usize) -> u16 {
+    crate::record::cell(
+        pop.sex[person] as u8,
+        pop.age[person],
+        (pop.decile[person] - 1) / 2,
+        pop.circumstances[person].employment as u8,
+    ) as u16
 }
 
 /// Run one replicate: burn-in, then the recorded weeks.

@@ -6,7 +6,7 @@ use super::World;
 use crate::dynamics::{self, JobChange, Transition, WeekConstants};
 use crate::policy::Effects;
 use crate::population::{Employment, Sex};
-use crate::record::{PackedTally, PersonTally, WeekTally, cell};
+use crate::record::{PackedTally, PersonTally, WeekTally};
 
 /// People per chunk of the parallel phases. Fixed, so that results never depend on the
 /// number of threads: chunk boundaries, and the order partial sums are combined in, are
@@ -49,11 +49,15 @@ impl World<'_> {
     /// 7. every 52 weeks: ageing, life-stage transitions and the new school year.
     pub fn step(&mut self) -> WeekOutput {
         let effects = self.effects();
-        let constants = WeekConstants::new(self.scenario, &effects);
+        let constants = match self.constants.take() {
+            Some((cached, constants)) if cached == effects => constants,
+            _ => WeekConstants::new(self.scenario, &effects),
+        };
         let job_changes = self.life_and_economy(&constants);
         self.household_income(&job_changes);
         self.workplace_exposure(&job_changes);
         let (tally, transitions) = self.mental_health(&constants);
+        self.constants = Some((effects, constants));
         let remissions = self.peer_exposure(&transitions);
         self.week += 1;
         if self.week.is_multiple_of(52) {
@@ -74,6 +78,7 @@ impl World<'_> {
             mh,
             week,
             life_key,
+            cells,
             ..
         } = self;
         let (week, key) = (*week, *life_key);
@@ -83,8 +88,9 @@ impl World<'_> {
         let changes: Vec<Vec<JobChange>> = circumstances
             .par_chunks_mut(CHUNK)
             .zip(mh.par_chunks_mut(CHUNK))
+            .zip(cells.par_chunks_mut(CHUNK))
             .enumerate()
-            .map(|(chunk, (cs, ms))| {
+            .map(|(chunk, ((cs, ms), cell_chunk))| {
                 let first = chunk * CHUNK;
                 let range = first..first + cs.len();
                 let (ages, deciles, sizes) = (
@@ -99,9 +105,11 @@ impl World<'_> {
                         decile: deciles[i],
                         alone: sizes[i] == 1,
                     };
+                    let before = c.employment as u16;
                     if let Some(change) =
                         dynamics::life_and_economy(first + i, week, key, input, c, m, k)
                     {
+                        cell_chunk[i] = cell_chunk[i] - before + c.employment as u16;
                         out.push(change);
                     }
                 }
@@ -148,6 +156,7 @@ impl World<'_> {
             counts,
             week,
             mh_key,
+            cells,
             ..
         } = self;
         let (s, week, key) = (*scenario, *week, *mh_key);
@@ -159,14 +168,16 @@ impl World<'_> {
                 let first = chunk * CHUNK;
                 let range = first..first + ms.len();
                 // Chunk-sized views of the columns read below (lets the compiler drop bounds checks).
-                let (ages, sexes, heavy, deciles) = (
+                let (ages, sexes, heavy) = (
                     &pop.age[range.clone()],
                     &pop.sex[range.clone()],
                     &pop.heavy_social_media[range.clone()],
-                    &pop.decile[range.clone()],
                 );
-                let (circumstances, ties) =
-                    (&pop.circumstances[range.clone()], &counts.ties[range]);
+                let (circumstances, ties, cells) = (
+                    &pop.circumstances[range.clone()],
+                    &counts.ties[range.clone()],
+                    &cells[range],
+                );
                 let mut tally = PackedTally::default();
                 let mut transitions = Vec::new();
                 for (i, m) in ms.iter_mut().enumerate() {
@@ -185,12 +196,7 @@ impl World<'_> {
                         transitions.push((p as u32, t, week));
                     }
                     tally.add(
-                        cell(
-                            sexes[i] as u8,
-                            ages[i],
-                            (deciles[i] - 1) / 2,
-                            c.employment as u8,
-                        ),
+                        usize::from(cells[i]),
                         &PersonTally {
                             ill: m.ill,
                             ill_before,
@@ -318,5 +324,8 @@ impl World<'_> {
         self.net.school = crate::network::build_school(&self.pop, &s.network, key);
         let mh = &self.mh;
         self.counts.recount_school(&self.net, |p| mh[p].ill);
+        self.cells = (0..self.pop.len())
+            .map(|p| super::person_cell(&self.pop, p))
+            .collect();
     }
 }

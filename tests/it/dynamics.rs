@@ -28,7 +28,7 @@ fn mean_metric(series: &[ReplicateSeries], metric: Metric, stratum_index: usize)
 }
 
 #[test]
-fn incremental_tie_counts_equal_a_recount_after_many_weeks() {
+fn incremental_tie_counts_and_cells_equal_a_recount_after_many_weeks() {
     // High unemployment makes many job changes (several per team per week), and 120 weeks
     // cross two new years (school rebuild, new workers).
     let s = baseline_with(&[
