@@ -97,10 +97,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Params => {
-            print!("{}", mhsim::params::markdown_table());
-            Ok(())
-        }
+        Command::Params => emit(&mhsim::params::markdown_table()),
         Command::Describe(args) => describe(args),
     }
 }
@@ -183,6 +180,13 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
 }
 
 fn describe(args: DescribeArgs) -> anyhow::Result<()> {
+    let mut out = String::new();
+    macro_rules! outln {
+        ($($arg:tt)*) => {{
+            use std::fmt::Write as _;
+            let _ = writeln!(out, $($arg)*);
+        }};
+    }
     let scenario = load(&args.scenario)?;
     let t0 = std::time::Instant::now();
     let world = mhsim::sim::World::new(&scenario, u64::from(args.replicate));
@@ -190,66 +194,66 @@ fn describe(args: DescribeArgs) -> anyhow::Result<()> {
     let pop = &world.pop;
     let n = pop.len() as f64;
     let share = |f: &dyn Fn(usize) -> bool| (0..pop.len()).filter(|&p| f(p)).count() as f64 / n;
-    println!("# {} (replicate {})\n", scenario.run.name, args.replicate);
-    println!("Built population and networks in {built:.2} s.\n");
-    println!("## Population\n");
-    println!("| quantity | value |\n|---|---|");
-    println!("| people | {} |", pop.len());
-    println!(
+    outln!("# {} (replicate {})\n", scenario.run.name, args.replicate);
+    outln!("Built population and networks in {built:.2} s.\n");
+    outln!("## Population\n");
+    outln!("| quantity | value |\n|---|---|");
+    outln!("| people | {} |", pop.len());
+    outln!(
         "| households | {} (mean size {:.2}) |",
         pop.households.n_groups(),
         n / pop.households.n_groups() as f64
     );
-    println!("| neighbourhoods | {} |", pop.deprivation_decile.len());
-    println!(
+    outln!("| neighbourhoods | {} |", pop.deprivation_decile.len());
+    outln!(
         "| female | {:.3} |",
         share(&|p| pop.sex[p] == mhsim::population::Sex::Female)
     );
-    println!(
+    outln!(
         "| aged 0-15 / 16-64 / 65+ | {:.3} / {:.3} / {:.3} |",
         share(&|p| pop.age[p] < 16),
         share(&|p| (16..65).contains(&pop.age[p])),
         share(&|p| pop.age[p] >= 65)
     );
-    println!(
+    outln!(
         "| marginalised group | {:.3} |",
         share(&|p| pop.marginalised(p))
     );
     for e in Employment::ADULT {
-        println!(
+        outln!(
             "| {} | {:.3} |",
             e.name(),
             share(&|p| pop.circumstances[p].employment == e)
         );
     }
-    println!("| in poverty | {:.3} |", share(&|p| pop.poor(p)));
-    println!(
+    outln!("| in poverty | {:.3} |", share(&|p| pop.poor(p)));
+    outln!(
         "| problem debt | {:.3} |",
         share(&|p| pop.circumstances[p].problem_debt)
     );
-    println!(
+    outln!(
         "| arrears | {:.3} |",
         share(&|p| pop.circumstances[p].arrears)
     );
-    println!(
+    outln!(
         "| often lonely | {:.3} |",
         share(&|p| pop.circumstances[p].lonely)
     );
-    println!("| 4+ ACEs | {:.3} |", share(&|p| pop.aces[p] >= 4));
-    println!(
+    outln!("| 4+ ACEs | {:.3} |", share(&|p| pop.aces[p] >= 4));
+    outln!(
         "| in an episode at the start | {:.3} |",
         world.n_ill() as f64 / n
     );
-    println!("\n## Network layers\n");
-    println!(
+    outln!("\n## Network layers\n");
+    outln!(
         "| layer | weight | people with ties | mean degree | mean degree (connected) | max degree | clustering | largest component |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    outln!("|---|---|---|---|---|---|---|---|");
     let mut contacts = 0.0;
     for setting in Setting::ALL {
         let st = world.net.layer_stats(pop, setting, args.sample);
         contacts += st.mean_degree;
-        println!(
+        outln!(
             "| {} | {:.2} | {} | {:.2} | {:.2} | {} | {:.3} | {} |",
             setting.name(),
             st.weight,
@@ -261,6 +265,15 @@ fn describe(args: DescribeArgs) -> anyhow::Result<()> {
             st.largest_component
         );
     }
-    println!("\nMean contacts per person over all layers: {contacts:.2}");
-    Ok(())
+    outln!("\nMean contacts per person over all layers: {contacts:.2}");
+    emit(&out)
+}
+
+/// Write text to stdout; a closed pipe (e.g. `mhsim params | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }

@@ -145,6 +145,12 @@ pub struct WeekConstants {
     pub arrears_onset: [f64; 4],
     /// Weekly hazard of clearing arrears.
     pub arrears_exit: f64,
+    /// Weekly hazard of sickness inactivity for the economically active.
+    pub sickness_onset: f64,
+    /// Weekly hazard of returning from sickness inactivity.
+    pub sickness_exit: f64,
+    /// Relative hazard of sickness inactivity while ill.
+    pub illness_sickness_rr: f64,
     /// Relative job-loss hazard while ill.
     pub illness_job_loss_rr: f64,
     /// Relative re-employment hazard while ill.
@@ -222,6 +228,9 @@ impl WeekConstants {
             debt_exit: s.economy.debt_exit_rate,
             arrears_onset: std::array::from_fn(|i| s.economy.arrears_onset_rate * debt_risk(i, s)),
             arrears_exit: s.economy.arrears_exit_rate,
+            sickness_onset: s.economy.sickness_onset_rate,
+            sickness_exit: s.economy.sickness_exit_rate,
+            illness_sickness_rr: s.economy.illness_sickness_rr,
             illness_job_loss_rr: s.economy.illness_job_loss_rr,
             illness_job_finding_rr: s.economy.illness_job_finding_rr,
             pension_age: s.economy.pension_age.min(255) as u8,
@@ -358,7 +367,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
             let distress = target + (d.sigma * noise) as f32;
             let ill = distress > constants.theta_on;
             let smi = if pop.age[p] >= 16 && rng.random_bool(pop_smi(s)) {
-                if rng.random_bool(0.2) {
+                if rng.random_bool(s.population.smi_acute_share) {
                     Smi::Acute
                 } else {
                     Smi::Stable
@@ -366,13 +375,15 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
             } else {
                 Smi::None
             };
+            // A current episode counts for kindling like any other.
+            let episodes = episodes.saturating_add(u8::from(ill));
             MentalHealth {
                 distress,
                 diathesis,
-                set_point: sp,
+                set_point: set_point(pop, p, diathesis, episodes, s),
                 pulse: 0.0,
                 episode_weeks: 0,
-                episodes: episodes.saturating_add(u8::from(ill)),
+                episodes,
                 run: 0,
                 ill,
                 chronic,
@@ -386,12 +397,12 @@ fn pop_smi(s: &Scenario) -> f64 {
     s.population.smi_prevalence
 }
 
-/// An employment change made in the economy phase.
+/// A change of employment state made in the economy phase (or at a birthday).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobChange {
     /// Who.
     pub person: u32,
-    /// Whether they are now employed (else they lost their job).
+    /// Whether they are now employed.
     pub employed: bool,
 }
 
@@ -422,6 +433,8 @@ pub fn life_and_economy(
 ) -> Option<JobChange> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
     let unemployed = c.employment == Employment::Unemployed;
+    let working_age = (18..k.pension_age).contains(&input.age);
+    // Job loss (employed) or re-employment (unemployed).
     let h_job = match c.employment {
         Employment::Employed if input.age < k.pension_age => {
             k.job_loss[usize::from(input.decile - 1)]
@@ -435,6 +448,14 @@ pub fn life_and_economy(
                     1.0
                 }
         }
+        _ => 0.0,
+    };
+    // Leaving the labour market through sickness, or returning to it.
+    let h_sickness = match c.employment {
+        Employment::Employed | Employment::Unemployed if working_age => {
+            k.sickness_onset * if mh.ill { k.illness_sickness_rr } else { 1.0 }
+        }
+        Employment::InactiveSick if working_age => k.sickness_exit,
         _ => 0.0,
     };
     let (h_debt, h_arrears) = if input.age >= 18 {
@@ -454,14 +475,16 @@ pub fn life_and_economy(
     } else {
         (0.0, 0.0)
     };
-    let h_lonely = if c.lonely {
-        k.loneliness_exit
-    } else {
-        k.loneliness_onset[usize::from(input.alone) | usize::from(unemployed) << 1]
+    let h_lonely = match (c.lonely, input.age >= 16) {
+        (true, _) => k.loneliness_exit,
+        (false, true) => {
+            k.loneliness_onset[usize::from(input.alone) | usize::from(unemployed) << 1]
+        }
+        (false, false) => 0.0,
     };
     let u: f64 = key.counter(person as u32, week).random();
     let mut edge = h_job;
-    if u >= edge + h_debt + h_arrears + h_lonely + k.bereavement {
+    if u >= edge + h_sickness + h_debt + h_arrears + h_lonely + k.bereavement {
         return None; // the common case: nothing happens this week
     }
     if u < edge {
@@ -477,6 +500,18 @@ pub fn life_and_economy(
         return Some(JobChange {
             person: person as u32,
             employed,
+        });
+    }
+    edge += h_sickness;
+    if u < edge {
+        c.employment = if c.employment == Employment::InactiveSick {
+            Employment::Unemployed
+        } else {
+            Employment::InactiveSick
+        };
+        return Some(JobChange {
+            person: person as u32,
+            employed: false,
         });
     }
     edge += h_debt;

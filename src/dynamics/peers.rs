@@ -69,15 +69,8 @@ impl PeerCounts {
             let hh = net.household.group_of[p] as usize;
             t.degree[HOUSEHOLD] = (net.household.size(hh) - 1) as u16;
             t.degree[NEIGHBOURHOOD] = net.neighbourhood.degree(p).min(u32::from(u16::MAX)) as u16;
-            t.degree[ONLINE] = net.online.degree(p).min(u32::from(u16::MAX)) as u16;
             t.ill[NEIGHBOURHOOD] = net
                 .neighbourhood
-                .neighbours(p)
-                .iter()
-                .filter(|&&q| ill(q as usize))
-                .count() as u16;
-            t.ill[ONLINE] = net
-                .online
                 .neighbours(p)
                 .iter()
                 .filter(|&&q| ill(q as usize))
@@ -86,7 +79,26 @@ impl PeerCounts {
         c.recount_groups(&net.household, HOUSEHOLD, |_| true, &ill);
         c.recount_school(net, &ill);
         c.recount_teams(pop, net, &ill);
+        c.recount_online(pop, net, &ill);
         c
+    }
+
+    /// Recount the online layer: only ties between people old enough to be online count
+    /// (after every birthday some people come of age).
+    pub fn recount_online(&mut self, pop: &Population, net: &Network, ill: impl Fn(usize) -> bool) {
+        for (p, t) in self.ties.iter_mut().enumerate() {
+            let (mut degree, mut sick) = (0u32, 0u32);
+            if net.online_active(pop, p) {
+                for &q in net.online.neighbours(p) {
+                    if net.online_active(pop, q as usize) {
+                        degree += 1;
+                        sick += u32::from(ill(q as usize));
+                    }
+                }
+            }
+            t.degree[ONLINE] = degree.min(u32::from(u16::MAX)) as u16;
+            t.ill[ONLINE] = sick.min(u32::from(u16::MAX)) as u16;
+        }
     }
 
     /// Recount one clique layer: degree = other present members, ill = of those, in an episode.
@@ -167,8 +179,12 @@ impl PeerCounts {
         for &q in net.neighbourhood.neighbours(person) {
             bump(q, NEIGHBOURHOOD);
         }
-        for &q in net.online.neighbours(person) {
-            bump(q, ONLINE);
+        if net.online_active(pop, person) {
+            for &q in net.online.neighbours(person) {
+                if net.online_active(pop, q as usize) {
+                    bump(q, ONLINE);
+                }
+            }
         }
     }
 

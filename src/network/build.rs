@@ -13,8 +13,16 @@ use crate::rng::{Stream, StreamKey};
 pub const SCHOOL_AGES: std::ops::RangeInclusive<u8> = 5..=17;
 const SECONDARY_START: u8 = 11;
 
-/// Build every layer for a population.
-pub fn build(pop: &Population, params: &NetworkParams, seed: u64, replicate: u64) -> Network {
+/// Build every layer for a population that will be simulated for `horizon_years` years.
+/// Online ties are drawn for everyone who reaches `online_min_age` within the horizon; a tie
+/// is present only once both ends are old enough (see [`Network::online_active`]).
+pub fn build(
+    pop: &Population,
+    params: &NetworkParams,
+    seed: u64,
+    replicate: u64,
+    horizon_years: u32,
+) -> Network {
     let key = |s| StreamKey::new(seed, replicate, s);
     Network {
         household: pop.households.clone(),
@@ -25,8 +33,14 @@ pub fn build(pop: &Population, params: &NetworkParams, seed: u64, replicate: u64
             params,
             &mut key(Stream::Neighbourhood).sequential(),
         ),
-        online: build_online(pop, params, &mut key(Stream::Online).sequential()),
+        online: build_online(
+            pop,
+            params,
+            horizon_years,
+            &mut key(Stream::Online).sequential(),
+        ),
         weights: Setting::ALL.map(|s| s.weight(params) as f32),
+        online_min_age: params.online_min_age.min(255) as u8,
     }
 }
 
@@ -74,9 +88,9 @@ pub fn build_school(pop: &Population, params: &NetworkParams, key: StreamKey) ->
 }
 
 /// Firms with Zipf sizes (P(S >= s) = 1/s, truncated at `firm_size_max`), split into teams
-/// of `team_size_min`..=`team_size_max` slots. Every economically active person (employed or
-/// unemployed) holds one slot; people who become active later are given a slot by
-/// [`assign_new_workers`].
+/// of `team_size_min`..=`team_size_max` slots. Every employed, unemployed or sick-inactive
+/// person holds one slot; people who become economically active later (school and university
+/// leavers) are given a slot by [`assign_new_workers`].
 fn build_workplaces(
     pop: &Population,
     params: &NetworkParams,
@@ -124,11 +138,12 @@ fn build_workplaces(
     }
 }
 
-/// Whether a person holds a workplace slot: employed or unemployed.
+/// Whether a person holds a workplace slot: employed, unemployed, or inactive through
+/// sickness (who may return to the labour market in any week).
 fn holds_slot(pop: &Population, person: usize) -> bool {
     matches!(
         pop.circumstances[person].employment,
-        Employment::Employed | Employment::Unemployed
+        Employment::Employed | Employment::Unemployed | Employment::InactiveSick
     )
 }
 
@@ -208,11 +223,16 @@ fn build_neighbourhood(
     Csr::from_edges(n, edges)
 }
 
-/// Online ties among people aged `online_min_age`+: target degrees from a truncated power
+/// Online ties among people who are or will be aged `online_min_age`+: target degrees from a truncated power
 /// law; each person sends half their target as stubs to partners chosen in proportion to
 /// their target degree (Chung-Lu), within the own age band with probability
 /// `online_age_homophily`.
-fn build_online(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256PlusPlus) -> Csr {
+fn build_online(
+    pop: &Population,
+    params: &NetworkParams,
+    horizon_years: u32,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Csr {
     let n = pop.len();
     let band_of = |age: u8| -> usize {
         match age {
@@ -235,7 +255,7 @@ fn build_online(pop: &Population, params: &NetworkParams, rng: &mut Xoshiro256Pl
     let mut all_people = Vec::new();
     let mut all_cum = Vec::new();
     for (p, target_p) in target.iter_mut().enumerate() {
-        if u32::from(pop.age[p]) < params.online_min_age || kmax <= 0.0 {
+        if u32::from(pop.age[p]) + horizon_years < params.online_min_age || kmax <= 0.0 {
             continue;
         }
         let k = if kmin >= kmax || kmin <= 0.0 {

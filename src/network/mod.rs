@@ -195,4 +195,14 @@ pub struct Network {
     pub online: Csr,
     /// Layer weights, indexed as [`Setting::ALL`].
     pub weights: [f32; 5],
+    /// Youngest age with online ties.
+    pub online_min_age: u8,
+}
+
+impl Network {
+    /// Whether a person is present in the online layer (old enough).
+    #[inline]
+    pub fn online_active(&self, pop: &crate::population::Population, person: usize) -> bool {
+        pop.age[person] >= self.online_min_age
+    }
 }

@@ -46,7 +46,14 @@ impl Network {
             Setting::School => group(&self.school, &|_| true),
             Setting::Workplace => group(&self.workplace.teams, &employed),
             Setting::Neighbourhood => self.neighbourhood.neighbours(person).to_vec(),
-            Setting::Online => self.online.neighbours(person).to_vec(),
+            Setting::Online if self.online_active(pop, person) => self
+                .online
+                .neighbours(person)
+                .iter()
+                .copied()
+                .filter(|&q| self.online_active(pop, q as usize))
+                .collect(),
+            Setting::Online => Vec::new(),
         }
     }
 

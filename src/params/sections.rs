@@ -58,6 +58,8 @@ crate::params! {
         discrimination_share_other: f64 = 0.05; "share"; Check::PROBABILITY; "D (unverified)";
         /// Share of people aged 11-17 with heavy social-media use (5+ hours a day).
         heavy_social_media_share: f64 = 0.20; "share"; Check::PROBABILITY; "Kelly et al. 2019, Millennium Cohort (unverified)";
+        /// Share of people with severe mental illness who are in an acute phase at the start.
+        smi_acute_share: f64 = 0.2; "share"; Check::PROBABILITY; "D (unverified)";
         /// Prevalence of severe mental illness (psychosis, bipolar) among adults at the start.
         smi_prevalence: f64 = 0.006; "share of adults"; Check::closed(0.0, 0.2); "APMS 2014 (psychotic disorder 0.7%)";
     }
@@ -120,12 +122,22 @@ crate::params! {
         inactive_sick_share: f64 = 0.065; "share"; Check::closed(0.0, 0.9); "ONS LFS 2023 (2.8M of 41.9M aged 16-64)";
         /// Share of working-age adults (25-65) inactive as carers.
         carer_share: f64 = 0.038; "share"; Check::closed(0.0, 0.9); "ONS LFS 2023 (looking after family or home)";
-        /// Share of 16-24 year olds in full-time education.
-        student_share_16_24: f64 = 0.45; "share"; Check::PROBABILITY; "ONS LFS 2023 (unverified)";
+        /// Share of 18-year-olds who stay in full-time education until 22 (and of 18-21 year olds who are students at the start).
+        higher_education_share: f64 = 0.5; "share"; Check::PROBABILITY; "DfE Participation measures in higher education 2022 (~50%; unverified)";
         /// State pension age; people retire at this age.
         pension_age: u32 = 66; "years"; Check::int(40, 100); "DWP state pension age 2023";
-        /// Share of people past pension age still employed.
+        /// Share of people past pension age still employed at the start.
         employed_past_pension_share: f64 = 0.11; "share"; Check::PROBABILITY; "ONS LFS 2023";
+        /// Probability that someone employed at pension age keeps working.
+        work_past_pension_probability: f64 = 0.3; "probability"; Check::PROBABILITY; "D (unverified)";
+        /// Yearly probability that someone employed past pension age retires.
+        retirement_rate_past_pension: f64 = 0.2; "per year"; Check::PROBABILITY; "D (unverified)";
+        /// Weekly hazard that an economically active adult (18 to pension age) becomes inactive through long-term sickness.
+        sickness_onset_rate: f64 = 0.0003; "per week"; Check::closed(0.0, 1.0); "D: with the exit rate, ~6-7% of working age in equilibrium (ONS LFS 2023)";
+        /// Weekly hazard of returning from sickness inactivity to the labour market (as unemployed).
+        sickness_exit_rate: f64 = 0.005; "per week"; Check::closed(0.0, 1.0); "D: mean spell ~4 years (DWP benefit durations; unverified)";
+        /// Relative hazard of becoming sick-inactive while in a mental-health episode.
+        illness_sickness_rr: f64 = 3.0; "ratio"; Check::closed(0.0, 100.0); "D: mental disorders are the commonest cause of incapacity benefit claims (DWP; unverified)";
         /// Ratio of unemployment and sickness inactivity in the most to the least deprived decile.
         deprivation_worklessness_ratio: f64 = 2.5; "ratio"; Check::closed(1.0, 20.0); "IMD 2019 employment domain (unverified)";
         /// Weekly hazard of re-employment for an unemployed person.

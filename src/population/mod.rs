@@ -9,7 +9,7 @@
 
 mod synth;
 
-pub use synth::{debt_rr, deprivation_factors, loneliness_rr, synthesize};
+pub use synth::{after_birthday, debt_rr, deprivation_factors, loneliness_rr, synthesize};
 
 use crate::network::Groups;
 

@@ -39,8 +39,10 @@ pub fn synthesize(
     let mut order: Vec<usize> = (0..n_neighbourhoods).collect();
     order.shuffle(&mut rng);
     let mut deprivation_decile = vec![0u8; n_neighbourhoods];
+    // Midpoint ranks, so that a town with few neighbourhoods still spans the deciles from
+    // least to most deprived (7 neighbourhoods: deciles 1, 3, 4, 6, 8, 9, 10).
     for (rank, &nb) in order.iter().enumerate() {
-        deprivation_decile[nb] = 1 + (rank * 10 / n_neighbourhoods) as u8;
+        deprivation_decile[nb] = 1 + ((2 * rank + 1) * 10 / (2 * n_neighbourhoods)) as u8;
     }
 
     // Sex per person; ethnicity per household.
@@ -174,10 +176,11 @@ pub fn synthesize(
                 economy.arrears_exit_rate,
             ));
         let lonely_rr = loneliness_rr(u32::from(pop.household_size[p]), c.employment, life);
-        let lonely = econ_rng.random_bool(equilibrium(
-            life.loneliness_onset_rate * lonely_rr,
-            life.loneliness_exit_rate,
-        ));
+        let lonely = pop.age[p] >= 16
+            && econ_rng.random_bool(equilibrium(
+                life.loneliness_onset_rate * lonely_rr,
+                life.loneliness_exit_rate,
+            ));
         pop.circumstances[p] = Circumstances {
             problem_debt: debt,
             arrears,
@@ -186,6 +189,50 @@ pub fn synthesize(
         };
     }
     pop
+}
+
+/// Employment after a birthday: leaving school at 16, starting or finishing higher
+/// education at 18 and 22, retiring at and after pension age. `active` draws employed or
+/// unemployed for someone entering the labour market.
+pub fn after_birthday(
+    age: u8,
+    before: Employment,
+    economy: &EconomyParams,
+    rng: &mut Xoshiro256PlusPlus,
+    active: impl FnOnce(&mut Xoshiro256PlusPlus) -> Employment,
+) -> Employment {
+    let pension_age = economy.pension_age.min(255) as u8;
+    match (age, before) {
+        (16, Employment::Child) => Employment::Student,
+        (18, Employment::Student) => {
+            if rng.random_bool(economy.higher_education_share) {
+                Employment::Student
+            } else {
+                active(rng)
+            }
+        }
+        (a, Employment::Student) if a >= 22 => active(rng),
+        (a, Employment::Employed) if a == pension_age => {
+            if rng.random_bool(economy.work_past_pension_probability) {
+                Employment::Employed
+            } else {
+                Employment::Retired
+            }
+        }
+        (a, Employment::Unemployed | Employment::InactiveSick | Employment::Carer)
+            if a >= pension_age =>
+        {
+            Employment::Retired
+        }
+        (a, Employment::Employed) if a > pension_age => {
+            if rng.random_bool(economy.retirement_rate_past_pension) {
+                Employment::Retired
+            } else {
+                Employment::Employed
+            }
+        }
+        (_, e) => e,
+    }
 }
 
 /// Relative hazard of debt and arrears onset.
@@ -363,13 +410,14 @@ fn initial_employment(
     match age {
         0..=15 => Employment::Child,
         16..=17 => Employment::Student,
-        18..=24 => {
-            if rng.random_bool(economy.student_share_16_24) {
+        18..=21 => {
+            if rng.random_bool(economy.higher_education_share) {
                 Employment::Student
             } else {
                 active(rng)
             }
         }
+        22..=24 => active(rng),
         a if u32::from(a) < economy.pension_age => {
             let u: f64 = rng.random();
             let sick = (economy.inactive_sick_share * worklessness).min(1.0);

@@ -35,13 +35,15 @@ pub enum Metric {
     Poverty,
     /// Share in problem debt.
     ProblemDebt,
+    /// Share in housing-payment arrears.
+    Arrears,
     /// Share often lonely.
     Lonely,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 15] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -55,6 +57,7 @@ impl Metric {
         Metric::UnemploymentRate,
         Metric::Poverty,
         Metric::ProblemDebt,
+        Metric::Arrears,
         Metric::Lonely,
     ];
 
@@ -74,6 +77,7 @@ impl Metric {
             Metric::UnemploymentRate => "unemployment_rate",
             Metric::Poverty => "poverty",
             Metric::ProblemDebt => "problem_debt",
+            Metric::Arrears => "arrears",
             Metric::Lonely => "lonely",
         }
     }
@@ -111,6 +115,7 @@ impl Metric {
             Metric::UnemploymentRate => "unemployed / (employed + unemployed)",
             Metric::Poverty => "share in households below the poverty line",
             Metric::ProblemDebt => "share in problem debt",
+            Metric::Arrears => "share in housing-payment arrears",
             Metric::Lonely => "share often or always lonely",
         }
     }
@@ -207,6 +212,8 @@ pub struct Tally {
     pub poor: u32,
     /// In problem debt.
     pub debt: u32,
+    /// In arrears.
+    pub arrears: u32,
     /// Often lonely.
     pub lonely: u32,
     /// Sum of latent distress.
@@ -228,6 +235,7 @@ impl Tally {
         self.unemployed += o.unemployed;
         self.poor += o.poor;
         self.debt += o.debt;
+        self.arrears += o.arrears;
         self.lonely += o.lonely;
         self.distress += o.distress;
         self.ghq += o.ghq;
@@ -302,6 +310,7 @@ impl WeekTally {
                     ),
                     Metric::Poverty => ratio(f64::from(t.poor), n),
                     Metric::ProblemDebt => ratio(f64::from(t.debt), n),
+                    Metric::Arrears => ratio(f64::from(t.arrears), n),
                     Metric::Lonely => ratio(f64::from(t.lonely), n),
                 };
             }
@@ -341,6 +350,8 @@ pub struct PersonTally {
     pub poor: bool,
     /// In problem debt.
     pub debt: bool,
+    /// In arrears.
+    pub arrears: bool,
     /// Often lonely.
     pub lonely: bool,
     /// Latent distress.
@@ -370,7 +381,7 @@ impl PackedTally {
         let words = [
             1 | b(p.ill, 16) | b(p.ill_before, 32) | b(p.onset, 48),
             b(p.remission, 0) | b(p.smi, 16) | b(p.employed, 32) | b(p.unemployed, 48),
-            b(p.poor, 0) | b(p.debt, 16) | b(p.lonely, 32),
+            b(p.poor, 0) | b(p.debt, 16) | b(p.lonely, 32) | b(p.arrears, 48),
         ];
         let cell = &mut self.counts[c];
         for (w, x) in cell.iter_mut().zip(words) {
@@ -397,6 +408,7 @@ impl PackedTally {
                 poor: field(w2, 0),
                 debt: field(w2, 16),
                 lonely: field(w2, 32),
+                arrears: field(w2, 48),
                 distress: self.distress[c],
                 ghq: self.ghq[c],
             });

@@ -55,7 +55,13 @@ impl<'s> World<'s> {
             s.run.seed,
             replicate,
         );
-        let net = crate::network::build(&pop, &s.network, s.run.seed, replicate);
+        let net = crate::network::build(
+            &pop,
+            &s.network,
+            s.run.seed,
+            replicate,
+            s.total_weeks().div_ceil(52),
+        );
         let mh = crate::dynamics::initialise(&pop, s, replicate);
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);

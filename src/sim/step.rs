@@ -207,6 +207,7 @@ impl World<'_> {
                             unemployed: c.employment == Employment::Unemployed,
                             poor: c.poor,
                             debt: c.problem_debt,
+                            arrears: c.arrears,
                             lonely: c.lonely,
                             distress: m.distress,
                             ghq: k.ghq.probability(m.distress),
@@ -267,36 +268,13 @@ impl World<'_> {
                 }
             };
             let decile = self.pop.deprivation_decile[self.pop.neighbourhood[p].0 as usize];
-            c.employment = match (age, before) {
-                (16, Employment::Child) => Employment::Student,
-                (18, Employment::Student) => {
-                    use rand::RngExt;
-                    if rng.random_bool(eco.student_share_16_24) {
-                        Employment::Student
-                    } else {
-                        active(&mut rng, decile)
-                    }
-                }
-                (22, Employment::Student) => active(&mut rng, decile),
-                (a, e) if u32::from(a) == eco.pension_age => {
-                    use rand::RngExt;
-                    if e == Employment::Employed && rng.random_bool(eco.employed_past_pension_share)
-                    {
-                        Employment::Employed
-                    } else {
-                        Employment::Retired
-                    }
-                }
-                (_, e) => e,
-            };
-            let (was, is) = (
-                before == Employment::Employed,
-                c.employment == Employment::Employed,
-            );
-            if was != is {
+            c.employment = crate::population::after_birthday(age, before, eco, &mut rng, |rng| {
+                active(rng, decile)
+            });
+            if c.employment != before {
                 job_changes.push(JobChange {
                     person: p as u32,
-                    employed: is,
+                    employed: c.employment == Employment::Employed,
                 });
             }
             let m = &mut self.mh[p];
@@ -324,6 +302,8 @@ impl World<'_> {
         self.net.school = crate::network::build_school(&self.pop, &s.network, key);
         let mh = &self.mh;
         self.counts.recount_school(&self.net, |p| mh[p].ill);
+        self.counts
+            .recount_online(&self.pop, &self.net, |p| mh[p].ill);
         self.cells = (0..self.pop.len())
             .map(|p| super::person_cell(&self.pop, p))
             .collect();

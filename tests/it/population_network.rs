@@ -38,7 +38,7 @@ static TOWN: LazyLock<Town> = LazyLock::new(|| {
         s.run.seed,
         0,
     );
-    let net = mhsim::network::build(&pop, &s.network, s.run.seed, 0);
+    let net = mhsim::network::build(&pop, &s.network, s.run.seed, 0, 0);
     Town { scenario, pop, net }
 });
 
@@ -410,14 +410,16 @@ fn only_employed_people_have_workplace_ties() {
     let teams: &Groups = &net.workplace.teams;
     let mut employed_with_ties = 0;
     for p in 0..pop.len() {
-        let active = matches!(
+        // Slots are held by the employed, the unemployed and the sick-inactive (who can
+        // return to the labour market any week).
+        let holds_slot = matches!(
             pop.circumstances[p].employment,
-            Employment::Employed | Employment::Unemployed
+            Employment::Employed | Employment::Unemployed | Employment::InactiveSick
         );
         assert_eq!(
             teams.group_of[p] != NO_GROUP,
-            active,
-            "person {p}: team slot and activity disagree"
+            holds_slot,
+            "person {p}: team slot and employment state disagree"
         );
         let ties = net.neighbours(pop, Setting::Workplace, p);
         if !employed(pop, p) {
@@ -513,7 +515,10 @@ fn population_and_layers_stay_consistent_through_a_year_of_weeks() {
             "person {p} aged {}: school class",
             pop.age[p]
         );
-        if matches!(employment, Employment::Employed | Employment::Unemployed) {
+        if matches!(
+            employment,
+            Employment::Employed | Employment::Unemployed | Employment::InactiveSick
+        ) {
             assert_ne!(
                 net.workplace.teams.group_of[p], NO_GROUP,
                 "person {p} is {employment:?} without a team slot"
