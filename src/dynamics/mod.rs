@@ -397,13 +397,12 @@ fn pop_smi(s: &Scenario) -> f64 {
     s.population.smi_prevalence
 }
 
-/// A change of employment state made in the economy phase (or at a birthday).
+/// A change of employment state made in the economy phase (or at a birthday): the person's
+/// household income and workplace team must be brought up to date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobChange {
     /// Who.
     pub person: u32,
-    /// Whether they are now employed.
-    pub employed: bool,
 }
 
 /// What the life-and-economy step reads about one person besides their circumstances.
@@ -417,8 +416,9 @@ pub struct LifeInputs {
     pub alone: bool,
 }
 
-/// Weekly life and economy transitions of one person: job loss or re-employment, entering
-/// or leaving problem debt, arrears and loneliness, and bereavement. The hazards are small,
+/// Weekly life and economy transitions of one person: job loss or re-employment, entering or
+/// leaving sickness inactivity, entering or leaving problem debt, arrears and loneliness, and
+/// bereavement. The hazards are small,
 /// so they are treated as competing risks in discrete time: one uniform draw picks at most
 /// one event per person and week. Sets the person's pending shock.
 #[inline]
@@ -499,7 +499,6 @@ pub fn life_and_economy(
         }
         return Some(JobChange {
             person: person as u32,
-            employed,
         });
     }
     edge += h_sickness;
@@ -511,7 +510,6 @@ pub fn life_and_economy(
         };
         return Some(JobChange {
             person: person as u32,
-            employed: false,
         });
     }
     edge += h_debt;

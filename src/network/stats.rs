@@ -27,7 +27,8 @@ pub struct LayerStats {
 }
 
 impl Network {
-    /// Ties of `person` in `setting` (workplace ties only between employed people).
+    /// Ties of `person` in `setting` as present now: workplace ties only between employed
+    /// people, online ties only between people old enough to be online.
     pub fn neighbours(&self, pop: &Population, setting: Setting, person: usize) -> Vec<u32> {
         let employed = |p: usize| pop.circumstances[p].employment == Employment::Employed;
         let group = |g: &super::Groups, active: &dyn Fn(usize) -> bool| -> Vec<u32> {

@@ -116,7 +116,7 @@ crate::params! {
 crate::params! {
     /// Work, income, debt and their weekly transitions.
     pub struct EconomyParams in "economy" {
-        /// Unemployment rate among the economically active (the equilibrium of the job flows).
+        /// Unemployment rate among the economically active from which job-loss hazards are derived (the equilibrium of the job flows for people not in an episode; illness, which raises job loss and slows re-employment, lifts the realised rate).
         unemployment_rate: f64 = 0.042; "share of the active"; Check::open(0.0, 1.0); "ONS Labour Force Survey 2023";
         /// Share of working-age adults (25-65) economically inactive through long-term sickness.
         inactive_sick_share: f64 = 0.065; "share"; Check::closed(0.0, 0.9); "ONS LFS 2023 (2.8M of 41.9M aged 16-64)";
@@ -124,7 +124,7 @@ crate::params! {
         carer_share: f64 = 0.038; "share"; Check::closed(0.0, 0.9); "ONS LFS 2023 (looking after family or home)";
         /// Share of 18-year-olds who stay in full-time education until 22 (and of 18-21 year olds who are students at the start).
         higher_education_share: f64 = 0.5; "share"; Check::PROBABILITY; "DfE Participation measures in higher education 2022 (~50%; unverified)";
-        /// State pension age; people retire at this age.
+        /// State pension age: people leave the labour market at this age unless they keep working.
         pension_age: u32 = 66; "years"; Check::int(40, 100); "DWP state pension age 2023";
         /// Share of people past pension age still employed at the start.
         employed_past_pension_share: f64 = 0.11; "share"; Check::PROBABILITY; "ONS LFS 2023";

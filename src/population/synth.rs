@@ -40,7 +40,7 @@ pub fn synthesize(
     order.shuffle(&mut rng);
     let mut deprivation_decile = vec![0u8; n_neighbourhoods];
     // Midpoint ranks, so that a town with few neighbourhoods still spans the deciles from
-    // least to most deprived (7 neighbourhoods: deciles 1, 3, 4, 6, 8, 9, 10).
+    // least to most deprived (7 neighbourhoods: deciles 1, 3, 4, 6, 7, 8, 10).
     for (rank, &nb) in order.iter().enumerate() {
         deprivation_decile[nb] = 1 + ((2 * rank + 1) * 10 / (2 * n_neighbourhoods)) as u8;
     }

@@ -41,9 +41,11 @@ impl World<'_> {
     /// Advance one week.
     ///
     /// 1. effects: ask the active policies and shocks for this week's effects;
-    /// 2. life and economy: job loss and re-employment, debt, arrears, loneliness, bereavement;
-    /// 3. household income: recompute income and poverty of households whose members changed job;
-    /// 4. workplace exposure: people who lost or found a job leave or join their team;
+    /// 2. life and economy: job loss and re-employment, sickness inactivity, debt, arrears,
+    ///    loneliness, bereavement;
+    /// 3. household income: recompute income and poverty of households whose members changed
+    ///    employment state;
+    /// 4. workplace exposure: recount the teams of people who lost or found a job;
     /// 5. mental health: distress, onset and remission, severe mental illness; tally the week;
     /// 6. peer exposure: apply this week's onsets and remissions to the tie counts;
     /// 7. every 52 weeks: ageing, life-stage transitions and the new school year.
@@ -272,10 +274,7 @@ impl World<'_> {
                 active(rng, decile)
             });
             if c.employment != before {
-                job_changes.push(JobChange {
-                    person: p as u32,
-                    employed: c.employment == Employment::Employed,
-                });
+                job_changes.push(JobChange { person: p as u32 });
             }
             let m = &mut self.mh[p];
             m.set_point = dynamics::set_point(&self.pop, p, m.diathesis, m.episodes, s);
