@@ -83,6 +83,17 @@ impl StreamKey {
         Xoshiro256PlusPlus::seed_from_u64(self.0)
     }
 
+    /// One uniform draw in [0, 1) for one person in one week: a single hash of
+    /// (key, person, week), the first output of [`StreamKey::counter`]'s state. For phases
+    /// that need exactly one number per person and week.
+    #[inline]
+    pub fn uniform(self, person: u32, week: u32) -> f64 {
+        let bits = mix64(
+            mix64(self.0 ^ ((u64::from(week) << 32) | u64::from(person))) ^ 0x5851_f42d_4c95_7f2d,
+        );
+        (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
     /// The counter-based generator of one person in one week. Cheap to create (two
     /// multiply-xorshift rounds); its output depends only on (key, person, week).
     #[inline]
@@ -136,6 +147,18 @@ mod tests {
         assert_eq!(a.to_bits(), b.to_bits());
         assert_ne!(a, c);
         assert_ne!(a, d);
+    }
+
+    #[test]
+    fn uniform_draws_are_in_range_and_spread() {
+        let key = StreamKey::new(7, 0, Stream::Weekly);
+        let draws: Vec<f64> = (0..100_000).map(|p| key.uniform(p, 3)).collect();
+        assert!(draws.iter().all(|u| (0.0..1.0).contains(u)));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((mean - 0.5).abs() < 0.005, "mean {mean}");
+        let below = draws.iter().filter(|&&u| u < 0.01).count() as f64 / draws.len() as f64;
+        assert!((below - 0.01).abs() < 0.002, "share below 0.01: {below}");
+        assert_ne!(key.uniform(1, 3), key.uniform(1, 4));
     }
 
     #[test]

@@ -163,6 +163,9 @@ pub struct WeekConstants {
     pub bereavement_pulse: f32,
     /// Weekly bereavement probability.
     pub bereavement: f64,
+    /// An upper bound of the sum of the weekly event hazards of anyone in any state: a draw
+    /// at or above it means no event, without looking at the person.
+    pub max_weekly_hazard: f64,
     /// Weekly SMI onset, relapse, acute-phase exit and recovery hazards.
     pub smi: [f64; 4],
     /// GHQ-12 caseness link.
@@ -203,7 +206,7 @@ impl WeekConstants {
             let u = (s.economy.unemployment_rate * f).min(0.95);
             (job_finding * u / (1.0 - u) * effects.job_loss).min(1.0)
         });
-        WeekConstants {
+        let mut constants = WeekConstants {
             kappa: kappa.map(|k| k as f32),
             noise_sd: kappa.map(|k| (d.sigma * (2.0 * k - k * k).sqrt()) as f32),
             weights: std::array::from_fn(|i| {
@@ -259,7 +262,24 @@ impl WeekConstants {
             onset_weeks: d.onset_weeks.min(255) as u8,
             remission_weeks: d.remission_weeks.min(255) as u8,
             smi_distress_relapse_rr: d.smi_distress_relapse_rr,
-        }
+            max_weekly_hazard: 1.0,
+        };
+        constants.max_weekly_hazard = constants.hazard_bound();
+        constants
+    }
+
+    /// An upper bound of the total weekly event hazard of `life_and_economy`: each event's
+    /// largest hazard over all states, summed (with a margin for rounding), at most 1.
+    fn hazard_bound(&self) -> f64 {
+        let max = |xs: &[f64]| xs.iter().copied().fold(0.0, f64::max);
+        let job = max(&self.job_loss) * self.illness_job_loss_rr.max(1.0);
+        let job = job.max(self.job_finding * self.illness_job_finding_rr.max(1.0));
+        let sickness =
+            (self.sickness_onset * self.illness_sickness_rr.max(1.0)).max(self.sickness_exit);
+        let debt = max(&self.debt_onset).max(self.debt_exit);
+        let arrears = max(&self.arrears_onset).max(self.arrears_exit);
+        let lonely = max(&self.loneliness_onset).max(self.loneliness_exit);
+        ((job + sickness + debt + arrears + lonely + self.bereavement) * (1.0 + 1e-9)).min(1.0)
     }
 }
 
@@ -432,6 +452,10 @@ pub fn life_and_economy(
     k: &WeekConstants,
 ) -> Option<JobChange> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
+    let u = key.uniform(person as u32, week);
+    if u >= k.max_weekly_hazard {
+        return None; // the common case: no event is possible at this draw, whatever the state
+    }
     let unemployed = c.employment == Employment::Unemployed;
     let working_age = (18..k.pension_age).contains(&input.age);
     // Job loss (employed) or re-employment (unemployed).
@@ -482,10 +506,9 @@ pub fn life_and_economy(
         }
         (false, false) => 0.0,
     };
-    let u: f64 = key.counter(person as u32, week).random();
     let mut edge = h_job;
     if u >= edge + h_sickness + h_debt + h_arrears + h_lonely + k.bereavement {
-        return None; // the common case: nothing happens this week
+        return None; // nothing happens this week
     }
     if u < edge {
         let employed = unemployed;
