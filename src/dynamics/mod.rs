@@ -567,7 +567,7 @@ pub enum Transition {
 
 /// What the mental-health step reads about one person besides their own state.
 #[derive(Debug, Clone, Copy)]
-pub struct PersonInputs {
+pub struct PersonInputs<'a> {
     /// Age in years.
     pub age: u8,
     /// Whether male.
@@ -575,9 +575,9 @@ pub struct PersonInputs {
     /// Whether a heavy adolescent social-media user (online ties weigh more).
     pub heavy_online: bool,
     /// Current circumstances.
-    pub circumstances: Circumstances,
+    pub circumstances: &'a Circumstances,
     /// Tie counts over the layers.
-    pub ties: Ties,
+    pub ties: &'a Ties,
 }
 
 /// Weekly mental-health step of one person: distress, onset or remission, SMI. Reads only
@@ -589,17 +589,17 @@ pub fn mental_health(
     person: usize,
     week: u32,
     key: StreamKey,
-    input: &PersonInputs,
+    input: &PersonInputs<'_>,
     mh: &mut MentalHealth,
     pop: &Population,
     s: &Scenario,
     k: &WeekConstants,
 ) -> Transition {
     let mut rng = key.counter(person as u32, week);
-    let ties = PeerCounts::weigh(&input.ties, input.heavy_online, k);
+    let ties = PeerCounts::weigh(input.ties, input.heavy_online, k);
     let peer = k.peer_shift * ties.ill.min(k.peer_cap);
     let target = mh.set_point
-        + k.circumstance_shift[circumstance_code(input.male, &input.circumstances)]
+        + k.circumstance_shift[circumstance_code(input.male, input.circumstances)]
         + peer;
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];

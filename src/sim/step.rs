@@ -184,13 +184,13 @@ impl World<'_> {
                 let mut transitions = Vec::new();
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
-                    let c = circumstances[i];
+                    let c = &circumstances[i];
                     let input = dynamics::PersonInputs {
                         age: ages[i],
                         male: sexes[i] == Sex::Male,
                         heavy_online: heavy[i] && (11..=17).contains(&ages[i]),
                         circumstances: c,
-                        ties: ties[i],
+                        ties: &ties[i],
                     };
                     let ill_before = m.ill;
                     let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
