@@ -335,26 +335,20 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
             ),
         );
     }
-    if network.team_size_min > network.team_size_max {
-        reader.problem(
-            "network.team_size_min",
-            Some(&toml::Value::Integer(network.team_size_min.into())),
-            format!(
-                "expected at most network.team_size_max ({})",
-                network.team_size_max
-            ),
-        );
-    }
-    if network.online_degree_min > network.online_degree_max {
-        reader.problem(
-            "network.online_degree_min",
-            Some(&toml::Value::Integer(network.online_degree_min.into())),
-            format!(
-                "expected at most network.online_degree_max ({})",
-                network.online_degree_max
-            ),
-        );
-    }
+    let mut at_most = |low: (&str, u32), high: (&str, u32)| {
+        if low.1 > high.1 {
+            let expected = format!("expected at most {} ({})", high.0, high.1);
+            reader.problem(low.0, Some(&toml::Value::Integer(low.1.into())), expected);
+        }
+    };
+    at_most(
+        ("network.team_size_min", network.team_size_min),
+        ("network.team_size_max", network.team_size_max),
+    );
+    at_most(
+        ("network.online_degree_min", network.online_degree_min),
+        ("network.online_degree_max", network.online_degree_max),
+    );
 
     if !reader.problems.is_empty() {
         return Err(ScenarioError::Invalid(reader.problems));
