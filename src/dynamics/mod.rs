@@ -345,8 +345,11 @@ pub fn exposure_shift(
 /// Whether a person's online ties count with the heavy-use intensity.
 #[inline]
 pub fn heavy_online(pop: &Population, person: usize) -> bool {
-    pop.heavy_social_media[person] && (11..=17).contains(&pop.age[person])
+    pop.heavy_social_media[person] && ADOLESCENCE.contains(&pop.age[person])
 }
+
+/// Ages at which heavy social-media use applies (the shift and the online intensity).
+pub const ADOLESCENCE: std::ops::RangeInclusive<u8> = 11..=17;
 
 /// Initial mental-health state of every person (stream `MentalHealthInit`).
 pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalHealth> {
@@ -386,7 +389,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
             let noise: f64 = StandardNormal.sample(&mut rng);
             let distress = target + (d.sigma * noise) as f32;
             let ill = distress > constants.theta_on;
-            let smi = if pop.age[p] >= 16 && rng.random_bool(pop_smi(s)) {
+            let smi = if pop.age[p] >= 16 && rng.random_bool(s.population.smi_prevalence) {
                 if rng.random_bool(s.population.smi_acute_share) {
                     Smi::Acute
                 } else {
@@ -411,10 +414,6 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
             }
         })
         .collect()
-}
-
-fn pop_smi(s: &Scenario) -> f64 {
-    s.population.smi_prevalence
 }
 
 /// A change of employment state made in the economy phase (or at a birthday): the person's

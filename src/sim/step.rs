@@ -188,7 +188,7 @@ impl World<'_> {
                     let input = dynamics::PersonInputs {
                         age: ages[i],
                         male: sexes[i] == Sex::Male,
-                        heavy_online: heavy[i] && (11..=17).contains(&ages[i]),
+                        heavy_online: heavy[i] && dynamics::ADOLESCENCE.contains(&ages[i]),
                         circumstances: c,
                         ties: &ties[i],
                     };
