@@ -351,26 +351,58 @@ pub fn heavy_online(pop: &Population, person: usize) -> bool {
 /// Ages at which heavy social-media use applies (the shift and the online intensity).
 pub const ADOLESCENCE: std::ops::RangeInclusive<u8> = 11..=17;
 
+/// A personal diathesis: `diathesis_sd` times a standardised log-normal (mean 0, SD 1) of
+/// shape `diathesis_skew` (a standard normal when the skew is 0).
+fn draw_diathesis(s: &Scenario, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> f32 {
+    let d = &s.dynamics;
+    let skew = d.diathesis_skew;
+    let z: f64 = StandardNormal.sample(rng);
+    let standard = if skew > 0.0 {
+        let (mean_ln, sd_ln) = (
+            (skew * skew / 2.0).exp(),
+            ((skew * skew).exp_m1() * (skew * skew).exp()).sqrt(),
+        );
+        ((skew * z).exp() - mean_ln) / sd_ln
+    } else {
+        z
+    };
+    (d.diathesis_sd * standard) as f32
+}
+
+/// Mental-health state of a newborn: a fresh diathesis and class, no history, distress drawn
+/// around the set point, no episode, no severe mental illness.
+pub fn newborn(
+    pop: &Population,
+    person: usize,
+    s: &Scenario,
+    rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
+) -> MentalHealth {
+    let diathesis = draw_diathesis(s, rng);
+    let chronic = rng.random_bool(s.dynamics.chronic_share);
+    let sp = set_point(pop, person, diathesis, 0, s);
+    let noise: f64 = StandardNormal.sample(rng);
+    MentalHealth {
+        distress: sp + (s.dynamics.sigma * noise) as f32,
+        diathesis,
+        set_point: sp,
+        pulse: 0.0,
+        episode_weeks: 0,
+        episodes: 0,
+        run: 0,
+        ill: false,
+        chronic,
+        smi: Smi::None,
+    }
+}
+
 /// Initial mental-health state of every person (stream `MentalHealthInit`).
 pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalHealth> {
     let mut rng = StreamKey::new(s.run.seed, replicate, Stream::MentalHealthInit).sequential();
     let d = &s.dynamics;
-    let skew = d.diathesis_skew;
-    // Standardised log-normal: mean 0, SD 1 (normal when skew is 0).
     let constants = WeekConstants::new(s, &Effects::NEUTRAL);
-    let (mean_ln, sd_ln) = (
-        (skew * skew / 2.0).exp(),
-        ((skew * skew).exp_m1() * (skew * skew).exp()).sqrt(),
-    );
     (0..pop.len())
         .map(|p| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            let standard = if skew > 0.0 {
-                ((skew * z).exp() - mean_ln) / sd_ln
-            } else {
-                z
-            };
-            let diathesis = (d.diathesis_sd * standard) as f32;
+            let diathesis = draw_diathesis(s, &mut rng);
             let chronic = rng.random_bool(d.chronic_share);
             let base = set_point(pop, p, diathesis, 0, s);
             let adult_years = f64::from(pop.age[p].saturating_sub(16));

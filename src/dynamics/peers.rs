@@ -5,6 +5,8 @@
 //! ties. Counts are integers and are updated in a fixed order, so results never depend on
 //! the number of threads.
 
+use rayon::prelude::*;
+
 use super::WeekConstants;
 use crate::network::{Groups, NO_GROUP, Network};
 use crate::population::{Employment, Population};
@@ -59,13 +61,12 @@ impl PeerCounts {
     pub fn from_scratch(
         pop: &Population,
         net: &Network,
-        ill: impl Fn(usize) -> bool,
+        ill: impl Fn(usize) -> bool + Sync,
     ) -> PeerCounts {
         let mut c = PeerCounts {
             ties: vec![Ties::default(); pop.len()],
         };
-        for p in 0..pop.len() {
-            let t = &mut c.ties[p];
+        c.ties.par_iter_mut().enumerate().for_each(|(p, t)| {
             let hh = net.household.group_of[p] as usize;
             t.degree[HOUSEHOLD] = (net.household.size(hh) - 1) as u16;
             t.degree[NEIGHBOURHOOD] = net.neighbourhood.degree(p).min(u32::from(u16::MAX)) as u16;
@@ -75,7 +76,7 @@ impl PeerCounts {
                 .iter()
                 .filter(|&&q| ill(q as usize))
                 .count() as u16;
-        }
+        });
         c.recount_groups(&net.household, HOUSEHOLD, |_| true, &ill);
         c.recount_school(net, &ill);
         c.recount_teams(pop, net, &ill);
@@ -85,8 +86,13 @@ impl PeerCounts {
 
     /// Recount the online layer: only ties between people old enough to be online count
     /// (after every birthday some people come of age).
-    pub fn recount_online(&mut self, pop: &Population, net: &Network, ill: impl Fn(usize) -> bool) {
-        for (p, t) in self.ties.iter_mut().enumerate() {
+    pub fn recount_online(
+        &mut self,
+        pop: &Population,
+        net: &Network,
+        ill: impl Fn(usize) -> bool + Sync,
+    ) {
+        self.ties.par_iter_mut().enumerate().for_each(|(p, t)| {
             let (mut degree, mut sick) = (0u32, 0u32);
             if net.online_active(pop, p) {
                 for &q in net.online.neighbours(p) {
@@ -98,7 +104,7 @@ impl PeerCounts {
             }
             t.degree[ONLINE] = degree.min(u32::from(u16::MAX)) as u16;
             t.ill[ONLINE] = sick.min(u32::from(u16::MAX)) as u16;
-        }
+        });
     }
 
     /// Recount one clique layer: degree = other present members, ill = of those, in an episode.

@@ -155,6 +155,27 @@ impl Csr {
         Csr { offsets, targets }
     }
 
+    /// The same graph without any tie of the people marked in `gone` (one linear pass; rows
+    /// stay sorted and the graph stays symmetric).
+    pub fn without(&self, gone: &[bool]) -> Csr {
+        let n = self.offsets.len() - 1;
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::with_capacity(self.targets.len());
+        offsets.push(0u64);
+        for (p, &p_gone) in gone.iter().enumerate().take(n) {
+            if !p_gone {
+                targets.extend(
+                    self.neighbours(p)
+                        .iter()
+                        .copied()
+                        .filter(|&q| !gone[q as usize]),
+                );
+            }
+            offsets.push(targets.len() as u64);
+        }
+        Csr { offsets, targets }
+    }
+
     /// Neighbours of `person`.
     pub fn neighbours(&self, person: usize) -> &[u32] {
         &self.targets[self.offsets[person] as usize..self.offsets[person + 1] as usize]
@@ -200,6 +221,26 @@ pub struct Network {
 }
 
 impl Network {
+    /// Bring the layers up to date after deaths and births reused the slots in `reborn`:
+    /// households follow the population; the reused slots leave their workplace team and lose
+    /// their neighbourhood and online ties (a newborn starts with none). School classes are
+    /// rebuilt by the caller.
+    pub fn after_turnover(&mut self, pop: &crate::population::Population, reborn: &[u32]) {
+        let mut gone = vec![false; pop.len()];
+        for &p in reborn {
+            gone[p as usize] = true;
+        }
+        self.household = pop.households.clone();
+        let mut group_of = std::mem::take(&mut self.workplace.teams.group_of);
+        for &p in reborn {
+            group_of[p as usize] = NO_GROUP;
+        }
+        let n_teams = self.workplace.teams.n_groups();
+        self.workplace.teams = Groups::from_assignment(group_of, n_teams);
+        self.neighbourhood = self.neighbourhood.without(&gone);
+        self.online = self.online.without(&gone);
+    }
+
     /// Whether a person is present in the online layer (old enough).
     #[inline]
     pub fn online_active(&self, pop: &crate::population::Population, person: usize) -> bool {

@@ -58,6 +58,16 @@ crate::params! {
         discrimination_share_other: f64 = 0.05; "share"; Check::PROBABILITY; "D (unverified)";
         /// Share of people aged 11-17 with heavy social-media use (5+ hours a day).
         heavy_social_media_share: f64 = 0.20; "share"; Check::PROBABILITY; "Kelly et al. 2019, Millennium Cohort (unverified)";
+        /// Whether people die and are born each year (births replace deaths, keeping the population size).
+        turnover: bool = true; "true/false"; Check::Bool; "D: keeps the age structure of long runs near its start";
+        /// Gompertz mortality: log of the yearly death probability extrapolated to age 0.
+        mortality_gompertz_a: f64 = -10.4; "log probability"; Check::closed(-30.0, 0.0); "Gompertz fit to ONS National life tables, England 2020-22 (q(60) ~ 0.009, q(80) ~ 0.056, q(90) ~ 0.14; unverified)";
+        /// Gompertz mortality: rise of the log yearly death probability per year of age.
+        mortality_gompertz_b: f64 = 0.094; "per year of age"; Check::closed(0.0, 1.0); "Gompertz fit to ONS National life tables, England 2020-22 (unverified)";
+        /// Youngest age of a mother; newborns join the household of a woman of this age or older.
+        mother_age_min: u32 = 18; "years"; Check::int(10, 60); "ONS Births by parents' characteristics 2022 (most births at 18-44)";
+        /// Oldest age of a mother.
+        mother_age_max: u32 = 44; "years"; Check::int(10, 60); "ONS Births by parents' characteristics 2022";
         /// Share of people with severe mental illness who are in an acute phase at the start.
         smi_acute_share: f64 = 0.2; "share"; Check::PROBABILITY; "D (unverified)";
         /// Prevalence of severe mental illness (psychosis, bipolar) among adults at the start.

@@ -9,7 +9,9 @@
 
 mod synth;
 
-pub use synth::{after_birthday, debt_rr, deprivation_factors, loneliness_rr, synthesize};
+pub use synth::{
+    after_birthday, debt_rr, deprivation_factors, loneliness_rr, synthesize, turnover,
+};
 
 use crate::network::Groups;
 

@@ -235,6 +235,89 @@ pub fn after_birthday(
     }
 }
 
+/// Yearly deaths and births. Each person dies with the Gompertz probability of their age;
+/// each death frees a slot that becomes a newborn in the household (and neighbourhood) of a
+/// randomly chosen woman of mother's age, so that the population size stays constant.
+/// Newborns get fresh life-course attributes. Returns the reused slots, in increasing order;
+/// the caller must rebuild everything that depends on households, ties and mental health.
+pub fn turnover(
+    pop: &mut Population,
+    params: &PopulationParams,
+    economy: &EconomyParams,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Vec<u32> {
+    let deaths: Vec<u32> = (0..pop.len() as u32)
+        .filter(|&p| {
+            let age = f64::from(pop.age[p as usize]);
+            let q = (params.mortality_gompertz_a + params.mortality_gompertz_b * age)
+                .exp()
+                .min(1.0);
+            rng.random_bool(q)
+        })
+        .collect();
+    if deaths.is_empty() {
+        return deaths;
+    }
+    let mother_ages = params.mother_age_min.min(255) as u8..=params.mother_age_max.min(255) as u8;
+    let mut died = vec![false; pop.len()];
+    for &d in &deaths {
+        died[d as usize] = true;
+    }
+    let mothers: Vec<u32> = (0..pop.len() as u32)
+        .filter(|&p| {
+            let p = p as usize;
+            !died[p] && pop.sex[p] == Sex::Female && mother_ages.contains(&pop.age[p])
+        })
+        .collect();
+    let wage_factor = deprivation_factors(economy.deprivation_wage_ratio);
+    let wage_dist = LogNormal::new(0.0, economy.wage_log_sd).expect("validated wage_log_sd");
+    for &slot in &deaths {
+        let b = slot as usize;
+        // The mother's household, or (with no woman of mother's age left) any survivor's.
+        let host = if mothers.is_empty() {
+            (0..pop.len()).find(|&p| !died[p]).unwrap_or(b)
+        } else {
+            mothers[rng.random_range(0..mothers.len())] as usize
+        };
+        pop.household[b] = pop.household[host];
+        pop.neighbourhood[b] = pop.neighbourhood[host];
+        pop.decile[b] = pop.decile[host];
+        pop.ethnicity[b] = pop.ethnicity[host];
+        pop.age[b] = 0;
+        pop.sex[b] = if rng.random_bool(params.female_share) {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        pop.aces[b] = draw_index(&params.ace_shares, rng) as u8;
+        pop.trusted_adult[b] = rng.random_bool(params.trusted_adult_share);
+        pop.bullied[b] = rng.random_bool(params.bullied_share);
+        let discrimination = if pop.ethnicity[b] != 0 {
+            params.discrimination_share_marginalised
+        } else {
+            params.discrimination_share_other
+        };
+        pop.discrimination[b] = rng.random_bool(discrimination);
+        pop.heavy_social_media[b] = rng.random_bool(params.heavy_social_media_share);
+        let factor = wage_factor[usize::from(pop.decile[b] - 1)];
+        pop.wage[b] = (economy.median_weekly_wage * factor * wage_dist.sample(rng)) as f32;
+        pop.circumstances[b] = Circumstances {
+            employment: Employment::Child,
+            problem_debt: false,
+            arrears: false,
+            lonely: false,
+            poor: pop.circumstances[host].poor,
+        };
+    }
+    let n_households = pop.households.n_groups();
+    pop.households =
+        Groups::from_assignment(pop.household.iter().map(|h| h.0).collect(), n_households);
+    for p in 0..pop.len() {
+        pop.household_size[p] = pop.households.size(pop.household[p].0 as usize).min(255) as u8;
+    }
+    deaths
+}
+
 /// Relative hazard of debt and arrears onset.
 pub fn debt_rr(poor: bool, employment: Employment, economy: &EconomyParams) -> f64 {
     let mut rr = 1.0;

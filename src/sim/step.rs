@@ -279,18 +279,32 @@ impl World<'_> {
             let m = &mut self.mh[p];
             m.set_point = dynamics::set_point(&self.pop, p, m.diathesis, m.episodes, s);
         }
+        // Deaths and births: slots of the deceased become newborns.
+        let mut reborn = Vec::new();
+        if s.population.turnover {
+            let mut birth_rng = crate::rng::StreamKey::new(
+                s.run.seed,
+                self.replicate,
+                crate::rng::Stream::Population,
+            )
+            .derive(1 + year)
+            .sequential();
+            reborn = crate::population::turnover(&mut self.pop, &s.population, eco, &mut birth_rng);
+            if !reborn.is_empty() {
+                self.net.after_turnover(&self.pop, &reborn);
+                for &b in &reborn {
+                    self.mh[b as usize] =
+                        dynamics::newborn(&self.pop, b as usize, s, &mut birth_rng);
+                }
+            }
+        }
         // Leavers of school and university who became active take a slot in a team.
         let mut work_rng =
             crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Workplace)
                 .derive(year)
                 .sequential();
-        if crate::network::assign_new_workers(&self.pop, &mut self.net.workplace, &mut work_rng) {
-            let mh = &self.mh;
-            self.counts
-                .recount_teams(&self.pop, &self.net, |p| mh[p].ill);
-        } else {
-            self.workplace_exposure(&job_changes);
-        }
+        let new_workers =
+            crate::network::assign_new_workers(&self.pop, &mut self.net.workplace, &mut work_rng);
         for h in 0..self.pop.households.n_groups() {
             self.pop
                 .update_household_income(crate::population::HouseholdId(h as u32), eco);
@@ -300,9 +314,22 @@ impl World<'_> {
                 .derive(year);
         self.net.school = crate::network::build_school(&self.pop, &s.network, key);
         let mh = &self.mh;
-        self.counts.recount_school(&self.net, |p| mh[p].ill);
-        self.counts
-            .recount_online(&self.pop, &self.net, |p| mh[p].ill);
+        if reborn.is_empty() {
+            if new_workers {
+                self.counts
+                    .recount_teams(&self.pop, &self.net, |p| mh[p].ill);
+            } else {
+                self.workplace_exposure(&job_changes);
+            }
+            let mh = &self.mh;
+            self.counts.recount_school(&self.net, |p| mh[p].ill);
+            self.counts
+                .recount_online(&self.pop, &self.net, |p| mh[p].ill);
+        } else {
+            // Households and ties changed: count everything afresh.
+            self.counts =
+                crate::dynamics::PeerCounts::from_scratch(&self.pop, &self.net, |p| mh[p].ill);
+        }
         self.cells = (0..self.pop.len())
             .map(|p| super::person_cell(&self.pop, p))
             .collect();

@@ -284,3 +284,63 @@ fn episode_durations_have_a_long_tail() {
         "median episode duration {median} weeks"
     );
 }
+
+#[test]
+fn deaths_and_births_keep_the_population_and_its_age_structure() {
+    // Twenty years with yearly deaths replaced by births: the population size is fixed, the
+    // shares of children and of people over 65 stay near their start, newborns live with an
+    // adult, start with no neighbourhood or online ties and no episode, and the tie counts
+    // stay exact.
+    let s = baseline_with(&["people=5000", "seed=11"]);
+    let mut world = World::new(&s, 0);
+    let share = |w: &World, f: &dyn Fn(u8) -> bool| {
+        w.pop.age.iter().filter(|&&a| f(a)).count() as f64 / w.pop.len() as f64
+    };
+    let (children, older) = (share(&world, &|a| a < 16), share(&world, &|a| a >= 65));
+    for _ in 0..(20 * 52) {
+        world.step();
+    }
+    assert_eq!(world.pop.len(), 5000);
+    let (children_after, older_after) = (share(&world, &|a| a < 16), share(&world, &|a| a >= 65));
+    assert!(
+        (children_after - children).abs() < 0.06,
+        "children {children} -> {children_after}"
+    );
+    assert!(
+        (older_after - older).abs() < 0.08,
+        "65+ {older} -> {older_after}"
+    );
+    let newborns: Vec<usize> = (0..world.pop.len())
+        .filter(|&p| world.pop.age[p] == 0)
+        .collect();
+    assert!(!newborns.is_empty());
+    for &b in &newborns {
+        let household = world
+            .pop
+            .households
+            .members(world.pop.household[b].0 as usize);
+        assert!(
+            household.iter().any(|&q| world.pop.age[q as usize] >= 18),
+            "newborn {b} lives without an adult"
+        );
+        assert!(
+            world.net.neighbourhood.neighbours(b).is_empty()
+                && world.net.online.neighbours(b).is_empty()
+        );
+        assert!(!world.mh[b].ill && world.mh[b].episodes == 0);
+        assert_eq!(
+            world.pop.circumstances[b].employment,
+            mhsim::population::Employment::Child
+        );
+    }
+    let mh = &world.mh;
+    assert!(world.counts == PeerCounts::from_scratch(&world.pop, &world.net, |p| mh[p].ill));
+
+    // Without turnover nobody is born and everyone ages.
+    let fixed = baseline_with(&["people=2000", "population.turnover=false"]);
+    let mut world = World::new(&fixed, 0);
+    for _ in 0..104 {
+        world.step();
+    }
+    assert!(world.pop.age.iter().all(|&a| a >= 2));
+}

@@ -481,12 +481,18 @@ fn population_and_layers_stay_consistent_through_a_year_of_weeks() {
         world.step();
     }
     let (pop, net) = (&world.pop, &world.net);
+    // Everybody is a year older, except the slots reused for newborns after a death.
+    let aged = pop
+        .age
+        .iter()
+        .zip(&ages_before)
+        .filter(|(a, b)| **a == (**b).saturating_add(1).min(120))
+        .count();
+    let newborns = pop.age.iter().filter(|&&a| a == 0).count();
+    assert_eq!(aged + newborns, pop.len(), "ageing");
     assert!(
-        pop.age
-            .iter()
-            .zip(&ages_before)
-            .all(|(a, b)| *a == (*b).saturating_add(1).min(120)),
-        "ageing"
+        newborns > 0 && newborns < pop.len() / 20,
+        "newborns: {newborns}"
     );
     for p in 0..pop.len() {
         let h = pop.household[p].0 as usize;
