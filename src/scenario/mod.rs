@@ -349,6 +349,10 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         ("network.online_degree_min", network.online_degree_min),
         ("network.online_degree_max", network.online_degree_max),
     );
+    at_most(
+        ("population.mother_age_min", population.mother_age_min),
+        ("population.mother_age_max", population.mother_age_max),
+    );
 
     if !reader.problems.is_empty() {
         return Err(ScenarioError::Invalid(reader.problems));
@@ -402,6 +406,19 @@ mod tests {
         );
         assert!(messages.iter().any(|m| m.contains("nonsense")));
         assert_eq!(problems.len(), 4, "{messages:?}");
+    }
+
+    #[test]
+    fn ordered_pairs_are_checked() {
+        let sets = [
+            "population.mother_age_min=50".to_string(),
+            "population.mother_age_max=30".to_string(),
+        ];
+        let err = Scenario::from_str("", "x.toml", None, &sets).unwrap_err();
+        assert!(
+            err.to_string().contains("--set: population.mother_age_min = 50: expected at most population.mother_age_max (30)"),
+            "{err}"
+        );
     }
 
     #[test]
