@@ -297,29 +297,32 @@ pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
 /// Shift of the target from current circumstances (unemployment, poverty, arrears, problem
 /// debt, loneliness), in SD, for every [`circumstance_code`].
 fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
+    std::array::from_fn(|code| circumstance_shift(s, code))
+}
+
+/// Shift of the target for one [`circumstance_code`], in SD.
+fn circumstance_shift(s: &Scenario, code: usize) -> f32 {
     let det = &s.determinants;
-    std::array::from_fn(|code| {
-        let bit = |b: usize| code & (1 << b) != 0;
-        let mut shift = 0.0;
-        if bit(1) {
-            shift += if bit(0) {
-                det.unemployment_men
-            } else {
-                det.unemployment
-            };
+    let bit = |b: usize| code & (1 << b) != 0;
+    let mut shift = 0.0;
+    if bit(1) {
+        shift += if bit(0) {
+            det.unemployment_men
+        } else {
+            det.unemployment
+        };
+    }
+    for (b, effect) in [
+        (2, det.poverty),
+        (3, det.arrears),
+        (4, det.problem_debt),
+        (5, det.loneliness),
+    ] {
+        if bit(b) {
+            shift += effect;
         }
-        for (b, effect) in [
-            (2, det.poverty),
-            (3, det.arrears),
-            (4, det.problem_debt),
-            (5, det.loneliness),
-        ] {
-            if bit(b) {
-                shift += effect;
-            }
-        }
-        (det.multiplier * shift) as f32
-    })
+    }
+    (det.multiplier * shift) as f32
 }
 
 /// Relative hazard of debt and arrears onset for risk index (poor) | (unemployed) << 1.
@@ -370,7 +373,8 @@ fn draw_diathesis(s: &Scenario, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> f
 }
 
 /// Mental-health state of a newborn: a fresh diathesis and class, no history, distress drawn
-/// around the set point, no episode, no severe mental illness.
+/// around the set point plus the shift of its circumstances (as at the start), no episode, no
+/// severe mental illness.
 pub fn newborn(
     pop: &Population,
     person: usize,
@@ -382,7 +386,12 @@ pub fn newborn(
     let sp = set_point(pop, person, diathesis, 0, s);
     let noise: f64 = StandardNormal.sample(rng);
     MentalHealth {
-        distress: sp + (s.dynamics.sigma * noise) as f32,
+        distress: sp
+            + circumstance_shift(
+                s,
+                circumstance_code(pop.sex[person] == Sex::Male, &pop.circumstances[person]),
+            )
+            + (s.dynamics.sigma * noise) as f32,
         diathesis,
         set_point: sp,
         pulse: 0.0,

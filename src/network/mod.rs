@@ -187,10 +187,10 @@ impl Csr {
     }
 }
 
-/// The workplace layer: firms made of teams. Every economically active person holds a team
-/// slot (their job when employed, the job they return to when unemployed); only employed
-/// people are present in the team, so a job loss removes a person's workplace ties and
-/// re-employment restores them.
+/// The workplace layer: firms made of teams. Every employed, unemployed or sick-inactive
+/// person holds a team slot (their job, or the job they return to); people keep it when they
+/// retire, until their slot is reused at death. Only employed people are present in the team,
+/// so a job loss removes a person's workplace ties and re-employment restores them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Workplaces {
     /// Teams (cliques) of team slots.

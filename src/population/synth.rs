@@ -273,7 +273,8 @@ pub fn turnover(
     let wage_dist = LogNormal::new(0.0, economy.wage_log_sd).expect("validated wage_log_sd");
     for &slot in &deaths {
         let b = slot as usize;
-        // The mother's household, or (with no woman of mother's age left) any survivor's.
+        // The mother's household; with no woman of mother's age left, the household of the
+        // first survivor (or, if nobody survives, the slot's own).
         let host = if mothers.is_empty() {
             (0..pop.len()).find(|&p| !died[p]).unwrap_or(b)
         } else {

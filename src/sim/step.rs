@@ -45,10 +45,11 @@ impl World<'_> {
     ///    loneliness, bereavement;
     /// 3. household income: recompute income and poverty of households whose members changed
     ///    employment state;
-    /// 4. workplace exposure: recount the teams of people who lost or found a job;
+    /// 4. workplace exposure: recount the teams of people whose employment state changed;
     /// 5. mental health: distress, onset and remission, severe mental illness; tally the week;
     /// 6. peer exposure: apply this week's onsets and remissions to the tie counts;
-    /// 7. every 52 weeks: ageing, life-stage transitions and the new school year.
+    /// 7. every 52 weeks: ageing, life-stage transitions, deaths and births, slots for new
+    ///    workers, household incomes and the new school year.
     pub fn step(&mut self) -> WeekOutput {
         let effects = self.effects();
         let constants = match self.constants.take() {
@@ -246,7 +247,8 @@ impl World<'_> {
         remissions
     }
 
-    /// Phase 7: everybody is a year older; life stages change; a new school year begins.
+    /// Phase 7: everybody is a year older; life stages change; people die and are born; new
+    /// workers get team slots; incomes are recomputed; a new school year begins.
     fn new_year(&mut self) {
         let s = self.scenario;
         let eco = &s.economy;
