@@ -1,6 +1,6 @@
 //! Every model parameter in one place: meaning, unit, default, accepted range and source.
 //!
-//! Parameters are declared with the [`params!`] macro, which generates from one declaration
+//! Parameters are declared with the [`params!`](crate::params!) macro, which generates from one declaration
 //! the typed struct the simulation reads, its defaults, the reader that checks a TOML table
 //! against it (unknown keys, wrong types, out-of-range values — all reported, none fatal on
 //! its own) and the metadata that `mhsim params` prints. Docs therefore cannot drift from code.

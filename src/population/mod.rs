@@ -1,6 +1,6 @@
 //! The synthetic population: people as struct-of-arrays, households and neighbourhoods.
 //!
-//! [`synthesize`] builds a population from [`PopulationParams`] and [`EconomyParams`]:
+//! [`synthesize`] builds a population from [`PopulationParams`](crate::params::PopulationParams) and [`EconomyParams`](crate::params::EconomyParams):
 //! households from the household-size distribution, ages by household composition, sex,
 //! ethnicity, neighbourhoods with deprivation deciles, employment by age and deprivation,
 //! wages, equivalised household income and poverty, debt, arrears, adverse childhood

@@ -2,7 +2,7 @@
 //!
 //! Two stages. First every file of the `extends` chain is parsed as TOML and merged into one
 //! table, remembering which file (or `--set`) each key came from. Then the merged table is read
-//! against the parameter declarations of [`crate::params`], which reports every unknown key,
+//! against the parameter declarations of [`crate::params`](mod@crate::params), which reports every unknown key,
 //! wrong type and out-of-range value at once, followed by checks that involve several
 //! parameters. Only a fully valid table becomes a [`Scenario`], the immutable value the
 //! simulation sees.
