@@ -17,6 +17,9 @@ if ! dpkg -s libhdf5-dev >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2
 fi
 if [ "${1:-}" = "test" ]; then
     if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then
-        python3 -m pip install --quiet h5py numpy || python3 -m pip install --quiet --break-system-packages h5py numpy
+        # pip where it works; otherwise Debian's packages (which also bring python3 itself).
+        python3 -m pip install --quiet h5py numpy 2>/dev/null \
+            || python3 -m pip install --quiet --break-system-packages h5py numpy 2>/dev/null \
+            || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends python3 python3-h5py python3-numpy; }
     fi
 fi
