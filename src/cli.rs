@@ -111,7 +111,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&scenario.run.name));
+        .unwrap_or_else(|| Path::new("outputs").join(folder_name(&scenario.run.name)));
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let results = out.join("results.h5");
@@ -275,5 +275,38 @@ fn emit(text: &str) -> anyhow::Result<()> {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
+    }
+}
+
+/// A folder name made from a scenario name: letters, digits, `-`, `_` and `.` are kept, any
+/// other character becomes `_`, so that a name can never point outside `outputs/`.
+fn folder_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.trim_matches('.') {
+        "" => "scenario".to_string(),
+        _ => safe,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_name;
+
+    #[test]
+    fn folder_names_stay_inside_outputs() {
+        assert_eq!(folder_name("baseline"), "baseline");
+        assert_eq!(folder_name("../../etc"), ".._.._etc");
+        assert_eq!(folder_name("a b/c"), "a_b_c");
+        assert_eq!(folder_name(".."), "scenario");
+        assert_eq!(folder_name(""), "scenario");
     }
 }
