@@ -222,9 +222,3 @@ impl ResultsWriter {
             .map_err(|e| hdf5::Error::from(e.to_string()))
     }
 }
-
-/// Read one metric's series `[replicate, week, stratum]` back from a results file.
-pub fn read_series(path: &Path, metric: Metric) -> hdf5::Result<ndarray::Array3<f64>> {
-    let file = hdf5::File::open(path)?;
-    file.dataset(&format!("series/{}", metric.name()))?.read()
-}

@@ -7,7 +7,7 @@
 mod h5;
 mod summary;
 
-pub use h5::{ResultsWriter, read_series};
+pub use h5::ResultsWriter;
 pub use summary::{FinalYear, quantile, write_summary_csv};
 
 use std::path::{Path, PathBuf};
