@@ -239,22 +239,14 @@ fn episode_durations_have_a_long_tail() {
     let s = baseline_with(&["people=8000", "weeks=312", "burn_in_weeks=104"]);
     let series: Vec<ReplicateSeries> = (0..2).map(|r| run_replicate(&s, r)).collect();
     let bins = series[0].durations_completed.len();
-    let events: Vec<f64> = (0..bins)
-        .map(|d| {
-            series
-                .iter()
-                .map(|s| f64::from(s.durations_completed[d]))
-                .sum()
-        })
-        .collect();
-    let censored: Vec<f64> = (0..bins)
-        .map(|d| {
-            series
-                .iter()
-                .map(|s| f64::from(s.durations_censored[d]))
-                .sum()
-        })
-        .collect();
+    // Counts pooled over replicates, by duration.
+    let pooled = |of: fn(&ReplicateSeries) -> &[u32]| -> Vec<f64> {
+        (0..bins)
+            .map(|d| series.iter().map(|s| f64::from(of(s)[d])).sum())
+            .collect()
+    };
+    let events = pooled(|s| &s.durations_completed);
+    let censored = pooled(|s| &s.durations_censored);
     let total_events: f64 = events.iter().sum();
     assert!(
         total_events > 500.0,
