@@ -2,15 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use mhsim::experiment::{progress::Progress, run_replicates};
+use mhsim::experiment::ensemble::{EnsembleOptions, folder_name, run_ensemble};
+use mhsim::experiment::progress::ProgressOptions;
 use mhsim::network::Setting;
-use mhsim::output::{FinalYear, ResultsWriter, write_summary_csv};
+use mhsim::output::{CI_HI, CI_LO, MEAN, Q025, Q975};
 use mhsim::population::Employment;
-use mhsim::record::{Metric, strata};
+use mhsim::record::{Metric, N_STRATA};
 use mhsim::scenario::Scenario;
+use mhsim::sweep;
 
 /// Agent-based simulator of community mental health under social change.
 #[derive(Parser, Debug)]
@@ -22,8 +23,12 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a scenario (the built-in baseline when no file is given) and write results.h5 and summary.csv.
+    /// Run one or more scenarios (the built-in baseline when no file is given) and write
+    /// results.h5 and summary.csv; several scenarios are also compared with the first.
     Run(RunArgs),
+    /// Parameter sweeps: plan (a manifest, and a SLURM script with --shards), run, merge.
+    #[command(subcommand)]
+    Sweep(SweepCommand),
     /// Check a scenario file and report every problem.
     Validate(ScenarioArgs),
     /// Print the parameter table (Markdown): meaning, unit, default, accepted values, source.
@@ -44,20 +49,103 @@ pub struct ScenarioArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    #[command(flatten)]
-    pub scenario: ScenarioArgs,
-    /// Output folder [default: outputs/<scenario name>].
+    /// Scenario files (TOML). Without any, the built-in baseline. With several, each runs
+    /// with the same replicates and seeds, and the others are compared with the first.
+    pub scenarios: Vec<PathBuf>,
+    /// Override a parameter in every scenario, e.g. `--set dynamics.kappa=0.2` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder [default: outputs/<scenario name>, or outputs/<a>-vs-<b>... for several].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Number of replicates [default: the scenario's `replicates`].
+    /// Number of replicates [default: the (first) scenario's `replicates`].
     #[arg(long)]
     pub replicates: Option<u32>,
     /// Worker threads [default: all cores].
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// No progress bar and no summary on stdout.
+    /// Keep only the summaries: no per-replicate series in results.h5.
+    #[arg(long)]
+    pub summary_only: bool,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+}
+
+/// How progress is shown.
+#[derive(Args, Debug)]
+pub struct ProgressArgs {
+    /// No progress display and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Seconds between plain progress lines on stderr when it is not a terminal (cluster
+    /// logs); 0 for none.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub progress_every: f64,
+}
+
+impl ProgressArgs {
+    fn options(&self) -> ProgressOptions {
+        ProgressOptions {
+            quiet: self.quiet,
+            every: self.progress_every,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SweepCommand {
+    /// Check a sweep file, expand its design and write the plan (manifest.json; with
+    /// --shards also submit.sbatch, a SLURM job array).
+    Plan(PlanArgs),
+    /// Run a planned sweep, or one shard of it; finished points are kept and skipped when
+    /// started again.
+    Run(SweepRunArgs),
+    /// Combine the shards of a plan into results.h5.
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The sweep file (TOML).
+    pub sweep: PathBuf,
+    /// The sweep folder to create.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Split the points into this many shards (one SLURM array task each).
+    #[arg(long, default_value_t = 1)]
+    pub shards: u32,
+    /// CPUs per array task (worker threads of each shard).
+    #[arg(long, default_value_t = 4)]
+    pub cpus_per_task: u32,
+    /// Time limit per array task, e.g. 02:00:00 (SLURM's default when not given).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Extra `#SBATCH` option for submit.sbatch, e.g. `--sbatch=--partition=short` (repeatable).
+    #[arg(long = "sbatch", value_name = "OPTION", allow_hyphen_values = true)]
+    pub sbatch: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepRunArgs {
+    /// The sweep folder written by `mhsim sweep plan`.
+    pub dir: PathBuf,
+    /// Run only this shard (0-based) and write shards/shard-NNNN.h5.
+    #[arg(long)]
+    pub shard: Option<u32>,
+    /// Worker threads [default: all cores].
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Stop after this many points have been finished in this invocation (to test resuming).
+    #[arg(long, hide = true)]
+    pub stop_after: Option<usize>,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The sweep folder whose shards are all done.
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -99,68 +187,84 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Params => emit(&mhsim::params::markdown_table()),
         Command::Describe(args) => describe(args),
+        Command::Sweep(command) => sweep_command(command),
+    }
+}
+
+/// Library errors the user must fix become [`BadInput`] (exit code 2).
+fn lift(e: mhsim::experiment::Error) -> anyhow::Error {
+    match e {
+        mhsim::experiment::Error::Input(message) => BadInput(message).into(),
+        other => other.into(),
     }
 }
 
 fn run(args: RunArgs) -> anyhow::Result<()> {
-    let scenario = load(&args.scenario)?;
-    let replicates = args.replicates.unwrap_or(scenario.run.replicates);
+    let scenarios: Vec<Scenario> = if args.scenarios.is_empty() {
+        vec![Scenario::load(None, &args.set).map_err(|e| BadInput(e.to_string()))?]
+    } else {
+        // Every file is read before anything runs, and every file's problems are reported.
+        let mut loaded = Vec::new();
+        let mut problems = Vec::new();
+        for path in &args.scenarios {
+            match Scenario::load(Some(path), &args.set) {
+                Ok(s) => loaded.push(s),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(BadInput(problems.join("\n")).into());
+        }
+        loaded
+    };
+    let replicates = args.replicates.unwrap_or(scenarios[0].run.replicates);
     if replicates == 0 {
         return Err(BadInput("--replicates: expected at least 1".into()).into());
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(folder_name(&scenario.run.name)));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    let results = out.join("results.h5");
-    let started = std::time::Instant::now();
-    let mut writer = ResultsWriter::create(&results, &scenario, replicates as usize)
-        .with_context(|| format!("cannot create {}", results.display()))?;
-    let mut final_year = FinalYear::new(replicates as usize, 52.min(scenario.run.weeks as usize));
-    let progress = Progress::new(u64::from(replicates), "replicates", args.quiet);
-    run_replicates(
-        &scenario,
-        0..replicates,
-        args.threads,
-        |series| -> anyhow::Result<()> {
-            let index = series.replicate as usize;
-            writer.write(index, &series).context("writing results.h5")?;
-            final_year.add(index, &series);
-            progress.inc();
-            Ok(())
-        },
-    )?;
-    progress.finish();
-    writer.finish(&final_year).context("finishing results.h5")?;
-    let last = scenario.run.start_year + scenario.run.weeks.div_ceil(52) - 1;
-    let period = format!(
-        "final year ({last}, last {} weeks)",
-        52.min(scenario.run.weeks)
+    let out = args.out.clone().unwrap_or_else(|| {
+        let names: Vec<String> = scenarios.iter().map(|s| folder_name(&s.run.name)).collect();
+        Path::new("outputs").join(names.join("-vs-"))
+    });
+    let options = EnsembleOptions {
+        out,
+        replicates,
+        threads: args.threads,
+        summary_only: args.summary_only,
+        progress: args.progress.options(),
+    };
+    let report = run_ensemble(&scenarios, &options).map_err(lift)?;
+    if args.progress.quiet {
+        return Ok(());
+    }
+    let first = &scenarios[0];
+    println!(
+        "{} scenario{} x {} replicates of {} people over {} weeks in {:.1} s",
+        scenarios.len(),
+        if scenarios.len() == 1 { "" } else { "s" },
+        replicates,
+        first.run.people,
+        first.run.weeks,
+        report.seconds
     );
-    write_summary_csv(&out.join("summary.csv"), &final_year, &period)
-        .map_err(|e| anyhow::anyhow!("writing summary.csv: {e}"))?;
-    if !args.quiet {
-        let [mean, lo, hi] = final_year.summarise();
-        let names = strata();
+    let shown = [
+        Metric::Prevalence,
+        Metric::Incidence,
+        Metric::Ghq12Caseness,
+        Metric::Wemwbs,
+    ];
+    let index = |metric: Metric| Metric::ALL.iter().position(|x| *x == metric).unwrap_or(0);
+    for (name, folder, summary) in &report.runs {
         println!(
-            "{}: {} replicates of {} people over {} weeks in {:.1} s",
-            scenario.run.name,
-            replicates,
-            scenario.run.people,
-            scenario.run.weeks,
-            started.elapsed().as_secs_f64()
+            "{name}: {}, mean [95% interval] across replicates:",
+            summary.period(first.run.start_year)
         );
-        println!("{period}, mean [95% interval] across replicates:");
-        for metric in [
-            Metric::Prevalence,
-            Metric::Incidence,
-            Metric::Ghq12Caseness,
-            Metric::Wemwbs,
-        ] {
-            let m = Metric::ALL.iter().position(|x| *x == metric).unwrap_or(0);
-            let i = m * names.len();
+        let (mean, lo, hi) = (
+            summary.final_stat(MEAN),
+            summary.final_stat(Q025),
+            summary.final_stat(Q975),
+        );
+        for metric in shown {
+            let i = index(metric) * N_STRATA;
             println!(
                 "  {:<16} {:>9.4} [{:.4}, {:.4}] {}",
                 metric.name(),
@@ -171,12 +275,72 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
             );
         }
         println!(
-            "wrote {} and {}",
-            results.display(),
-            out.join("summary.csv").display()
+            "  wrote {} and {}",
+            folder.join("results.h5").display(),
+            folder.join("summary.csv").display()
         );
     }
+    for (name, diff) in &report.differences {
+        println!(
+            "{name} minus {}: mean paired difference [95% confidence interval]:",
+            first.run.name
+        );
+        let (mean, lo, hi) = (
+            diff.final_stat(MEAN),
+            diff.final_stat(CI_LO),
+            diff.final_stat(CI_HI),
+        );
+        for metric in shown {
+            let i = index(metric) * N_STRATA;
+            println!(
+                "  {:<16} {:>+9.4} [{:+.4}, {:+.4}] {}",
+                metric.name(),
+                mean[i],
+                lo[i],
+                hi[i],
+                metric.unit()
+            );
+        }
+    }
+    if let Some((h5, csv)) = &report.comparison {
+        println!("wrote {} and {}", h5.display(), csv.display());
+    }
     Ok(())
+}
+
+fn sweep_command(command: SweepCommand) -> anyhow::Result<()> {
+    match command {
+        SweepCommand::Plan(args) => {
+            let plan = sweep::Sweep::load(&args.sweep).map_err(|e| BadInput(e.to_string()))?;
+            let options = sweep::PlanOptions {
+                shards: args.shards,
+                cpus_per_task: args.cpus_per_task,
+                time: args.time,
+                sbatch: args.sbatch,
+            };
+            let report = sweep::plan(&plan, &args.out, &options).map_err(lift)?;
+            println!("{report}");
+            Ok(())
+        }
+        SweepCommand::Run(args) => {
+            let options = sweep::RunOptions {
+                shard: args.shard,
+                threads: args.threads,
+                progress: args.progress.options(),
+                stop_after: args.stop_after,
+            };
+            let report = sweep::run(&args.dir, &options).map_err(lift)?;
+            if !args.progress.quiet {
+                println!("{report}");
+            }
+            Ok(())
+        }
+        SweepCommand::Merge(args) => {
+            let report = sweep::merge(&args.dir).map_err(lift)?;
+            println!("{report}");
+            Ok(())
+        }
+    }
 }
 
 fn describe(args: DescribeArgs) -> anyhow::Result<()> {
@@ -275,38 +439,5 @@ fn emit(text: &str) -> anyhow::Result<()> {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
-    }
-}
-
-/// A folder name made from a scenario name: letters, digits, `-`, `_` and `.` are kept, any
-/// other character becomes `_`, so that a name can never point outside `outputs/`.
-fn folder_name(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match safe.trim_matches('.') {
-        "" => "scenario".to_string(),
-        _ => safe,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::folder_name;
-
-    #[test]
-    fn folder_names_stay_inside_outputs() {
-        assert_eq!(folder_name("baseline"), "baseline");
-        assert_eq!(folder_name("../../etc"), ".._.._etc");
-        assert_eq!(folder_name("a b/c"), "a_b_c");
-        assert_eq!(folder_name(".."), "scenario");
-        assert_eq!(folder_name(""), "scenario");
     }
 }

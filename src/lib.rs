@@ -30,6 +30,7 @@ pub mod record;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use scenario::Scenario;
 

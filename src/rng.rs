@@ -37,6 +37,9 @@ pub enum Stream {
     MentalHealthInit,
     /// Weekly per-person draws of the dynamics (noise, hazards, life events).
     Weekly,
+    /// Experimental designs of parameter sweeps (Latin hypercubes, per-point seeds); keyed
+    /// by the sweep's seed, never by a replicate.
+    Design,
 }
 
 impl Stream {
@@ -51,6 +54,7 @@ impl Stream {
             Stream::Online => "online",
             Stream::MentalHealthInit => "mental-health-init",
             Stream::Weekly => "weekly",
+            Stream::Design => "sweep-design",
         }
     }
 

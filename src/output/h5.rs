@@ -1,61 +1,71 @@
-//! The HDF5 results file, written from one thread.
+//! The HDF5 results file of a run and the comparison file of several runs, written from one
+//! thread.
 //!
 //! Layout of `results.h5`:
 //!
 //! ```text
 //! /                    attributes: mhsim_version, scenario_name, scenario (resolved TOML),
-//!                      scenario_source (the file as written), seed, replicates, weeks,
-//!                      burn_in_weeks, start_year, people
+//!                      scenario_source (the file as written), scenario_origin, seed,
+//!                      replicates, weeks, burn_in_weeks, start_year, people, summary_only
 //! /strata              names of the strata (string array)
-//! /series/<metric>     f64 [replicate, week, stratum], chunked by replicate, deflate;
-//!                      attributes unit, description
+//! /series/<metric>     f64 [replicate, week, stratum], chunked by replicate, compressed;
+//!                      attributes unit, description (absent with --summary-only)
 //! /episodes/durations_completed  u32 [replicate, duration in weeks]
 //! /episodes/durations_censored   u32 [replicate, duration so far]
-//! /summary/final_year_{mean,lo95,hi95}   f64 [metric, stratum]
-//! /summary/weekly/<metric>_{mean,lo95,hi95}  f64 [week, stratum]
+//! /summary/final_year_<stat>     f64 [metric, stratum]
+//! /summary/weekly/<metric>_<stat>  f64 [week, stratum]
 //! /summary/metrics     names of the metrics (string array), the rows of final_year_*
 //! ```
+//!
+//! `<stat>` is one of mean, sd, q025, q50, q975, ci95_lo, ci95_hi, and lo95 / hi95 (the same
+//! as q025 / q975).
+//!
+//! With `--summary-only` the per-replicate series still go to disk, to a scratch file beside
+//! the results that is removed when the summaries are done: exact quantiles need every
+//! replicate's value, and keeping them on disk keeps memory flat in the number of replicates.
 
 use std::path::Path;
 use std::str::FromStr;
 
 use hdf5::types::VarLenUnicode;
-use ndarray::{ArrayView2, s};
+use ndarray::{Array3, ArrayView2, s};
 
-use crate::output::{FinalYear, Staged, quantile};
+use crate::output::Staged;
+use crate::output::summary::{Q025, Q975, STATS, SeriesSource, Summary};
 use crate::record::{Metric, N_STRATA, ReplicateSeries, strata};
 use crate::scenario::Scenario;
 
-/// Writes one run's results to a staged HDF5 file.
-pub struct ResultsWriter {
-    staged: Staged,
-    file: hdf5::File,
-    series: Vec<hdf5::Dataset>,
-    completed: hdf5::Dataset,
-    censored: hdf5::Dataset,
-    replicates: usize,
-    weeks: usize,
-}
-
-fn text(s: &str) -> hdf5::Result<VarLenUnicode> {
+pub(crate) fn text(s: &str) -> hdf5::Result<VarLenUnicode> {
     VarLenUnicode::from_str(s).map_err(|e| hdf5::Error::from(e.to_string()))
 }
 
-fn attr_str(loc: &hdf5::Location, name: &str, value: &str) -> hdf5::Result<()> {
+pub(crate) fn attr_str(loc: &hdf5::Location, name: &str, value: &str) -> hdf5::Result<()> {
     loc.new_attr::<VarLenUnicode>()
         .shape(())
         .create(name)?
         .write_scalar(&text(value)?)
 }
 
-fn attr_u64(loc: &hdf5::Location, name: &str, value: u64) -> hdf5::Result<()> {
+pub(crate) fn attr_u64(loc: &hdf5::Location, name: &str, value: u64) -> hdf5::Result<()> {
     loc.new_attr::<u64>()
         .shape(())
         .create(name)?
         .write_scalar(&value)
 }
 
-fn string_array(group: &hdf5::Group, name: &str, values: &[String]) -> hdf5::Result<()> {
+pub(crate) fn read_attr_str(loc: &hdf5::Location, name: &str) -> hdf5::Result<String> {
+    Ok(loc
+        .attr(name)?
+        .read_scalar::<VarLenUnicode>()?
+        .as_str()
+        .to_string())
+}
+
+pub(crate) fn read_attr_u64(loc: &hdf5::Location, name: &str) -> hdf5::Result<u64> {
+    loc.attr(name)?.read_scalar::<u64>()
+}
+
+pub(crate) fn string_array(group: &hdf5::Group, name: &str, values: &[String]) -> hdf5::Result<()> {
     let data: Vec<VarLenUnicode> = values
         .iter()
         .map(|v| text(v))
@@ -64,47 +74,194 @@ fn string_array(group: &hdf5::Group, name: &str, values: &[String]) -> hdf5::Res
     Ok(())
 }
 
-impl ResultsWriter {
-    /// Create the file for `replicates` replicates of `scenario` (written under a temporary
-    /// name until [`ResultsWriter::finish`]).
-    pub fn create(
-        path: &Path,
-        scenario: &Scenario,
-        replicates: usize,
-    ) -> hdf5::Result<ResultsWriter> {
-        let staged = Staged::new(path);
-        let file = hdf5::File::create(staged.path())?;
-        let weeks = scenario.run.weeks as usize;
-        attr_str(&file, "mhsim_version", crate::VERSION)?;
-        attr_str(&file, "scenario_name", &scenario.run.name)?;
-        attr_str(&file, "scenario", &scenario.resolved_toml())?;
-        attr_str(&file, "scenario_source", &scenario.source_text)?;
-        attr_str(&file, "scenario_origin", &scenario.origin)?;
-        attr_u64(&file, "seed", scenario.run.seed)?;
-        attr_u64(&file, "replicates", replicates as u64)?;
-        attr_u64(&file, "weeks", weeks as u64)?;
-        attr_u64(
-            &file,
-            "burn_in_weeks",
-            u64::from(scenario.run.burn_in_weeks),
-        )?;
-        attr_u64(&file, "start_year", u64::from(scenario.run.start_year))?;
-        attr_u64(&file, "people", u64::from(scenario.run.people))?;
-        string_array(&file, "strata", &strata())?;
-        let group = file.create_group("series")?;
-        let mut series = Vec::new();
+pub(crate) fn read_strings(ds: &hdf5::Dataset) -> hdf5::Result<Vec<String>> {
+    Ok(ds
+        .read_raw::<VarLenUnicode>()?
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect())
+}
+
+/// Names of [`Metric::ALL`], in order.
+pub(crate) fn metric_names() -> Vec<String> {
+    Metric::ALL.iter().map(|m| m.name().to_string()).collect()
+}
+
+fn shape_error(e: impl std::fmt::Display) -> hdf5::Error {
+    hdf5::Error::from(e.to_string())
+}
+
+/// Per-replicate weekly series of every metric: datasets `[replicate, week, stratum]`, one
+/// chunk per replicate, either inside a results file or in a scratch file of their own that
+/// is removed when the store is dropped.
+pub struct SeriesStore {
+    datasets: Vec<hdf5::Dataset>,
+    replicates: usize,
+    weeks: usize,
+    // Dropped after the datasets: the scratch file is closed, then removed.
+    _scratch: Option<(hdf5::File, Staged)>,
+}
+
+impl SeriesStore {
+    /// Series datasets in `group` (one per metric, with unit and description attributes).
+    fn in_group(group: &hdf5::Group, replicates: usize, weeks: usize) -> hdf5::Result<Self> {
+        let mut datasets = Vec::new();
         for metric in Metric::ALL {
+            // Byte shuffling before deflate packs f64 series about twice as well and costs
+            // little; level 1 keeps the single writer ahead of the workers.
             let ds = group
                 .new_dataset::<f64>()
                 .shape([replicates, weeks, N_STRATA])
-                .chunk([1, weeks, N_STRATA])
-                .deflate(4)
+                .chunk([1, weeks.max(1), N_STRATA])
+                .shuffle()
+                .deflate(1)
                 .create(metric.name())?;
             attr_str(&ds, "unit", metric.unit())?;
             attr_str(&ds, "description", metric.description())?;
             attr_str(&ds, "dimensions", "replicate, week, stratum")?;
-            series.push(ds);
+            datasets.push(ds);
         }
+        Ok(SeriesStore {
+            datasets,
+            replicates,
+            weeks,
+            _scratch: None,
+        })
+    }
+
+    /// A scratch store in a file of its own at a temporary name beside `near` (removed when
+    /// the store is dropped, also after a failure).
+    pub fn scratch(near: &Path, replicates: usize, weeks: usize) -> hdf5::Result<Self> {
+        let staged = Staged::new(near);
+        let file = hdf5::File::create(staged.path())?;
+        let mut store = SeriesStore::in_group(&file, replicates, weeks)?;
+        store._scratch = Some((file, staged));
+        Ok(store)
+    }
+
+    /// Write one replicate's series at position `index`.
+    pub fn write(&self, index: usize, r: &ReplicateSeries) -> hdf5::Result<()> {
+        for (ds, metric) in self.datasets.iter().zip(Metric::ALL) {
+            let view = ArrayView2::from_shape((self.weeks, N_STRATA), r.metric(metric))
+                .map_err(shape_error)?;
+            ds.write_slice(view, s![index, .., ..])?;
+        }
+        Ok(())
+    }
+}
+
+impl SeriesSource for SeriesStore {
+    fn replicates(&self) -> usize {
+        self.replicates
+    }
+
+    fn weeks(&self) -> usize {
+        self.weeks
+    }
+
+    fn read(
+        &self,
+        metric: usize,
+        replicates: std::ops::Range<usize>,
+        weeks: std::ops::Range<usize>,
+    ) -> hdf5::Result<Array3<f64>> {
+        self.datasets[metric].read_slice(s![replicates, weeks, ..])
+    }
+}
+
+/// Write the statistics of a summary into `group`: `final_year_<stat>` `[metric, stratum]`
+/// and `weekly/<metric>_<stat>` `[week, stratum]`; with `aliases`, also `lo95` and `hi95`.
+fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5::Result<()> {
+    let mut names: Vec<(String, usize)> = STATS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| ((*name).to_string(), k))
+        .collect();
+    if aliases {
+        names.push(("lo95".into(), Q025));
+        names.push(("hi95".into(), Q975));
+    }
+    for (name, k) in &names {
+        let arr = ndarray::Array2::from_shape_vec(
+            (Metric::ALL.len(), N_STRATA),
+            summary.final_stat(*k).to_vec(),
+        )
+        .map_err(shape_error)?;
+        group
+            .new_dataset_builder()
+            .with_data(&arr)
+            .create(format!("final_year_{name}").as_str())?;
+    }
+    let weekly = group.create_group("weekly")?;
+    for (m, metric) in Metric::ALL.iter().enumerate() {
+        for (name, k) in &names {
+            let arr = ndarray::Array2::from_shape_vec(
+                (summary.weeks, N_STRATA),
+                summary.weekly_stat(m, *k).to_vec(),
+            )
+            .map_err(shape_error)?;
+            weekly
+                .new_dataset_builder()
+                .with_data(&arr)
+                .chunk([summary.weeks.max(1), N_STRATA])
+                .shuffle()
+                .deflate(4)
+                .create(format!("{}_{name}", metric.name()).as_str())?;
+        }
+    }
+    Ok(())
+}
+
+/// Provenance attributes of a scenario run.
+fn scenario_attrs(
+    loc: &hdf5::Location,
+    scenario: &Scenario,
+    replicates: usize,
+) -> hdf5::Result<()> {
+    attr_str(loc, "mhsim_version", crate::VERSION)?;
+    attr_str(loc, "scenario_name", &scenario.run.name)?;
+    attr_str(loc, "scenario", &scenario.resolved_toml())?;
+    attr_str(loc, "scenario_source", &scenario.source_text)?;
+    attr_str(loc, "scenario_origin", &scenario.origin)?;
+    attr_u64(loc, "seed", scenario.run.seed)?;
+    attr_u64(loc, "replicates", replicates as u64)?;
+    attr_u64(loc, "weeks", u64::from(scenario.run.weeks))?;
+    attr_u64(loc, "burn_in_weeks", u64::from(scenario.run.burn_in_weeks))?;
+    attr_u64(loc, "start_year", u64::from(scenario.run.start_year))?;
+    attr_u64(loc, "people", u64::from(scenario.run.people))?;
+    Ok(())
+}
+
+/// Writes one run's results to a staged HDF5 file.
+pub struct ResultsWriter {
+    series: SeriesStore,
+    completed: hdf5::Dataset,
+    censored: hdf5::Dataset,
+    file: hdf5::File,
+    staged: Staged,
+}
+
+impl ResultsWriter {
+    /// Create the file for `replicates` replicates of `scenario` (written under a temporary
+    /// name until [`ResultsWriter::finish`]). With `summary_only` the per-replicate series go
+    /// to a scratch file instead of `/series`.
+    pub fn create(
+        path: &Path,
+        scenario: &Scenario,
+        replicates: usize,
+        summary_only: bool,
+    ) -> hdf5::Result<ResultsWriter> {
+        let staged = Staged::new(path);
+        let file = hdf5::File::create(staged.path())?;
+        let weeks = scenario.run.weeks as usize;
+        scenario_attrs(&file, scenario, replicates)?;
+        attr_u64(&file, "summary_only", u64::from(summary_only))?;
+        string_array(&file, "strata", &strata())?;
+        let series = if summary_only {
+            SeriesStore::scratch(&path.with_extension("series.h5"), replicates, weeks)?
+        } else {
+            SeriesStore::in_group(&file.create_group("series")?, replicates, weeks)?
+        };
         let episodes = file.create_group("episodes")?;
         let hist = |name: &str, what: &str| -> hdf5::Result<hdf5::Dataset> {
             let ds = episodes
@@ -125,23 +282,17 @@ impl ResultsWriter {
             "episodes that began in the recorded weeks and were still running at the end, by duration so far",
         )?;
         Ok(ResultsWriter {
-            staged,
-            file,
             series,
             completed,
             censored,
-            replicates,
-            weeks,
+            file,
+            staged,
         })
     }
 
     /// Write one replicate at position `index`.
     pub fn write(&mut self, index: usize, r: &ReplicateSeries) -> hdf5::Result<()> {
-        for (ds, metric) in self.series.iter().zip(Metric::ALL) {
-            let view = ArrayView2::from_shape((self.weeks, N_STRATA), r.metric(metric))
-                .map_err(|e| hdf5::Error::from(e.to_string()))?;
-            ds.write_slice(view, s![index, .., ..])?;
-        }
+        self.series.write(index, r)?;
         self.completed
             .write_slice(&r.durations_completed, s![index, ..])?;
         self.censored
@@ -149,76 +300,85 @@ impl ResultsWriter {
         Ok(())
     }
 
-    /// Write the summaries, close the file and move it into place.
-    pub fn finish(self, final_year: &FinalYear) -> hdf5::Result<()> {
-        let summary = self.file.create_group("summary")?;
-        let names: Vec<String> = Metric::ALL.iter().map(|m| m.name().to_string()).collect();
-        string_array(&summary, "metrics", &names)?;
-        let [mean, lo, hi] = final_year.summarise();
-        for (name, values) in [
-            ("final_year_mean", mean),
-            ("final_year_lo95", lo),
-            ("final_year_hi95", hi),
-        ] {
-            let arr = ndarray::Array2::from_shape_vec((Metric::ALL.len(), N_STRATA), values)
-                .map_err(|e| hdf5::Error::from(e.to_string()))?;
-            summary.new_dataset_builder().with_data(&arr).create(name)?;
-        }
-        // Weekly mean and 95% interval across replicates, read back in replicate order so the
-        // sums do not depend on the order replicates finished in.
-        let weekly = summary.create_group("weekly")?;
-        let block = (64 * 1024 * 1024 / (8 * N_STRATA * self.replicates.max(1)))
-            .clamp(1, self.weeks.max(1));
-        for (ds, metric) in self.series.iter().zip(Metric::ALL) {
-            let mut stats = [
-                ndarray::Array2::<f64>::from_elem((self.weeks, N_STRATA), f64::NAN),
-                ndarray::Array2::<f64>::from_elem((self.weeks, N_STRATA), f64::NAN),
-                ndarray::Array2::<f64>::from_elem((self.weeks, N_STRATA), f64::NAN),
-            ];
-            let mut w0 = 0;
-            while w0 < self.weeks {
-                let w1 = (w0 + block).min(self.weeks);
-                let data: ndarray::Array3<f64> = ds.read_slice(s![.., w0..w1, ..])?;
-                for w in w0..w1 {
-                    for st in 0..N_STRATA {
-                        let mut v: Vec<f64> = data
-                            .slice(s![.., w - w0, st])
-                            .iter()
-                            .copied()
-                            .filter(|x| x.is_finite())
-                            .collect();
-                        if v.is_empty() {
-                            continue;
-                        }
-                        stats[0][[w, st]] = v.iter().sum::<f64>() / v.len() as f64;
-                        v.sort_by(f64::total_cmp);
-                        stats[1][[w, st]] = quantile(&v, 0.025);
-                        stats[2][[w, st]] = quantile(&v, 0.975);
-                    }
-                }
-                w0 = w1;
-            }
-            for (suffix, arr) in ["mean", "lo95", "hi95"].iter().zip(stats) {
-                weekly
-                    .new_dataset_builder()
-                    .with_data(&arr)
-                    .chunk([self.weeks.max(1), N_STRATA])
-                    .deflate(4)
-                    .create(format!("{}_{suffix}", metric.name()).as_str())?;
-            }
-        }
+    /// The per-replicate series written so far, to summarise.
+    pub fn series(&self) -> &SeriesStore {
+        &self.series
+    }
+
+    /// Write the summaries, close the file and move it into place (a scratch series file
+    /// is removed).
+    pub fn finish(self, summary: &Summary) -> hdf5::Result<()> {
         let ResultsWriter {
-            staged,
-            file,
             series,
             completed,
             censored,
-            ..
+            file,
+            staged,
         } = self;
-        drop((series, completed, censored, summary, weekly));
+        let group = file.create_group("summary")?;
+        string_array(&group, "metrics", &metric_names())?;
+        write_summary(&group, summary, true)?;
+        drop((series, completed, censored, group));
         file.close()?;
         staged
             .commit()
             .map_err(|e| hdf5::Error::from(e.to_string()))
     }
+}
+
+/// Write `comparison.h5`: the paired differences of each scenario against the baseline.
+///
+/// ```text
+/// /                     attributes: mhsim_version, baseline, seed, replicates, weeks,
+///                       burn_in_weeks, start_year, people
+/// /strata, /metrics     names
+/// /scenarios            the compared scenarios' names (baseline excluded)
+/// /difference/<folder>/final_year_<stat>       f64 [metric, stratum]
+/// /difference/<folder>/weekly/<metric>_<stat>  f64 [week, stratum]
+/// ```
+///
+/// `<folder>` is the scenario's output folder name (attribute `scenario_name` holds the name).
+pub fn write_comparison(
+    path: &Path,
+    baseline: &Scenario,
+    replicates: usize,
+    differences: &[(String, String, Summary)],
+) -> hdf5::Result<()> {
+    let staged = Staged::new(path);
+    let file = hdf5::File::create(staged.path())?;
+    attr_str(&file, "mhsim_version", crate::VERSION)?;
+    attr_str(&file, "baseline", &baseline.run.name)?;
+    attr_str(
+        &file,
+        "description",
+        "paired differences (scenario minus baseline) per replicate, summarised across replicates",
+    )?;
+    attr_u64(&file, "seed", baseline.run.seed)?;
+    attr_u64(&file, "replicates", replicates as u64)?;
+    attr_u64(&file, "weeks", u64::from(baseline.run.weeks))?;
+    attr_u64(
+        &file,
+        "burn_in_weeks",
+        u64::from(baseline.run.burn_in_weeks),
+    )?;
+    attr_u64(&file, "start_year", u64::from(baseline.run.start_year))?;
+    attr_u64(&file, "people", u64::from(baseline.run.people))?;
+    string_array(&file, "strata", &strata())?;
+    string_array(&file, "metrics", &metric_names())?;
+    let names: Vec<String> = differences
+        .iter()
+        .map(|(name, _, _)| name.clone())
+        .collect();
+    string_array(&file, "scenarios", &names)?;
+    let group = file.create_group("difference")?;
+    for (name, folder, summary) in differences {
+        let sub = group.create_group(folder)?;
+        attr_str(&sub, "scenario_name", name)?;
+        write_summary(&sub, summary, false)?;
+    }
+    drop(group);
+    file.close()?;
+    staged
+        .commit()
+        .map_err(|e| hdf5::Error::from(e.to_string()))
 }

@@ -1,4 +1,4 @@
-//! Everything that touches files: the HDF5 results file, the CSV summary, atomic writes.
+//! Everything that touches files: the HDF5 results files, the CSV summaries, atomic writes.
 //!
 //! Files are written under a temporary name in the destination folder and renamed into
 //! place only when complete, so a reader never sees a half-written file and an interrupted
@@ -6,9 +6,13 @@
 
 mod h5;
 mod summary;
+pub mod sweep;
 
-pub use h5::ResultsWriter;
-pub use summary::{FinalYear, quantile, write_summary_csv};
+pub use h5::{ResultsWriter, SeriesStore, write_comparison};
+pub use summary::{
+    CI_HI, CI_LO, MEAN, N_STATS, Q025, Q50, Q975, SD, STATS, SeriesSource, Summary, quantile,
+    sample_stats, write_comparison_csv, write_summary_csv,
+};
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +48,22 @@ impl Staged {
         std::fs::rename(&self.temp, &self.target)?;
         self.committed = true;
         Ok(())
+    }
+
+    /// Move the finished file into place unless something is already there: an existing
+    /// file is never replaced. Returns `false` (and removes the temporary file) in that case.
+    pub fn commit_new(mut self) -> std::io::Result<bool> {
+        // A hard link fails when the target exists, atomically; the temporary name is then
+        // dropped either way.
+        match std::fs::hard_link(&self.temp, &self.target) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&self.temp);
+                self.committed = true;
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -1,9 +1,20 @@
-//! Summaries across replicates and the CSV summary file.
+//! Summaries across replicates (mean, SD, quantiles, confidence interval of the mean) and the
+//! CSV summary file.
+//!
+//! Summaries are reduced from per-replicate series kept on disk ([`SeriesSource`]), read back
+//! in blocks in replicate order, so that memory does not grow with the number of replicates
+//! beyond one block and the result does not depend on the order replicates finished in.
+//! Every statistic of one cell (metric, week, stratum) is computed from that cell's values
+//! alone, so the cells can be reduced in parallel with bit-identical results.
 
+use std::ops::Range;
 use std::path::Path;
 
+use ndarray::Array3;
+use rayon::prelude::*;
+
 use crate::output::Staged;
-use crate::record::{Metric, N_STRATA, ReplicateSeries, strata};
+use crate::record::{Metric, N_STRATA, strata};
 
 /// Quantile `q` (0-1) of sorted values, linear interpolation between order statistics
 /// (Hyndman & Fan type 7, the default of R and numpy).
@@ -16,69 +27,268 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo])
 }
 
-/// Final-year means of every metric and stratum, one row per replicate, placed by replicate
-/// index so that the summary does not depend on the order replicates finish in.
-#[derive(Debug, Clone)]
-pub struct FinalYear {
-    weeks: usize,
-    rows: Vec<Option<Vec<f64>>>,
+/// The statistics of a summary, in storage order; dataset suffixes use these names.
+pub const STATS: [&str; 7] = ["mean", "sd", "q025", "q50", "q975", "ci95_lo", "ci95_hi"];
+/// Number of statistics.
+pub const N_STATS: usize = STATS.len();
+/// Index of the mean in [`STATS`].
+pub const MEAN: usize = 0;
+/// Index of the SD in [`STATS`].
+pub const SD: usize = 1;
+/// Index of the 2.5% quantile in [`STATS`].
+pub const Q025: usize = 2;
+/// Index of the median in [`STATS`].
+pub const Q50: usize = 3;
+/// Index of the 97.5% quantile in [`STATS`].
+pub const Q975: usize = 4;
+/// Index of the lower end of the 95% confidence interval of the mean in [`STATS`].
+pub const CI_LO: usize = 5;
+/// Index of the upper end of the 95% confidence interval of the mean in [`STATS`].
+pub const CI_HI: usize = 6;
+
+/// The 97.5% quantile of Student's t distribution with `df` degrees of freedom.
+fn t975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::NAN,
+        1..=30 => TABLE[df - 1],
+        _ => {
+            // Cornish-Fisher expansion around the normal quantile; error < 1e-4 beyond 30 df.
+            let z: f64 = 1.959_963_984_540_054;
+            let n = df as f64;
+            z + (z.powi(3) + z) / (4.0 * n)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
+                + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z)
+                    / (384.0 * n * n * n)
+        }
+    }
 }
 
-impl FinalYear {
-    /// Room for `replicates` replicates; the final year is the last `weeks` recorded weeks.
-    pub fn new(replicates: usize, weeks: usize) -> Self {
-        FinalYear {
+/// The statistics of one sample. `values` are in replicate order (the order of the sums);
+/// non-finite values (e.g. a rate in an empty stratum) are left out. The vector is reordered.
+pub fn sample_stats(values: &mut Vec<f64>) -> [f64; N_STATS] {
+    values.retain(|x| x.is_finite());
+    let mut out = [f64::NAN; N_STATS];
+    let n = values.len();
+    if n == 0 {
+        return out;
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    out[MEAN] = mean;
+    if n > 1 {
+        let sd =
+            (values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt();
+        out[SD] = sd;
+        let half = t975(n - 1) * sd / (n as f64).sqrt();
+        out[CI_LO] = mean - half;
+        out[CI_HI] = mean + half;
+    }
+    values.sort_by(f64::total_cmp);
+    out[Q025] = quantile(values, 0.025);
+    out[Q50] = quantile(values, 0.5);
+    out[Q975] = quantile(values, 0.975);
+    out
+}
+
+/// Per-replicate weekly series of a run, kept on disk and read back in blocks.
+pub trait SeriesSource {
+    /// Number of replicates.
+    fn replicates(&self) -> usize;
+    /// Number of recorded weeks.
+    fn weeks(&self) -> usize;
+    /// Metric `metric` (index into [`Metric::ALL`]) for replicates `replicates` and weeks
+    /// `weeks`, as `[replicate, week, stratum]`.
+    fn read(
+        &self,
+        metric: usize,
+        replicates: Range<usize>,
+        weeks: Range<usize>,
+    ) -> hdf5::Result<Array3<f64>>;
+}
+
+/// Summaries across replicates of every metric, week and stratum, and of the final-year means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Replicates summarised.
+    pub replicates: usize,
+    /// Recorded weeks.
+    pub weeks: usize,
+    /// Length of the final period in weeks (the last year, or all weeks when shorter).
+    pub final_weeks: usize,
+    /// `[metric][stat][week][stratum]`, stats in [`STATS`] order.
+    pub weekly: Vec<f64>,
+    /// `[stat][metric][stratum]`: statistics of the per-replicate final-period means.
+    pub final_year: Vec<f64>,
+}
+
+/// Bytes of series read at once while summarising (per source).
+const BLOCK_BYTES: usize = 96 * 1024 * 1024;
+
+impl Summary {
+    /// An empty summary (every statistic NaN) of the given shape.
+    pub fn empty(replicates: usize, weeks: usize) -> Summary {
+        Summary {
+            replicates,
             weeks,
-            rows: vec![None; replicates],
+            final_weeks: 52.min(weeks),
+            weekly: vec![f64::NAN; Metric::ALL.len() * N_STATS * weeks * N_STRATA],
+            final_year: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
         }
     }
 
-    /// Add one replicate (at position `index` among the replicates of this run).
-    pub fn add(&mut self, index: usize, series: &ReplicateSeries) {
-        let row = Metric::ALL
-            .iter()
-            .flat_map(|&m| (0..N_STRATA).map(move |s| (m, s)))
-            .map(|(m, s)| series.mean_over_last(m, s, self.weeks))
-            .collect();
-        self.rows[index] = Some(row);
+    /// Summarise a run's series. Runs on the current rayon pool.
+    pub fn of(source: &dyn SeriesSource) -> hdf5::Result<Summary> {
+        Summary::reduce(&[source])
     }
 
-    /// Mean, 2.5% and 97.5% quantiles across replicates, laid out `[metric][stratum]`.
-    pub fn summarise(&self) -> [Vec<f64>; 3] {
-        let n = Metric::ALL.len() * N_STRATA;
-        let mut out = [vec![f64::NAN; n], vec![f64::NAN; n], vec![f64::NAN; n]];
-        for i in 0..n {
-            let mut v: Vec<f64> = self
-                .rows
-                .iter()
-                .flatten()
-                .map(|r| r[i])
-                .filter(|x| x.is_finite())
-                .collect();
-            if v.is_empty() {
-                continue;
+    /// Summarise the paired differences `other - base`, replicate by replicate (both runs
+    /// used the same replicate indices, hence common random numbers).
+    pub fn of_difference(
+        base: &dyn SeriesSource,
+        other: &dyn SeriesSource,
+    ) -> hdf5::Result<Summary> {
+        if base.replicates() != other.replicates() || base.weeks() != other.weeks() {
+            return Err(hdf5::Error::from(
+                "paired differences need runs of the same replicates and weeks",
+            ));
+        }
+        Summary::reduce(&[base, other])
+    }
+
+    /// One source: its summaries; two: the summaries of `second - first`.
+    fn reduce(sources: &[&dyn SeriesSource]) -> hdf5::Result<Summary> {
+        let (replicates, weeks) = (sources[0].replicates(), sources[0].weeks());
+        let mut summary = Summary::empty(replicates, weeks);
+        if replicates == 0 || weeks == 0 {
+            return Ok(summary);
+        }
+        let read = |m: usize, reps: Range<usize>, w: Range<usize>| -> hdf5::Result<Array3<f64>> {
+            let first = sources[0].read(m, reps.clone(), w.clone())?;
+            match sources.get(1) {
+                None => Ok(first),
+                Some(second) => Ok(second.read(m, reps, w)? - first),
             }
-            v.sort_by(f64::total_cmp);
-            out[0][i] = v.iter().sum::<f64>() / v.len() as f64;
-            out[1][i] = quantile(&v, 0.025);
-            out[2][i] = quantile(&v, 0.975);
+        };
+        let per_week = 8 * N_STRATA * replicates;
+        let block = (BLOCK_BYTES / per_week).clamp(1, weeks);
+        let n_metrics = Metric::ALL.len();
+        for m in 0..n_metrics {
+            let mut w0 = 0;
+            while w0 < weeks {
+                let w1 = (w0 + block).min(weeks);
+                let data = read(m, 0..replicates, w0..w1)?;
+                // One task per week of the block; results come back in week order.
+                let stats: Vec<Vec<[f64; N_STATS]>> = (0..w1 - w0)
+                    .into_par_iter()
+                    .map(|w| {
+                        let mut values = Vec::with_capacity(replicates);
+                        (0..N_STRATA)
+                            .map(|s| {
+                                values.clear();
+                                values.extend((0..replicates).map(|r| data[[r, w, s]]));
+                                sample_stats(&mut values)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                for (w, row) in stats.iter().enumerate() {
+                    for (s, st) in row.iter().enumerate() {
+                        for (k, value) in st.iter().enumerate() {
+                            summary.weekly[((m * N_STATS + k) * weeks + w0 + w) * N_STRATA + s] =
+                                *value;
+                        }
+                    }
+                }
+                w0 = w1;
+            }
+            // Final period: each replicate's mean over the last weeks (of each run, then the
+            // difference), then statistics across replicates.
+            let last = weeks - summary.final_weeks..weeks;
+            let rep_block = (BLOCK_BYTES / (8 * N_STRATA * summary.final_weeks)).max(1);
+            let mut per_replicate = vec![f64::NAN; replicates * N_STRATA];
+            let mut r0 = 0;
+            while r0 < replicates {
+                let r1 = (r0 + rep_block).min(replicates);
+                let means: Vec<Vec<f64>> = sources
+                    .iter()
+                    .map(|src| Ok(final_means(&src.read(m, r0..r1, last.clone())?)))
+                    .collect::<hdf5::Result<_>>()?;
+                for i in 0..(r1 - r0) * N_STRATA {
+                    per_replicate[r0 * N_STRATA + i] = match means.as_slice() {
+                        [a] => a[i],
+                        [a, b] => b[i] - a[i],
+                        _ => unreachable!("one or two sources"),
+                    };
+                }
+                r0 = r1;
+            }
+            let mut values = Vec::with_capacity(replicates);
+            for s in 0..N_STRATA {
+                values.clear();
+                values.extend((0..replicates).map(|r| per_replicate[r * N_STRATA + s]));
+                let st = sample_stats(&mut values);
+                for (k, value) in st.iter().enumerate() {
+                    summary.final_year[(k * n_metrics + m) * N_STRATA + s] = *value;
+                }
+            }
         }
-        out
+        Ok(summary)
     }
 
-    /// Number of replicates added.
-    pub fn count(&self) -> usize {
-        self.rows.iter().flatten().count()
+    /// Weekly statistic `stat` of metric `metric` (index into [`Metric::ALL`]), `[week][stratum]`.
+    pub fn weekly_stat(&self, metric: usize, stat: usize) -> &[f64] {
+        let len = self.weeks * N_STRATA;
+        let start = (metric * N_STATS + stat) * len;
+        &self.weekly[start..start + len]
+    }
+
+    /// Final-period statistic `stat`, `[metric][stratum]`.
+    pub fn final_stat(&self, stat: usize) -> &[f64] {
+        let len = Metric::ALL.len() * N_STRATA;
+        &self.final_year[stat * len..(stat + 1) * len]
+    }
+
+    /// A description of the final period for tables, e.g. "final year (2033, last 52 weeks)".
+    pub fn period(&self, start_year: u32) -> String {
+        let last = start_year + (self.weeks as u32).div_ceil(52).max(1) - 1;
+        format!("final year ({last}, last {} weeks)", self.final_weeks)
     }
 }
 
-/// Write `summary.csv`: final-year mean and 95% interval across replicates of every metric
-/// in every stratum.
+/// Per-replicate means over the weeks of a `[replicate, week, stratum]` block, laid out
+/// `[replicate][stratum]`; non-finite weeks are left out (as an empty stratum has no rate).
+fn final_means(block: &Array3<f64>) -> Vec<f64> {
+    let (reps, weeks, strata) = block.dim();
+    let mut out = vec![f64::NAN; reps * strata];
+    for r in 0..reps {
+        for s in 0..strata {
+            let (mut sum, mut n) = (0.0, 0usize);
+            for w in 0..weeks {
+                let v = block[[r, w, s]];
+                if v.is_finite() {
+                    sum += v;
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                out[r * strata + s] = sum / n as f64;
+            }
+        }
+    }
+    out
+}
+
+/// Write `summary.csv`: final-year mean and 95% interval (2.5% and 97.5% quantiles) across
+/// replicates of every metric in every stratum.
 pub fn write_summary_csv(
     path: &Path,
-    final_year: &FinalYear,
+    summary: &Summary,
     period: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let staged = Staged::new(path);
     {
         let mut w = csv::Writer::from_path(staged.path())?;
@@ -92,9 +302,13 @@ pub fn write_summary_csv(
             "lo95",
             "hi95",
         ])?;
-        let [mean, lo, hi] = final_year.summarise();
+        let (mean, lo, hi) = (
+            summary.final_stat(MEAN),
+            summary.final_stat(Q025),
+            summary.final_stat(Q975),
+        );
         let names = strata();
-        let reps = final_year.count().to_string();
+        let reps = summary.replicates.to_string();
         for (m, metric) in Metric::ALL.iter().enumerate() {
             for (s, stratum) in names.iter().enumerate() {
                 let i = m * N_STRATA + s;
@@ -116,6 +330,61 @@ pub fn write_summary_csv(
     Ok(())
 }
 
+/// Write a comparison CSV: for each scenario against the baseline, the final-year paired
+/// difference of every metric in every stratum.
+pub fn write_comparison_csv(
+    path: &Path,
+    baseline: &str,
+    differences: &[(String, Summary)],
+    period: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let staged = Staged::new(path);
+    {
+        let mut w = csv::Writer::from_path(staged.path())?;
+        w.write_record([
+            "scenario",
+            "baseline",
+            "metric",
+            "stratum",
+            "unit",
+            "period",
+            "replicates",
+            "mean_difference",
+            "ci95_lo",
+            "ci95_hi",
+            "q025",
+            "q975",
+        ])?;
+        let names = strata();
+        for (scenario, diff) in differences {
+            let reps = diff.replicates.to_string();
+            for (m, metric) in Metric::ALL.iter().enumerate() {
+                for (s, stratum) in names.iter().enumerate() {
+                    let i = m * N_STRATA + s;
+                    let stat = |k: usize| fmt(diff.final_stat(k)[i]);
+                    w.write_record([
+                        scenario.as_str(),
+                        baseline,
+                        metric.name(),
+                        stratum,
+                        metric.unit(),
+                        period,
+                        &reps,
+                        &stat(MEAN),
+                        &stat(CI_LO),
+                        &stat(CI_HI),
+                        &stat(Q025),
+                        &stat(Q975),
+                    ])?;
+                }
+            }
+        }
+        w.flush()?;
+    }
+    staged.commit()?;
+    Ok(())
+}
+
 fn fmt(x: f64) -> String {
     if x.is_finite() {
         format!("{x:.6}")
@@ -126,7 +395,7 @@ fn fmt(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quantile;
+    use super::*;
 
     #[test]
     fn quantiles_interpolate() {
@@ -135,5 +404,28 @@ mod tests {
         assert_eq!(quantile(&v, 0.0), 1.0);
         assert_eq!(quantile(&v, 1.0), 5.0);
         assert!((quantile(&v, 0.025) - 1.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sample_statistics() {
+        let mut v = vec![3.0, 1.0, f64::NAN, 2.0, 4.0, 5.0];
+        let st = sample_stats(&mut v);
+        assert_eq!(st[MEAN], 3.0);
+        assert!((st[SD] - 2.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!(st[Q50], 3.0);
+        let half = 2.776 * 2.5f64.sqrt() / 5f64.sqrt();
+        assert!((st[CI_LO] - (3.0 - half)).abs() < 1e-12);
+        assert!((st[CI_HI] - (3.0 + half)).abs() < 1e-12);
+        let mut zeros = vec![0.0; 7];
+        assert!(sample_stats(&mut zeros).iter().all(|&x| x == 0.0));
+        assert!(sample_stats(&mut vec![]).iter().all(|x| x.is_nan()));
+    }
+
+    #[test]
+    fn t_quantiles_join_smoothly() {
+        assert!((t975(30) - 2.042).abs() < 1e-3);
+        assert!((t975(31) - 2.0395).abs() < 1e-3);
+        assert!((t975(120) - 1.9799).abs() < 1e-3);
+        assert!((t975(100_000) - 1.96).abs() < 1e-3);
     }
 }

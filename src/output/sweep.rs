@@ -1,0 +1,363 @@
+//! HDF5 files of a parameter sweep: summary packs (one finished point, or a shard's points)
+//! and the sweep's `results.h5`.
+//!
+//! A *pack* holds the summaries of some points of one plan, exactly as computed (f64 values
+//! round-trip through HDF5 unchanged), so a result assembled from packs written by different
+//! processes is bit-identical to one assembled in a single process:
+//!
+//! ```text
+//! /              attributes: mhsim_version, plan_hash, kind ("point" or "shard"),
+//!                shard, shards (shards only), weeks
+//! /metrics       metric names
+//! /points        u64 [k]: the points held, in order
+//! /replicates    u64 [k]
+//! /weekly        f64 [k, metric, stat, week, stratum]
+//! /final_year    f64 [k, stat, metric, stratum]
+//! ```
+//!
+//! The sweep's `results.h5`:
+//!
+//! ```text
+//! /              attributes: mhsim_version, sweep_name, plan_hash, sweep (the sweep file),
+//!                base_scenario (resolved TOML), design, seeds, points, replicates,
+//!                weeks, start_year
+//! /strata, /summary/metrics   names
+//! /points/<column>            one column of the points table per dataset: index, seed,
+//!                             replicates, people, and one per swept parameter (by its key
+//!                             path, f64 or string); /points/parameters lists the parameters
+//! /summary/final_year_<stat>       f64 [point, metric, stratum]
+//! /summary/weekly/<metric>_<stat>  f64 [point, week, stratum]
+//! ```
+
+use std::path::Path;
+
+use ndarray::{ArrayView2, ArrayView3, ArrayView4, s};
+
+use crate::output::Staged;
+use crate::output::h5::{
+    attr_str, attr_u64, metric_names, read_attr_str, read_attr_u64, read_strings, string_array,
+};
+use crate::output::summary::{N_STATS, STATS, Summary};
+use crate::record::{Metric, N_STRATA, strata};
+
+fn err(e: impl std::fmt::Display) -> hdf5::Error {
+    hdf5::Error::from(e.to_string())
+}
+
+/// What a pack holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackKind {
+    /// One finished point (a checkpoint).
+    Point,
+    /// The points of shard `shard` of `shards`.
+    Shard {
+        /// This shard.
+        shard: u64,
+        /// Number of shards of the plan.
+        shards: u64,
+    },
+}
+
+/// Writes a pack under a temporary name.
+pub struct PackWriter {
+    weekly: hdf5::Dataset,
+    final_year: hdf5::Dataset,
+    file: hdf5::File,
+    staged: Staged,
+    weeks: usize,
+}
+
+impl PackWriter {
+    /// A pack of `points` (with their replicate counts) of the plan `plan_hash`.
+    pub fn create(
+        path: &Path,
+        plan_hash: &str,
+        kind: PackKind,
+        points: &[u64],
+        replicates: &[u64],
+        weeks: usize,
+    ) -> hdf5::Result<PackWriter> {
+        let staged = Staged::new(path);
+        let file = hdf5::File::create(staged.path())?;
+        attr_str(&file, "mhsim_version", crate::VERSION)?;
+        attr_str(&file, "plan_hash", plan_hash)?;
+        match kind {
+            PackKind::Point => attr_str(&file, "kind", "point")?,
+            PackKind::Shard { shard, shards } => {
+                attr_str(&file, "kind", "shard")?;
+                attr_u64(&file, "shard", shard)?;
+                attr_u64(&file, "shards", shards)?;
+            }
+        }
+        attr_u64(&file, "weeks", weeks as u64)?;
+        string_array(&file, "metrics", &metric_names())?;
+        file.new_dataset_builder()
+            .with_data(points)
+            .create("points")?;
+        file.new_dataset_builder()
+            .with_data(replicates)
+            .create("replicates")?;
+        let k = points.len();
+        let n_metrics = Metric::ALL.len();
+        let weekly = file
+            .new_dataset::<f64>()
+            .shape([k, n_metrics, N_STATS, weeks, N_STRATA])
+            .chunk([1, 1, N_STATS, weeks.max(1), N_STRATA])
+            .shuffle()
+            .deflate(1)
+            .create("weekly")?;
+        let final_year = file
+            .new_dataset::<f64>()
+            .shape([k, N_STATS, n_metrics, N_STRATA])
+            .create("final_year")?;
+        Ok(PackWriter {
+            weekly,
+            final_year,
+            file,
+            staged,
+            weeks,
+        })
+    }
+
+    /// Write the summary of the point in position `slot`.
+    pub fn write(&self, slot: usize, summary: &Summary) -> hdf5::Result<()> {
+        let n_metrics = Metric::ALL.len();
+        let weekly =
+            ArrayView4::from_shape((n_metrics, N_STATS, self.weeks, N_STRATA), &summary.weekly)
+                .map_err(err)?;
+        self.weekly.write_slice(weekly, s![slot, .., .., .., ..])?;
+        let final_year =
+            ArrayView3::from_shape((N_STATS, n_metrics, N_STRATA), &summary.final_year)
+                .map_err(err)?;
+        self.final_year
+            .write_slice(final_year, s![slot, .., .., ..])?;
+        Ok(())
+    }
+
+    /// Close the file and move it into place. With `replace` an existing file is replaced;
+    /// without, an existing file is left alone and `false` is returned.
+    pub fn commit(self, replace: bool) -> hdf5::Result<bool> {
+        let PackWriter {
+            weekly,
+            final_year,
+            file,
+            staged,
+            ..
+        } = self;
+        drop((weekly, final_year));
+        file.close()?;
+        if replace {
+            staged.commit().map_err(err)?;
+            Ok(true)
+        } else {
+            staged.commit_new().map_err(err)
+        }
+    }
+}
+
+/// Reads a pack.
+pub struct PackReader {
+    file: hdf5::File,
+    /// The plan the pack belongs to.
+    pub plan_hash: String,
+    /// What the pack holds.
+    pub kind: PackKind,
+    /// The points held, in order.
+    pub points: Vec<u64>,
+    replicates: Vec<u64>,
+    weeks: usize,
+}
+
+impl PackReader {
+    /// Open a pack and read its table of contents; fails when it was written with another
+    /// set of metrics than this mhsim's.
+    pub fn open(path: &Path) -> hdf5::Result<PackReader> {
+        let file = hdf5::File::open(path)?;
+        let plan_hash = read_attr_str(&file, "plan_hash")?;
+        let kind = match read_attr_str(&file, "kind")?.as_str() {
+            "point" => PackKind::Point,
+            _ => PackKind::Shard {
+                shard: read_attr_u64(&file, "shard")?,
+                shards: read_attr_u64(&file, "shards")?,
+            },
+        };
+        let metrics = read_strings(&file.dataset("metrics")?)?;
+        if metrics != metric_names() {
+            return Err(err(format!(
+                "written by an mhsim with other metrics ({})",
+                metrics.join(", ")
+            )));
+        }
+        let points = file.dataset("points")?.read_raw::<u64>()?;
+        let replicates = file.dataset("replicates")?.read_raw::<u64>()?;
+        let weeks = read_attr_u64(&file, "weeks")? as usize;
+        Ok(PackReader {
+            file,
+            plan_hash,
+            kind,
+            points,
+            replicates,
+            weeks,
+        })
+    }
+
+    /// The summary of the point in position `slot`.
+    pub fn read(&self, slot: usize) -> hdf5::Result<Summary> {
+        let weekly: ndarray::Array4<f64> =
+            self.file
+                .dataset("weekly")?
+                .read_slice(s![slot, .., .., .., ..])?;
+        let final_year: ndarray::Array3<f64> =
+            self.file
+                .dataset("final_year")?
+                .read_slice(s![slot, .., .., ..])?;
+        let mut summary = Summary::empty(self.replicates[slot] as usize, self.weeks);
+        summary.weekly = weekly.into_iter().collect();
+        summary.final_year = final_year.into_iter().collect();
+        Ok(summary)
+    }
+}
+
+/// One column of the points table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Integers (index, seed, replicates, people).
+    U64(Vec<u64>),
+    /// Numbers.
+    F64(Vec<f64>),
+    /// Anything else, as written in TOML.
+    Text(Vec<String>),
+}
+
+/// Provenance of a sweep's results file.
+#[derive(Debug, Clone)]
+pub struct SweepInfo {
+    /// String attributes of the file.
+    pub text: Vec<(&'static str, String)>,
+    /// Integer attributes of the file.
+    pub numbers: Vec<(&'static str, u64)>,
+    /// Names of the swept parameters (key paths), the columns after the fixed ones.
+    pub parameters: Vec<String>,
+    /// The points table: (column name, values), one row per point.
+    pub columns: Vec<(String, Column)>,
+    /// Number of points.
+    pub points: usize,
+    /// Recorded weeks.
+    pub weeks: usize,
+}
+
+/// Writes a sweep's `results.h5` point by point.
+pub struct SweepWriter {
+    final_year: Vec<hdf5::Dataset>,
+    weekly: Vec<hdf5::Dataset>,
+    file: hdf5::File,
+    staged: Staged,
+    weeks: usize,
+}
+
+impl SweepWriter {
+    /// Create the file (under a temporary name) with its attributes and points table.
+    pub fn create(path: &Path, info: &SweepInfo) -> hdf5::Result<SweepWriter> {
+        let staged = Staged::new(path);
+        let file = hdf5::File::create(staged.path())?;
+        attr_str(&file, "mhsim_version", crate::VERSION)?;
+        for (name, value) in &info.text {
+            attr_str(&file, name, value)?;
+        }
+        for (name, value) in &info.numbers {
+            attr_u64(&file, name, *value)?;
+        }
+        string_array(&file, "strata", &strata())?;
+        let table = file.create_group("points")?;
+        string_array(&table, "parameters", &info.parameters)?;
+        for (name, column) in &info.columns {
+            match column {
+                Column::U64(v) => {
+                    table
+                        .new_dataset_builder()
+                        .with_data(v)
+                        .create(name.as_str())?;
+                }
+                Column::F64(v) => {
+                    table
+                        .new_dataset_builder()
+                        .with_data(v)
+                        .create(name.as_str())?;
+                }
+                Column::Text(v) => string_array(&table, name, v)?,
+            }
+        }
+        let summary = file.create_group("summary")?;
+        string_array(&summary, "metrics", &metric_names())?;
+        let n_metrics = Metric::ALL.len();
+        let final_year = STATS
+            .iter()
+            .map(|stat| {
+                summary
+                    .new_dataset::<f64>()
+                    .shape([info.points, n_metrics, N_STRATA])
+                    .create(format!("final_year_{stat}").as_str())
+            })
+            .collect::<hdf5::Result<_>>()?;
+        let weekly_group = summary.create_group("weekly")?;
+        let mut weekly = Vec::new();
+        for metric in Metric::ALL {
+            for stat in STATS {
+                weekly.push(
+                    weekly_group
+                        .new_dataset::<f64>()
+                        .shape([info.points, info.weeks, N_STRATA])
+                        .chunk([1, info.weeks.max(1), N_STRATA])
+                        .shuffle()
+                        .deflate(4)
+                        .create(format!("{}_{stat}", metric.name()).as_str())?,
+                );
+            }
+        }
+        Ok(SweepWriter {
+            final_year,
+            weekly,
+            file,
+            staged,
+            weeks: info.weeks,
+        })
+    }
+
+    /// Write the summaries of point `point`.
+    pub fn write(&self, point: usize, summary: &Summary) -> hdf5::Result<()> {
+        for (k, ds) in self.final_year.iter().enumerate() {
+            let view = ArrayView2::from_shape((Metric::ALL.len(), N_STRATA), summary.final_stat(k))
+                .map_err(err)?;
+            ds.write_slice(view, s![point, .., ..])?;
+        }
+        for (m, _) in Metric::ALL.iter().enumerate() {
+            for k in 0..N_STATS {
+                let view =
+                    ArrayView2::from_shape((self.weeks, N_STRATA), summary.weekly_stat(m, k))
+                        .map_err(err)?;
+                self.weekly[m * N_STATS + k].write_slice(view, s![point, .., ..])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Close the file and move it into place unless a file is already there (then `false`).
+    pub fn commit_new(self) -> hdf5::Result<bool> {
+        let SweepWriter {
+            final_year,
+            weekly,
+            file,
+            staged,
+            ..
+        } = self;
+        drop((final_year, weekly));
+        file.close()?;
+        staged.commit_new().map_err(err)
+    }
+}
+
+/// The plan hash recorded in a results, shard or point file (to recognise finished work).
+pub fn plan_hash_of(path: &Path) -> hdf5::Result<String> {
+    let file = hdf5::File::open(path)?;
+    read_attr_str(&file, "plan_hash")
+}
