@@ -312,11 +312,14 @@ fn sweep_info(manifest: &Manifest) -> SweepInfo {
             "replicates".to_string(),
             Column::U64(vec![u64::from(plan.replicates); n]),
         ),
-        (
+    ];
+    // The people of each point, unless swept (then the parameter's column says it).
+    if !plan.parameters.iter().any(|p| p == "people") {
+        columns.push((
             "people".to_string(),
             Column::U64(plan.points.iter().map(|p| u64::from(p.people)).collect()),
-        ),
-    ];
+        ));
+    }
     for (j, name) in plan.parameters.iter().enumerate() {
         let values: Vec<&toml::Value> = plan.points.iter().map(|p| &p.values[j]).collect();
         let numbers: Option<Vec<f64>> = values

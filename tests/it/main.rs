@@ -5,7 +5,9 @@
 mod common;
 mod determinism;
 mod dynamics;
+mod ensemble;
 mod hdf5_roundtrip;
 mod population_network;
 mod readme;
 mod scenario_errors;
+mod sweep;
