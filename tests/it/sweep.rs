@@ -62,13 +62,11 @@ pub fn plan(sweep_file: &Path, dir: &Path, shards: u32) {
     ]);
 }
 
-/// Every dataset and every attribute but the ones naming the shard layout, comparable.
-pub fn everything(
-    path: &Path,
-) -> (
-    Vec<(String, Vec<usize>, crate::common::Content)>,
-    Vec<String>,
-) {
+/// Shape and contents of datasets, by path.
+pub type Datasets = Vec<(String, Vec<usize>, crate::common::Content)>;
+
+/// Every dataset and every attribute of a file, comparable.
+pub fn everything(path: &Path) -> (Datasets, Vec<String>) {
     let file = hdf5::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut attrs: Vec<String> = file
         .attr_names()
