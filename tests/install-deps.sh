@@ -2,6 +2,7 @@
 # Install what building and testing mhsim needs, when missing, on Debian/Ubuntu:
 #   sh tests/install-deps.sh        the HDF5 C library (to build and run mhsim)
 #   sh tests/install-deps.sh test   plus Python's h5py and numpy (the tests read results.h5 with them)
+#                                   and SLURM with munge (a test runs a sweep on a one-node cluster)
 # Elsewhere, install HDF5 yourself (macOS: brew install hdf5; clusters: module load hdf5)
 # and point the build at it with HDF5_DIR.
 set -e
@@ -21,5 +22,16 @@ if [ "${1:-}" = "test" ]; then
         python3 -m pip install --quiet h5py numpy 2>/dev/null \
             || python3 -m pip install --quiet --break-system-packages h5py numpy 2>/dev/null \
             || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends python3 python3-h5py python3-numpy; }
+    fi
+    # A one-node SLURM cluster for tests/it/slurm.rs (the test starts and stops the daemons).
+    if ! command -v slurmctld >/dev/null 2>&1 || ! command -v slurmd >/dev/null 2>&1 \
+        || ! command -v sbatch >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
+        if command -v apt-get >/dev/null 2>&1; then
+            $SUDO apt-get update -qq
+            $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                slurmctld slurmd slurm-client munge libpmix2
+        else
+            echo "install-deps: no apt-get here; install SLURM and munge, or set MHSIM_SKIP_SLURM=1" >&2
+        fi
     fi
 fi

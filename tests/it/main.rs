@@ -10,4 +10,5 @@ mod hdf5_roundtrip;
 mod population_network;
 mod readme;
 mod scenario_errors;
+mod slurm;
 mod sweep;
