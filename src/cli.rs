@@ -29,7 +29,7 @@ pub enum Command {
     /// Parameter sweeps: plan (a manifest, and a SLURM script with --shards), run, merge.
     #[command(subcommand)]
     Sweep(SweepCommand),
-    /// Check a scenario file and report every problem.
+    /// Check a scenario or sweep file and report every problem.
     Validate(ScenarioArgs),
     /// Print the parameter table (Markdown): meaning, unit, default, accepted values, source.
     Params,
@@ -173,6 +173,17 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => {
+            if let Some(path) = args.scenario.as_deref().filter(|p| is_sweep_file(p)) {
+                let plan = sweep::Sweep::load(path).map_err(|e| BadInput(e.to_string()))?;
+                println!(
+                    "{}: valid sweep ({} points x {} replicates, {})",
+                    path.display(),
+                    plan.points.len(),
+                    plan.replicates,
+                    plan.design.describe()
+                );
+                return Ok(());
+            }
             let s = load(&args)?;
             println!(
                 "{}: valid ({} people, {} weeks after {} weeks of burn-in, {} replicates, seed {})",
@@ -189,6 +200,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Describe(args) => describe(args),
         Command::Sweep(command) => sweep_command(command),
     }
+}
+
+/// A sweep file has a `[design]` table, which no scenario has.
+fn is_sweep_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("design"))
 }
 
 /// Library errors the user must fix become [`BadInput`] (exit code 2).

@@ -8,10 +8,12 @@
 //!
 //! ```text
 //! scenario file (TOML) -> scenario::Scenario (validated, immutable)
-//!   -> experiment: replicates on rayon
+//!   [sweep file -> sweep::Sweep (points) -> sweep::plan (manifest, shards) -> sweep::run / merge]
+//!   -> experiment: replicates of one or several scenarios on rayon
 //!      -> per replicate: population::synthesize -> network::build -> sim::World::step per week
 //!      -> record::ReplicateSeries
-//!   -> output: one writer thread -> results.h5 + summary.csv
+//!   -> output: one writer thread -> series on disk -> summaries across replicates
+//!      -> results.h5 + summary.csv (comparison.h5 for several scenarios; a sweep's results.h5)
 //! ```
 //!
 //! Invariants: `population`, `network`, `dynamics`, `policy`, `record` and `sim` do no IO;

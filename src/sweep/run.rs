@@ -118,22 +118,33 @@ fn finished(path: &Path, hash: &str) -> Result<bool, Error> {
     }
 }
 
-/// Remove temporary files left by a killed run of these points (their names start with
-/// `.point-NNNNNN.`); only the shard that owns a point ever writes them.
-fn remove_leftovers(dir: &Path, points: &[usize]) -> Result<(), Error> {
-    let folder = dir.join("points");
-    let Ok(entries) = std::fs::read_dir(&folder) else {
-        return Ok(());
-    };
-    let mut wanted = std::collections::BTreeSet::new();
-    for p in points {
-        wanted.insert(format!(".point-{p:06}."));
+/// Remove temporary files left by a killed run: those of these points (names starting with
+/// `.point-NNNNNN.`) and of `target`; only the run that owns a point or a target writes them.
+fn remove_leftovers(dir: &Path, points: &[usize], target: &Path) -> Result<(), Error> {
+    let mut prefixes: Vec<(PathBuf, String)> = points
+        .iter()
+        .map(|p| (dir.join("points"), format!(".point-{p:06}.")))
+        .collect();
+    if let (Some(folder), Some(name)) = (target.parent(), target.file_name()) {
+        prefixes.push((
+            folder.to_path_buf(),
+            format!(".{}.tmp-", name.to_string_lossy()),
+        ));
     }
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.len() >= 14 && wanted.contains(&name[..14]) && name.contains(".tmp-") {
-            std::fs::remove_file(entry.path())
-                .context(|| format!("cannot remove {}", entry.path().display()))?;
+    let folders: std::collections::BTreeSet<&PathBuf> = prefixes.iter().map(|(f, _)| f).collect();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = prefixes
+                .iter()
+                .any(|(f, prefix)| f == folder && name.starts_with(prefix.as_str()));
+            if ours && name.contains(".tmp-") {
+                std::fs::remove_file(entry.path())
+                    .context(|| format!("cannot remove {}", entry.path().display()))?;
+            }
         }
     }
     Ok(())
@@ -180,7 +191,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
             todo.push(p);
         }
     }
-    remove_leftovers(dir, &todo)?;
+    remove_leftovers(dir, &todo, &target)?;
     let skipped = points.len() - todo.len();
     let replicates = u64::from(plan.replicates);
     let progress = Progress::new(
@@ -428,6 +439,7 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
             already_complete: true,
         });
     }
+    remove_leftovers(dir, &[], &target)?;
     let mut readers = Vec::new();
     let mut problems = Vec::new();
     for k in 0..manifest.shards {

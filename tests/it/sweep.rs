@@ -534,3 +534,23 @@ file = "points.csv"
     let parameters = crate::common::read_strings(&file.dataset("points/parameters").unwrap());
     assert_eq!(parameters, ["economy.unemployment_rate", "dynamics.kappa"]);
 }
+
+#[test]
+fn every_shipped_sweep_validates() {
+    let folder = crate::common::manifest_dir().join("scenarios/sweeps");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let out = run_mhsim(&["validate", s(&path)]);
+            assert_success(&out);
+            assert!(stdout(&out).contains("valid sweep"), "{}", stdout(&out));
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 2,
+        "only {checked} sweep files in {}",
+        folder.display()
+    );
+}
