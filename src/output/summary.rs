@@ -176,11 +176,21 @@ impl Summary {
         let per_week = 8 * N_STRATA * replicates;
         let block = (BLOCK_BYTES / per_week).clamp(1, weeks);
         let n_metrics = Metric::ALL.len();
+        let last = weeks - summary.final_weeks..weeks;
         for m in 0..n_metrics {
+            // Per-replicate final-period means, when one block of a single run holds them.
+            let mut from_block: Option<Vec<f64>> = None;
             let mut w0 = 0;
             while w0 < weeks {
                 let w1 = (w0 + block).min(weeks);
                 let data = read(m, 0..replicates, w0..w1)?;
+                if sources.len() == 1 && w0 <= last.start && w1 == weeks {
+                    from_block = Some(final_means(&data.slice(ndarray::s![
+                        ..,
+                        last.start - w0..,
+                        ..
+                    ])));
+                }
                 // One task per week of the block; results come back in week order.
                 let stats: Vec<Vec<[f64; N_STATS]>> = (0..w1 - w0)
                     .into_par_iter()
@@ -206,16 +216,21 @@ impl Summary {
                 w0 = w1;
             }
             // Final period: each replicate's mean over the last weeks (of each run, then the
-            // difference), then statistics across replicates.
-            let last = weeks - summary.final_weeks..weeks;
+            // difference), then statistics across replicates. Read again unless the last
+            // block held them (a difference needs each run's means, not the mean difference).
             let rep_block = (BLOCK_BYTES / (8 * N_STRATA * summary.final_weeks)).max(1);
-            let mut per_replicate = vec![f64::NAN; replicates * N_STRATA];
-            let mut r0 = 0;
+            let mut per_replicate = from_block.unwrap_or_default();
+            let mut r0 = if per_replicate.is_empty() {
+                per_replicate = vec![f64::NAN; replicates * N_STRATA];
+                0
+            } else {
+                replicates
+            };
             while r0 < replicates {
                 let r1 = (r0 + rep_block).min(replicates);
                 let means: Vec<Vec<f64>> = sources
                     .iter()
-                    .map(|src| Ok(final_means(&src.read(m, r0..r1, last.clone())?)))
+                    .map(|src| Ok(final_means(&src.read(m, r0..r1, last.clone())?.view())))
                     .collect::<hdf5::Result<_>>()?;
                 for i in 0..(r1 - r0) * N_STRATA {
                     per_replicate[r0 * N_STRATA + i] = match means.as_slice() {
@@ -261,7 +276,7 @@ impl Summary {
 
 /// Per-replicate means over the weeks of a `[replicate, week, stratum]` block, laid out
 /// `[replicate][stratum]`; non-finite weeks are left out (as an empty stratum has no rate).
-fn final_means(block: &Array3<f64>) -> Vec<f64> {
+fn final_means(block: &ndarray::ArrayView3<f64>) -> Vec<f64> {
     let (reps, weeks, strata) = block.dim();
     let mut out = vec![f64::NAN; reps * strata];
     for r in 0..reps {
