@@ -111,9 +111,10 @@ pub struct PlanArgs {
     /// The sweep folder to create.
     #[arg(long)]
     pub out: PathBuf,
-    /// Split the points into this many shards (one SLURM array task each).
-    #[arg(long, default_value_t = 1)]
-    pub shards: u32,
+    /// Split the points into this many shards (one SLURM array task each) and write
+    /// submit.sbatch [default: 1 shard, no script].
+    #[arg(long)]
+    pub shards: Option<u32>,
     /// CPUs per array task (worker threads of each shard).
     #[arg(long, default_value_t = 4)]
     pub cpus_per_task: u32,
@@ -332,7 +333,8 @@ fn sweep_command(command: SweepCommand) -> anyhow::Result<()> {
         SweepCommand::Plan(args) => {
             let plan = sweep::Sweep::load(&args.sweep).map_err(|e| BadInput(e.to_string()))?;
             let options = sweep::PlanOptions {
-                shards: args.shards,
+                shards: args.shards.unwrap_or(1),
+                script: args.shards.is_some(),
                 cpus_per_task: args.cpus_per_task,
                 time: args.time,
                 sbatch: args.sbatch,

@@ -218,6 +218,8 @@ impl Manifest {
 pub struct PlanOptions {
     /// Number of shards (array tasks).
     pub shards: u32,
+    /// Write the SLURM script (`submit.sbatch`).
+    pub script: bool,
     /// CPUs per task (worker threads).
     pub cpus_per_task: u32,
     /// Time limit per task (`--time`), if any.
@@ -360,8 +362,8 @@ pub fn sbatch_script(
     s
 }
 
-/// Write the plan of `sweep` into the folder `dir`: `manifest.json`, and with more than one
-/// shard `submit.sbatch` and `logs/`. A folder that holds another plan is refused; one that
+/// Write the plan of `sweep` into the folder `dir`: `manifest.json`, and with
+/// `options.script` also `submit.sbatch` and `logs/`. A folder that holds another plan is refused; one that
 /// holds the same plan keeps its finished work (the shard count may change).
 pub fn plan(sweep: &Sweep, dir: &Path, options: &PlanOptions) -> Result<PlanReport, Error> {
     if options.shards == 0 {
@@ -414,7 +416,7 @@ pub fn plan(sweep: &Sweep, dir: &Path, options: &PlanOptions) -> Result<PlanRepo
         .unwrap_or(0);
     let memory_mib = memory_hint_mib(people, manifest.plan.weeks, options.cpus_per_task);
     let script = dir.join("submit.sbatch");
-    let sbatch = if options.shards > 1 {
+    let sbatch = if options.script {
         std::fs::create_dir_all(dir.join("logs"))
             .context(|| format!("cannot create {}", dir.join("logs").display()))?;
         let mhsim = std::env::current_exe()
@@ -425,7 +427,7 @@ pub fn plan(sweep: &Sweep, dir: &Path, options: &PlanOptions) -> Result<PlanRepo
         Some(script)
     } else {
         if script.exists() {
-            // A script for another shard count would run the wrong shards.
+            // A script for another plan or shard count would run the wrong shards.
             std::fs::remove_file(&script)
                 .context(|| format!("cannot remove {}", script.display()))?;
         }
