@@ -29,6 +29,7 @@ pub mod population;
 pub mod record;
 pub mod rng;
 pub mod scenario;
+pub mod services;
 pub mod sim;
 
 pub use scenario::Scenario;

@@ -37,6 +37,10 @@ pub enum Stream {
     MentalHealthInit,
     /// Weekly per-person draws of the dynamics (noise, hazards, life events).
     Weekly,
+    /// Who each policy reaches.
+    Policy,
+    /// Help-seeking, care, crises and admissions.
+    Services,
 }
 
 impl Stream {
@@ -51,6 +55,8 @@ impl Stream {
             Stream::Online => "online",
             Stream::MentalHealthInit => "mental-health-init",
             Stream::Weekly => "weekly",
+            Stream::Policy => "policy",
+            Stream::Services => "services",
         }
     }
 

@@ -5,7 +5,7 @@
 //! Values marked (unverified) were taken from the project specification and are still to be
 //! checked against the primary source.
 
-use super::{Check, ParamMeta, Section};
+use super::{Check, ParamMeta, Section, ServiceParams, ValuationParams};
 
 crate::params! {
     /// Run settings: what to simulate, for how long, and how many times.
@@ -315,6 +315,8 @@ pub fn all_sections() -> Vec<(&'static str, &'static str, Vec<ParamMeta>)> {
         one::<DeterminantParams>(),
         one::<DynamicsParams>(),
         one::<MeasureParams>(),
+        one::<ServiceParams>(),
+        one::<ValuationParams>(),
     ]
 }
 

@@ -68,6 +68,17 @@ impl Employment {
         Employment::Carer,
     ];
 
+    /// Every state, adults first, then `Child`.
+    pub const ALL: [Employment; 7] = [
+        Employment::Employed,
+        Employment::Unemployed,
+        Employment::InactiveSick,
+        Employment::Student,
+        Employment::Retired,
+        Employment::Carer,
+        Employment::Child,
+    ];
+
     /// Lower-case name used in outputs.
     pub fn name(self) -> &'static str {
         match self {
@@ -125,8 +136,14 @@ pub struct Population {
     pub bullied: Vec<bool>,
     /// Exposed to discrimination.
     pub discrimination: Vec<bool>,
-    /// Heavy social-media use (applies while aged 11-17).
+    /// Heavy social-media use now (applies while aged 11-17); refreshed yearly from
+    /// `heavy_base` and the growth of social media.
     pub heavy_social_media: Vec<bool>,
+    /// Heavy social-media use as drawn at synthesis or birth (no growth).
+    pub heavy_base: Vec<bool>,
+    /// Week (of the simulation) until which out-of-work benefit is not paid: a new claim's
+    /// waiting period or a sanction (0 = paid).
+    pub benefit_hold_until: Vec<u32>,
     /// Weekly-changing circumstances.
     pub circumstances: Vec<Circumstances>,
     /// Members of each household.
@@ -152,6 +169,34 @@ impl Population {
         self.age.is_empty()
     }
 
+    /// Refresh who is a heavy social-media user now: everyone drawn as one, plus (when
+    /// `factor` > 1) non-users whose fixed draw falls below the extra share, or (when
+    /// `factor` < 1) only drawn users whose fixed draw falls below `factor`. The draw of a
+    /// person is keyed by their slot and birth year, so it is the same in every scenario.
+    pub fn refresh_heavy_use(
+        &mut self,
+        share: f64,
+        factor: f64,
+        key: crate::rng::StreamKey,
+        year: u32,
+    ) {
+        let target = (share * factor).min(1.0);
+        let extra = if factor > 1.0 && share < 1.0 {
+            (target - share) / (1.0 - share)
+        } else {
+            0.0
+        };
+        for p in 0..self.len() {
+            let birth = 10_000 + year - u32::from(self.age[p]);
+            let u = key.uniform(p as u32, birth);
+            self.heavy_social_media[p] = if factor >= 1.0 {
+                self.heavy_base[p] || u < extra
+            } else {
+                self.heavy_base[p] && u < factor
+            };
+        }
+    }
+
     /// Whether the person is of a marginalised ethnic group.
     pub fn marginalised(&self, person: usize) -> bool {
         self.ethnicity[person] != 0
@@ -172,9 +217,10 @@ impl Population {
         &mut self,
         household: HouseholdId,
         economy: &crate::params::EconomyParams,
+        rules: &IncomeRules<'_>,
     ) {
         let h = household.0 as usize;
-        let (income, poor) = household_income(self, h, economy);
+        let (income, poor) = household_income(self, h, economy, rules);
         self.household_income[h] = income;
         self.household_poor[h] = poor;
         for &member in self.households.members(h) {
@@ -183,21 +229,47 @@ impl Population {
     }
 }
 
-/// Weekly income of one person in their current state (GBP).
+/// What policies do to incomes this week.
+#[derive(Debug, Clone, Copy)]
+pub struct IncomeRules<'a> {
+    /// Current week of the simulation (benefit holds end at a week).
+    pub week: u32,
+    /// Each person's policy effects, when person-level policies act.
+    pub effects: Option<&'a [crate::policy::PersonEffects]>,
+}
+
+impl IncomeRules<'_> {
+    /// No policy: everybody is paid their standard income.
+    pub const NONE: IncomeRules<'static> = IncomeRules {
+        week: 0,
+        effects: None,
+    };
+}
+
+/// Weekly income of one person in their current state (GBP), under the week's rules.
 pub fn personal_income(
-    employment: Employment,
-    wage: f32,
+    pop: &Population,
+    p: usize,
     economy: &crate::params::EconomyParams,
+    rules: &IncomeRules<'_>,
 ) -> f32 {
-    match employment {
-        Employment::Employed => wage,
+    let e = rules
+        .effects
+        .map_or(crate::policy::PersonEffects::NEUTRAL, |v| v[p]);
+    let base = match pop.circumstances[p].employment {
+        Employment::Employed => pop.wage[p].max(e.wage_floor),
         Employment::Unemployed | Employment::InactiveSick | Employment::Carer => {
-            economy.benefit_weekly as f32
+            if rules.week < pop.benefit_hold_until[p] {
+                0.0
+            } else {
+                economy.benefit_weekly as f32 * e.benefit_factor
+            }
         }
         Employment::Retired => economy.pension_weekly as f32,
         Employment::Student => economy.student_weekly as f32,
         Employment::Child => 0.0,
-    }
+    };
+    base + e.extra_income
 }
 
 /// Equivalised income (modified OECD scale: 1 for the first adult, 0.5 per further person 14+,
@@ -206,12 +278,13 @@ fn household_income(
     pop: &Population,
     h: usize,
     economy: &crate::params::EconomyParams,
+    rules: &IncomeRules<'_>,
 ) -> (f32, bool) {
     let mut total = 0.0f32;
     let (mut older, mut young) = (0u32, 0u32);
     for &member in pop.households.members(h) {
         let p = member as usize;
-        total += personal_income(pop.circumstances[p].employment, pop.wage[p], economy);
+        total += personal_income(pop, p, economy, rules);
         if pop.age[p] >= 14 {
             older += 1
         } else {
