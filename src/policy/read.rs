@@ -159,7 +159,11 @@ fn read_one(
                 None
             }
             _ => {
-                reader.unknown(&kind_path, v.as_str().unwrap_or(""), &names);
+                reader.problem(
+                    &kind_path,
+                    Some(v),
+                    format!("unknown kind; expected one of: {}", names.join(", ")),
+                );
                 None
             }
         },

@@ -305,7 +305,9 @@ impl Metric {
             Metric::CentreAdmissions => "crises taken into a 24/7 community-centre place",
             Metric::Inpatients => "people in a psychiatric bed (local or out of area)",
             Metric::OutOfArea => "inpatients placed out of area for want of a local bed",
-            Metric::BedOccupancy => "local inpatients / local beds (whole population only)",
+            Metric::BedOccupancy => {
+                "local inpatients / local beds, whole population only (beds rounded up: a small town has at least one)"
+            }
             Metric::CentreOccupants => "people staying in a community-centre place",
             Metric::Sanctions => "benefit sanctions",
             Metric::Reassessments => "work-capability reassessments",
@@ -672,7 +674,7 @@ impl WeekTally {
                     Metric::CentreAdmissions => u(v.centre_admissions),
                     Metric::Inpatients => u(v.inpatient + v.out_of_area),
                     Metric::OutOfArea => u(v.out_of_area),
-                    Metric::BedOccupancy if s == 0 => ratio(u(v.inpatient), self.beds.floor()),
+                    Metric::BedOccupancy if s == 0 => ratio(u(v.inpatient), self.beds.ceil()),
                     Metric::BedOccupancy => f64::NAN,
                     Metric::CentreOccupants => u(v.centre),
                     Metric::Sanctions => u(v.sanctions),

@@ -121,7 +121,9 @@ pub struct Constants {
     /// Weekly step-down probability from a community team to a hub.
     pub step_down: f64,
     /// Therapy starts, community-team places, crisis-team contacts, beds, centre places and
-    /// hub places available (for the whole population; fractional starts carry over).
+    /// hub places available (for the whole population). Fractional starts and contacts carry
+    /// over to the next week; a place can be taken while fewer are occupied than the
+    /// (fractional) capacity, so a small town still has a bed.
     pub capacity: [f64; 6],
     /// Odds of admission after a crisis without a crisis team.
     pub admission_odds: f64,
@@ -433,7 +435,7 @@ impl Services {
             }
             c.cost += cost[10];
             let m = &mut mh[p];
-            if f64::from(occupied[Care::Centre as usize]) < k.capacity[4].floor() {
+            if f64::from(occupied[Care::Centre as usize]) < k.capacity[4] {
                 occupied[Care::Centre as usize] += 1;
                 m.care = Care::Centre;
                 c.centre_admissions += 1;
@@ -450,7 +452,7 @@ impl Services {
                 } else {
                     c.admissions_voluntary += 1;
                 }
-                let local = f64::from(occupied[Care::Inpatient as usize]) < k.capacity[3].floor();
+                let local = f64::from(occupied[Care::Inpatient as usize]) < k.capacity[3];
                 m.care = if local {
                     Care::Inpatient
                 } else {
@@ -464,7 +466,7 @@ impl Services {
             let p = x.person as usize;
             let m = &mut mh[p];
             if x.events.has(Events::STEP_DOWN) && m.care == Care::Cmht {
-                if f64::from(occupied[Care::Hub as usize]) < k.capacity[5].floor() {
+                if f64::from(occupied[Care::Hub as usize]) < k.capacity[5] {
                     occupied[Care::Hub as usize] += 1;
                     occupied[Care::Cmht as usize] -= 1;
                     m.care = Care::Hub;
@@ -476,12 +478,10 @@ impl Services {
             {
                 continue;
             }
-            if m.smi == Smi::Stable
-                && f64::from(occupied[Care::Hub as usize]) < k.capacity[5].floor()
-            {
+            if m.smi == Smi::Stable && f64::from(occupied[Care::Hub as usize]) < k.capacity[5] {
                 occupied[Care::Hub as usize] += 1;
                 m.care = Care::Hub;
-            } else if f64::from(occupied[Care::Cmht as usize]) < k.capacity[1].floor() {
+            } else if f64::from(occupied[Care::Cmht as usize]) < k.capacity[1] {
                 occupied[Care::Cmht as usize] += 1;
                 m.care = Care::Cmht;
             }

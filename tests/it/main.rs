@@ -6,6 +6,7 @@ mod common;
 mod determinism;
 mod dynamics;
 mod hdf5_roundtrip;
+mod policies;
 mod population_network;
 mod readme;
 mod scenario_errors;
