@@ -185,6 +185,10 @@ pub struct WeekConstants {
     pub ghq: crate::record::GhqLink,
     /// Shift of distress for every [`circumstance_code`].
     pub circumstance_shift: [f32; 64],
+    /// Shift of the target by quantised income shortfall (see [`Circumstances::shortfall`]).
+    pub shortfall_shift: [f32; 256],
+    /// Shift of everyone's target from the week's shocks (SD).
+    pub common_shift: f32,
     /// Multiplier on online weights for heavy adolescent users.
     pub online_intensity: f32,
     /// Peer shift per weighted ill tie, times the peer multiplier.
@@ -282,6 +286,8 @@ impl WeekConstants {
                 s.measures.ghq12_scale as f32,
             ),
             circumstance_shift: circumstance_shifts(s),
+            shortfall_shift: shortfall_shifts(s),
+            common_shift: (s.determinants.multiplier * effects.distress_shift) as f32,
             online_intensity: s.network.heavy_use_online_intensity as f32,
             peer_shift: (d.peer_multiplier * d.peer_ill_shift) as f32,
             peer_cap: d.peer_cap as f32,
@@ -339,6 +345,13 @@ pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
 /// debt, loneliness), in SD, for every [`circumstance_code`].
 fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
     std::array::from_fn(|code| circumstance_shift(s, code))
+}
+
+/// Shift of the target for every quantised income shortfall, in SD.
+fn shortfall_shifts(s: &Scenario) -> [f32; 256] {
+    let per_step = s.determinants.multiplier * s.determinants.income_shortfall
+        / f64::from(crate::population::SHORTFALL_STEPS);
+    std::array::from_fn(|q| (per_step * q as f64) as f32)
 }
 
 /// Shift of the target for one [`circumstance_code`], in SD.
@@ -405,6 +418,7 @@ pub fn exposure_shift(
     k: &WeekConstants,
 ) -> f32 {
     k.circumstance_shift[circumstance_code(pop.sex[person] == Sex::Male, c)]
+        + k.shortfall_shift[usize::from(c.shortfall)]
 }
 
 /// Whether a person's online ties count with the heavy-use intensity.
@@ -453,6 +467,7 @@ pub fn newborn(
                 s,
                 circumstance_code(pop.sex[person] == Sex::Male, &pop.circumstances[person]),
             )
+            + shortfall_shifts(s)[usize::from(pop.circumstances[person].shortfall)]
             + (s.dynamics.sigma * noise) as f32,
         diathesis,
         set_point: sp,
@@ -827,6 +842,8 @@ pub fn mental_health(
     };
     let target = mh.set_point
         + k.circumstance_shift[circumstance_code(input.male, input.circumstances)]
+        + k.shortfall_shift[usize::from(input.circumstances.shortfall)]
+        + k.common_shift
         + peer
         + care
         + input.effects.shift;

@@ -30,6 +30,8 @@ crate::params! {
         loneliness_onset_rr: f64 = 1.8; "ratio"; Check::closed(0.0, 20.0); "C: ONS OPN, chronic loneliness 5.0% to 7.2% (2020-21)";
         /// Multiplier on the capacity of every service.
         service_capacity: f64 = 0.7; "ratio"; Check::closed(0.0, 5.0); "C: NHS Talking Therapies referrals fell ~30% in spring 2020 (unverified)";
+        /// Shift of everyone's distress target from the stress of the pandemic itself (fear, uncertainty, disrupted routines), at full intensity.
+        distress_shift: f64 = 0.2; "SD"; Check::closed(-5.0, 5.0); "B: Pierce et al. 2020, UKHLS GHQ-12 rose ~0.2 SD from 2019 to April 2020";
         /// Relative job-loss hazard (furlough kept most jobs).
         job_loss_rr: f64 = 1.3; "ratio"; Check::closed(0.0, 20.0); "D: ONS LFS 2020 unemployment 4.0% to 5.2% (unverified)";
     }

@@ -209,6 +209,7 @@ impl PolicySpec {
                 e.loneliness_onset = m(p.loneliness_onset_rr);
                 e.capacity = [m(p.service_capacity); 4];
                 e.job_loss = m(p.job_loss_rr);
+                e.distress_shift = i * p.distress_shift;
             }
             Kind::SocialMediaGrowth(p) => {
                 e.heavy_use = m(p.heavy_use_factor);
@@ -339,6 +340,8 @@ pub struct Effects {
     pub unemployment_shift: f64,
     /// Multiplier on the weekly hazard of becoming lonely.
     pub loneliness_onset: f64,
+    /// Shift of everyone's distress target (SD).
+    pub distress_shift: f64,
     /// Multiplier on each layer's weight, indexed as [`Setting::ALL`].
     pub layer_weight: [f64; 5],
     /// Multiplier on the share of adolescents who are heavy social-media users.
@@ -382,6 +385,7 @@ impl Effects {
         job_finding: 1.0,
         unemployment_shift: 0.0,
         loneliness_onset: 1.0,
+        distress_shift: 0.0,
         layer_weight: [1.0; 5],
         heavy_use: 1.0,
         capacity: [1.0; 4],
@@ -409,6 +413,7 @@ impl Effects {
             job_finding: self.job_finding * o.job_finding,
             unemployment_shift: self.unemployment_shift + o.unemployment_shift,
             loneliness_onset: self.loneliness_onset * o.loneliness_onset,
+            distress_shift: self.distress_shift + o.distress_shift,
             layer_weight: mul(self.layer_weight, o.layer_weight),
             heavy_use: self.heavy_use * o.heavy_use,
             capacity: std::array::from_fn(|i| self.capacity[i] * o.capacity[i]),

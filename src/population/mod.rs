@@ -107,6 +107,29 @@ pub struct Circumstances {
     pub lonely: bool,
     /// Living in a household below the poverty line (kept in step with the household).
     pub poor: bool,
+    /// How far the household's equivalised income falls below the poverty line:
+    /// ln(poverty line / income) in steps of 1/[`SHORTFALL_STEPS`], capped at
+    /// [`SHORTFALL_CAP`] (0 at or above the line; kept in step with the household).
+    pub shortfall: u8,
+}
+
+/// Steps per unit of log income shortfall in [`Circumstances::shortfall`].
+pub const SHORTFALL_STEPS: f32 = 64.0;
+/// Largest log income shortfall recorded (an income of 1/e^3 of the poverty line or less,
+/// including no income at all).
+pub const SHORTFALL_CAP: f32 = 3.0;
+
+/// The quantised log shortfall of `income` below `line`.
+pub fn shortfall(income: f32, line: f32) -> u8 {
+    if income >= line {
+        return 0;
+    }
+    let gap = if income > 0.0 {
+        (line / income).ln().min(SHORTFALL_CAP)
+    } else {
+        SHORTFALL_CAP
+    };
+    (gap * SHORTFALL_STEPS).round() as u8
 }
 
 /// The people of one replicate, as columns indexed by [`PersonId`].
@@ -223,8 +246,11 @@ impl Population {
         let (income, poor) = household_income(self, h, economy, rules);
         self.household_income[h] = income;
         self.household_poor[h] = poor;
+        let gap = shortfall(income, self.poverty_line);
         for &member in self.households.members(h) {
-            self.circumstances[member as usize].poor = poor;
+            let c = &mut self.circumstances[member as usize];
+            c.poor = poor;
+            c.shortfall = gap;
         }
     }
 }
@@ -298,4 +324,25 @@ fn household_income(
     } + 0.3 * young as f32;
     let equivalised = if scale > 0.0 { total / scale } else { 0.0 };
     (equivalised, equivalised < pop.poverty_line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortfall_is_graded_below_the_line_and_capped() {
+        assert_eq!(shortfall(300.0, 200.0), 0);
+        assert_eq!(shortfall(200.0, 200.0), 0);
+        assert_eq!(
+            shortfall(100.0, 200.0),
+            (2f32.ln() * SHORTFALL_STEPS).round() as u8
+        );
+        assert!(shortfall(90.0, 200.0) > shortfall(100.0, 200.0));
+        assert_eq!(
+            shortfall(0.0, 200.0),
+            (SHORTFALL_CAP * SHORTFALL_STEPS) as u8
+        );
+        assert_eq!(shortfall(0.001, 200.0), shortfall(0.0, 200.0));
+    }
 }

@@ -140,6 +140,7 @@ pub fn synthesize(
                 arrears: false,
                 lonely: false,
                 poor: false,
+                shortfall: 0,
             })
             .collect(),
         household_income: vec![0.0; n_households],
@@ -314,6 +315,7 @@ pub fn turnover(
             arrears: false,
             lonely: false,
             poor: pop.circumstances[host].poor,
+            shortfall: pop.circumstances[host].shortfall,
         };
     }
     let n_households = pop.households.n_groups();

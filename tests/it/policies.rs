@@ -224,9 +224,14 @@ fn a_pandemic_raises_loneliness_and_cuts_service_capacity() {
     assert!(l1 > l0, "loneliness {l0} -> {l1}");
     let (s0, s1) = (
         avg(&b, Metric::TherapyStarts, "all", first_year.clone()),
-        avg(&p, Metric::TherapyStarts, "all", first_year),
+        avg(&p, Metric::TherapyStarts, "all", first_year.clone()),
     );
     assert!(s1 < s0, "therapy starts {s0} -> {s1}");
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "all", first_year.clone()),
+        avg(&p, Metric::MeanDistress, "all", first_year),
+    );
+    assert!(d1 > d0, "distress {d0} -> {d1}");
 }
 
 #[test]
