@@ -65,7 +65,7 @@ crate::params! {
         /// Weeks without benefit income after a sanction.
         sanction_weeks: u32 = 4; "weeks"; Check::int(0, 156); "D: DWP median sanction length (unverified)";
         /// Relative hazard of problem-debt and arrears onset while without income.
-        no_income_debt_rr: f64 = 4.0; "ratio"; Check::closed(0.0, 100.0); "D: Trussell Trust 2019, the wait and debt (unverified)";
+        no_income_debt_rr: f64 = 4.0; "ratio"; Check::closed(1.0, 100.0); "D: Trussell Trust 2019, the wait and debt (unverified)";
     }
 }
 

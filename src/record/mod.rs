@@ -43,6 +43,10 @@ pub enum Metric {
     QalysWeek,
     /// W.
     WellbysWeek,
+    /// Monetary value of the week's QALYs.
+    QalyValue,
+    /// Monetary value of the week's WELLBYs.
+    WellbyValue,
     /// P.
     Consultations,
     /// R.
@@ -51,6 +55,8 @@ pub enum Metric {
     WaitingList,
     /// C.
     TherapyStarts,
+    /// People discharged from the waiting list at their turn because they had recovered.
+    DischargedWaiting,
     /// M.
     WaitMedian,
     /// S.
@@ -107,7 +113,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 47] = [
+    pub const ALL: [Metric; 50] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -125,10 +131,13 @@ impl Metric {
         Metric::Lonely,
         Metric::QalysWeek,
         Metric::WellbysWeek,
+        Metric::QalyValue,
+        Metric::WellbyValue,
         Metric::Consultations,
         Metric::Referrals,
         Metric::WaitingList,
         Metric::TherapyStarts,
+        Metric::DischargedWaiting,
         Metric::WaitMedian,
         Metric::WaitWithin6,
         Metric::WaitWithin18,
@@ -177,10 +186,13 @@ impl Metric {
             Metric::Lonely => "lonely",
             Metric::QalysWeek => "qalys",
             Metric::WellbysWeek => "wellbys",
+            Metric::QalyValue => "qaly_value",
+            Metric::WellbyValue => "wellby_value",
             Metric::Consultations => "consultations",
             Metric::Referrals => "therapy_referrals",
             Metric::WaitingList => "waiting_list",
             Metric::TherapyStarts => "therapy_starts",
+            Metric::DischargedWaiting => "discharged_from_waiting",
             Metric::WaitMedian => "wait_median",
             Metric::WaitWithin6 => "wait_within_6",
             Metric::WaitWithin18 => "wait_within_18",
@@ -243,7 +255,11 @@ impl Metric {
             | Metric::OutOfArea
             | Metric::CentreOccupants => "persons",
             Metric::WaitMedian => "weeks",
-            Metric::CostServices | Metric::CostProgrammes | Metric::CostTotal => "GBP per week",
+            Metric::CostServices
+            | Metric::CostProgrammes
+            | Metric::CostTotal
+            | Metric::QalyValue
+            | Metric::WellbyValue => "GBP per week",
             _ => "share (0-1)",
         }
     }
@@ -280,6 +296,11 @@ impl Metric {
             Metric::Referrals => "referrals to talking therapy (joining the waiting list)",
             Metric::WaitingList => "people on the talking-therapy waiting list",
             Metric::TherapyStarts => "courses of talking therapy started",
+            Metric::DischargedWaiting => {
+                "people discharged from the waiting list at their turn, having recovered while waiting"
+            }
+            Metric::QalyValue => "the week's QALYs valued at valuation.qaly_value (GBP)",
+            Metric::WellbyValue => "the week's WELLBYs valued at valuation.wellby_value (GBP)",
             Metric::WaitMedian => "median wait of the week's therapy starters",
             Metric::WaitWithin6 => {
                 "share of the week's therapy starters who waited 6 weeks or less"
@@ -651,6 +672,20 @@ impl WeekTally {
                             + measures.life_satisfaction_slope * t.distress)
                             / 52.0
                     }
+                    Metric::QalyValue => {
+                        valuation.qaly_value
+                            * (n * valuation.utility_well
+                                - u(t.ill) * valuation.utility_cmd_decrement
+                                - u(t.smi) * valuation.utility_smi_decrement)
+                            / 52.0
+                    }
+                    Metric::WellbyValue => {
+                        valuation.wellby_value
+                            * (n * measures.life_satisfaction_intercept
+                                + measures.life_satisfaction_slope * t.distress)
+                            / 52.0
+                    }
+                    Metric::DischargedWaiting => u(v.discharged_waiting),
                     Metric::Consultations => u(v.consultations),
                     Metric::Referrals => u(v.referrals),
                     Metric::WaitingList => u(v.waiting),

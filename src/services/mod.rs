@@ -7,7 +7,7 @@
 //! course of care, leaving it, seeking help, and the chance of a crisis. Everything that
 //! competes for capacity — starting therapy from the waiting list, crisis responses,
 //! admissions, community-team and hub places — is then settled in [`Services::settle`], one
-//! person at a time in person order. All draws are keyed by (person, week, purpose), so they
+//! person at a time in an order drawn afresh each week. All draws are keyed by (person, week, purpose), so they
 //! do not depend on the order people are processed in, and a person's draws are the same in
 //! every scenario (common random numbers).
 
@@ -68,10 +68,11 @@ enum Draw {
     Progress,
     Crisis,
     Admit,
+    Order,
     Compulsion,
     StepDown,
 }
-const N_DRAWS: usize = 8;
+const N_DRAWS: usize = 9;
 
 /// The keys of the services' draws for one replicate.
 #[derive(Debug, Clone, Copy)]
@@ -266,7 +267,7 @@ pub fn person_week(
             if u(Draw::Progress) < k.dropout {
                 mh.care = Care::None;
                 ev |= Events::DROPPED_OUT;
-            } else if mh.care_weeks >= k.therapy_weeks {
+            } else if mh.care_weeks > k.therapy_weeks {
                 mh.care = Care::None;
                 ev |= Events::COMPLETED;
                 if mh.distress < k.caseness {
@@ -276,6 +277,8 @@ pub fn person_week(
         }
         Care::Medication if u(Draw::Progress) < k.medication_stop => mh.care = Care::None,
         Care::Cmht | Care::Hub if mh.smi == Smi::None => mh.care = Care::None,
+        // A hub that closed (its policy ended) hands its members back.
+        Care::Hub if k.capacity[5] <= 0.0 => mh.care = Care::None,
         Care::Cmht if mh.smi == Smi::Stable && u(Draw::StepDown) < k.step_down => {
             ev |= Events::STEP_DOWN;
         }
@@ -304,7 +307,9 @@ pub fn person_week(
             if u(Draw::Recognise) < k.recognition {
                 if u(Draw::Route) < k.therapy_share {
                     mh.care = Care::Waiting;
-                    mh.care_weeks = 0;
+                    // While waiting, `care_weeks` holds the referral week (mod 256), which
+                    // tells this referral's queue entry from an older one.
+                    mh.care_weeks = week as u8;
                     ev |= Events::REFERRED;
                 } else {
                     mh.care = Care::Medication;
@@ -317,8 +322,9 @@ pub fn person_week(
     if mh.smi != Smi::None && matches!(mh.care, Care::None | Care::Waiting | Care::Medication) {
         ev |= Events::NEEDS_PLACE;
     }
-    // Crisis: acute severe mental illness, or an episode with very high distress.
-    if !mh.care.staying() {
+    // Crisis: acute severe mental illness, or an episode with very high distress (adults:
+    // children's services are not modelled).
+    if !mh.care.staying() && age >= 16 {
         let mut h = 0.0;
         if mh.smi == Smi::Acute {
             h += k.crisis[0];
@@ -359,7 +365,7 @@ pub struct Pending {
 }
 
 impl Services {
-    /// Settle everything that competes for capacity this week, in person order: new
+    /// Settle everything that competes for capacity this week, in a random order: new
     /// referrals join the waiting list; therapy starts from the head of the list; crises get
     /// a crisis-team response while contacts last and may end in a centre place or an
     /// admission (a local bed if one is free, else out of area); people with severe mental
@@ -382,6 +388,16 @@ impl Services {
     ) {
         let u = |d: Draw, p: usize| keys.u(d, p, week);
         let cost = &k.cost;
+        // Capacity is handed out in a random order drawn afresh each week (person ids follow
+        // neighbourhoods, so id order would favour some areas).
+        let mut order: Vec<(u64, usize)> = (0..pending.len())
+            .map(|i| {
+                let p = pending[i].person as usize;
+                (u(Draw::Order, p).to_bits(), i)
+            })
+            .collect();
+        order.sort_unstable();
+        let pending: Vec<Pending> = order.into_iter().map(|(_, i)| pending[i]).collect();
         for x in pending.iter().filter(|x| x.events.has(Events::REFERRED)) {
             self.queue.push_back((x.person, week));
         }
@@ -395,8 +411,8 @@ impl Services {
                 break;
             };
             let m = &mut mh[p as usize];
-            if m.care != Care::Waiting {
-                continue;
+            if m.care != Care::Waiting || m.care_weeks != joined as u8 {
+                continue; // left the list (or was referred again later: a newer entry)
             }
             let c = &mut tally.services[usize::from(cells[p as usize])];
             if !m.ill {
@@ -439,6 +455,7 @@ impl Services {
                 occupied[Care::Centre as usize] += 1;
                 m.care = Care::Centre;
                 c.centre_admissions += 1;
+                c.cost += cost[7]; // the week of admission
                 continue;
             }
             let admit = if odds.is_infinite() {

@@ -48,6 +48,8 @@ pub struct World<'s> {
     pub services: crate::services::Services,
     /// Keys of the services' draws.
     pub service_keys: crate::services::ServiceKeys,
+    /// Whether an income policy acted last week (incomes are recomputed once more when it stops).
+    pub income_policies_last_week: bool,
     /// Benefit holds by the week they end: (week, person).
     pub holds: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
     /// The week constants and the effects they were derived from (rebuilt when effects change).
@@ -111,6 +113,7 @@ impl<'s> World<'s> {
                 replicate,
                 Stream::Services,
             )),
+            income_policies_last_week: false,
             holds: std::collections::BinaryHeap::new(),
             constants: None,
         }

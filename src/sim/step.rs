@@ -92,7 +92,10 @@ impl World<'_> {
         let mut programme_cost = vec![0.0; N_CELLS];
         let income_policies = self.person_level_effects(t, &mut programme_cost);
         let events = self.life_and_economy(&constants);
-        self.household_income(&events, income_policies);
+        // While an income policy acts, and in the week after it stops, every household's
+        // income follows the week's rules.
+        self.household_income(&events, income_policies || self.income_policies_last_week);
+        self.income_policies_last_week = income_policies;
         let job_changes: Vec<JobChange> = events
             .iter()
             .filter(|e| e.has(LifeEvent::JOB))

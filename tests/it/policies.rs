@@ -401,6 +401,15 @@ fn a_living_well_hub_takes_members_and_lowers_crises() {
         avg(&p, Metric::Crises, "all", SECOND_YEAR),
     );
     assert!(c1 < c0, "crises {c0} -> {c1}");
+    // When the hub closes, its members are handed back.
+    let closing = runs(
+        &scenario(&format!(
+            "{MANY_CRISES}\n[[policy]]\nkind = \"living_well_hub\"\nend_week = 60"
+        )),
+        1,
+    );
+    assert!(avg(&closing, Metric::HubMembers, "all", 0..60) > 0.0);
+    assert_eq!(avg(&closing, Metric::HubMembers, "all", 61..104), 0.0);
 }
 
 #[test]
