@@ -2,6 +2,9 @@
 //!
 //! - `tick/<n>/<threads>t`: one weekly step of a built world (all five layers), reported as
 //!   agent-weeks per second (criterion "elements");
+//! - `tick_policies/<n>/<threads>t`: the same with services busy and eight shocks and
+//!   policies acting at once, five of them on people (their targeting and person-level
+//!   effects are recomputed every week);
 //! - `build/<n>`: population synthesis plus all network layers;
 //! - `replicate/10k_520w`: a whole replicate of the 10,000-person baseline town
 //!   (104 weeks of burn-in plus 520 recorded weeks) on one thread.
@@ -24,6 +27,38 @@ fn scenario(people: u32) -> Scenario {
     Scenario::load(None, &[format!("people={people}")]).expect("valid baseline")
 }
 
+/// The baseline with many shocks and policies active from the first week.
+fn policy_scenario(people: u32) -> Scenario {
+    let text = format!(
+        r#"
+extends = "builtin:baseline"
+name = "bench-policies"
+people = {people}
+burn_in_weeks = 0
+[[shock]]
+kind = "recession"
+[[shock]]
+kind = "social_media_growth"
+[[policy]]
+kind = "universal_credit"
+[[policy]]
+kind = "thrive"
+target = {{ quintiles = [4, 5] }}
+[[policy]]
+kind = "gatekeepers"
+target = {{ sex = "male", reach = 0.5 }}
+[[policy]]
+kind = "school_programme"
+[[policy]]
+kind = "income_uplift"
+child_weekly = 25.0
+[[policy]]
+kind = "trieste"
+"#
+    );
+    Scenario::from_str(&text, "bench", None, &[]).expect("valid policy scenario")
+}
+
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -32,10 +67,15 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 }
 
 fn tick(c: &mut Criterion) {
-    let mut group = c.benchmark_group("tick");
+    tick_group(c, "tick", scenario);
+    tick_group(c, "tick_policies", policy_scenario);
+}
+
+fn tick_group(c: &mut Criterion, name: &str, make: fn(u32) -> Scenario) {
+    let mut group = c.benchmark_group(name);
     group.sample_size(20);
     for people in sizes() {
-        let s = scenario(people);
+        let s = make(people);
         group.throughput(Throughput::Elements(u64::from(people)));
         for threads in [1, 2] {
             let pool = pool(threads);

@@ -31,6 +31,7 @@ pub mod population;
 pub mod record;
 pub mod rng;
 pub mod scenario;
+pub mod services;
 pub mod sim;
 pub mod sweep;
 

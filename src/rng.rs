@@ -37,6 +37,10 @@ pub enum Stream {
     MentalHealthInit,
     /// Weekly per-person draws of the dynamics (noise, hazards, life events).
     Weekly,
+    /// Who each policy reaches.
+    Policy,
+    /// Help-seeking, care, crises and admissions.
+    Services,
     /// Experimental designs of parameter sweeps (Latin hypercubes, per-point seeds); keyed
     /// by the sweep's seed, never by a replicate.
     Design,
@@ -54,6 +58,8 @@ impl Stream {
             Stream::Online => "online",
             Stream::MentalHealthInit => "mental-health-init",
             Stream::Weekly => "weekly",
+            Stream::Policy => "policy",
+            Stream::Services => "services",
             Stream::Design => "sweep-design",
         }
     }

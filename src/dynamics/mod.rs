@@ -15,10 +15,11 @@ pub use peers::{PeerCounts, TieExposure, Ties};
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use crate::policy::Effects;
+use crate::policy::{Effects, PersonEffects};
 use crate::population::{Circumstances, Employment, Population, Sex};
 use crate::rng::{Stream, StreamKey};
 use crate::scenario::Scenario;
+use crate::services::Care;
 
 /// Severe mental illness state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,10 @@ pub struct MentalHealth {
     pub chronic: bool,
     /// Severe mental illness state.
     pub smi: Smi,
+    /// Where the person is in the care system.
+    pub care: crate::services::Care,
+    /// Weeks in the current course of care (therapy).
+    pub care_weeks: u8,
 }
 
 /// Set-point shift by age band.
@@ -137,12 +142,20 @@ pub struct WeekConstants {
     pub loneliness_onset: [f64; 4],
     /// Weekly hazard of leaving loneliness.
     pub loneliness_exit: f64,
-    /// Weekly hazard of problem-debt onset by (poor) | (unemployed) << 1.
-    pub debt_onset: [f64; 4],
+    /// Largest multiplier person-level policies put on the loneliness exit hazard (for the hazard bound).
+    pub loneliness_exit_max_factor: f64,
+    /// Relative re-employment hazard of people with severe mental illness.
+    pub smi_job_finding: f64,
+    /// Benefit-system rules for the people welfare policies reach.
+    pub welfare: crate::policy::Welfare,
+    /// Distress pulse of a work-capability reassessment (after the determinant multiplier).
+    pub assessment_pulse: f32,
+    /// Weekly hazard of problem-debt onset by (poor) | (unemployed) << 1 | (without benefit income) << 2.
+    pub debt_onset: [f64; 8],
     /// Weekly hazard of leaving problem debt.
     pub debt_exit: f64,
-    /// Weekly hazard of arrears onset by (poor) | (unemployed) << 1.
-    pub arrears_onset: [f64; 4],
+    /// Weekly hazard of arrears onset, indexed like `debt_onset`.
+    pub arrears_onset: [f64; 8],
     /// Weekly hazard of clearing arrears.
     pub arrears_exit: f64,
     /// Weekly hazard of sickness inactivity for the economically active.
@@ -172,6 +185,10 @@ pub struct WeekConstants {
     pub ghq: crate::record::GhqLink,
     /// Shift of distress for every [`circumstance_code`].
     pub circumstance_shift: [f32; 64],
+    /// Shift of the target by quantised income shortfall (see [`Circumstances::shortfall`]).
+    pub shortfall_shift: [f32; 256],
+    /// Shift of everyone's target from the week's shocks (SD).
+    pub common_shift: f32,
     /// Multiplier on online weights for heavy adolescent users.
     pub online_intensity: f32,
     /// Peer shift per weighted ill tie, times the peer multiplier.
@@ -192,6 +209,14 @@ pub struct WeekConstants {
     pub remission_weeks: u8,
     /// Relative SMI relapse hazard while distressed.
     pub smi_distress_relapse_rr: f64,
+    /// Shift of the target in therapy, by deprivation decile (index 0 = least deprived).
+    pub therapy_shift: [f32; 10],
+    /// Shift of the target on medication.
+    pub medication_shift: f32,
+    /// Relative SMI relapse hazard on a community-team caseload and in a hub.
+    pub care_relapse_rr: [f64; 2],
+    /// Relative hazard of leaving the acute phase while in a bed or centre place.
+    pub staying_recovery_rr: f64,
 }
 
 impl WeekConstants {
@@ -203,7 +228,8 @@ impl WeekConstants {
             crate::population::deprivation_factors(s.economy.deprivation_worklessness_ratio);
         let job_finding = s.economy.job_finding_rate;
         let job_loss = worklessness.map(|f| {
-            let u = (s.economy.unemployment_rate * f).min(0.95);
+            let u =
+                ((s.economy.unemployment_rate + effects.unemployment_shift) * f).clamp(0.0, 0.95);
             (job_finding * u / (1.0 - u) * effects.job_loss).min(1.0)
         });
         let mut constants = WeekConstants {
@@ -227,9 +253,17 @@ impl WeekConstants {
                     * crate::population::loneliness_rr(size, employment, &s.life)
             }),
             loneliness_exit: s.life.loneliness_exit_rate,
-            debt_onset: std::array::from_fn(|i| s.economy.debt_onset_rate * debt_risk(i, s)),
+            loneliness_exit_max_factor: loneliness_exit_max_factor(s),
+            smi_job_finding: effects.smi_job_finding,
+            welfare: effects.welfare,
+            assessment_pulse: (s.determinants.multiplier * effects.welfare.assessment_pulse) as f32,
+            debt_onset: std::array::from_fn(|i| {
+                s.economy.debt_onset_rate * debt_risk(i & 3, s) * no_income_rr(i, effects)
+            }),
             debt_exit: s.economy.debt_exit_rate,
-            arrears_onset: std::array::from_fn(|i| s.economy.arrears_onset_rate * debt_risk(i, s)),
+            arrears_onset: std::array::from_fn(|i| {
+                s.economy.arrears_onset_rate * debt_risk(i & 3, s) * no_income_rr(i, effects)
+            }),
             arrears_exit: s.economy.arrears_exit_rate,
             sickness_onset: s.economy.sickness_onset_rate,
             sickness_exit: s.economy.sickness_exit_rate,
@@ -243,7 +277,7 @@ impl WeekConstants {
             bereavement: 1.0 - (1.0 - s.life.bereavement_rate).powf(1.0 / 52.0),
             smi: [
                 d.smi_incidence / 52.0,
-                d.smi_relapse_rate / 52.0,
+                d.smi_relapse_rate / 52.0 * effects.relapse,
                 1.0 / d.smi_acute_weeks,
                 d.smi_recovery_rate / 52.0,
             ],
@@ -252,6 +286,8 @@ impl WeekConstants {
                 s.measures.ghq12_scale as f32,
             ),
             circumstance_shift: circumstance_shifts(s),
+            shortfall_shift: shortfall_shifts(s),
+            common_shift: (s.determinants.multiplier * effects.distress_shift) as f32,
             online_intensity: s.network.heavy_use_online_intensity as f32,
             peer_shift: (d.peer_multiplier * d.peer_ill_shift) as f32,
             peer_cap: d.peer_cap as f32,
@@ -262,6 +298,14 @@ impl WeekConstants {
             onset_weeks: d.onset_weeks.min(255) as u8,
             remission_weeks: d.remission_weeks.min(255) as u8,
             smi_distress_relapse_rr: d.smi_distress_relapse_rr,
+            therapy_shift: std::array::from_fn(|i| {
+                (s.services.therapy_effect
+                    * (1.0 - s.services.therapy_deprivation_attenuation * i as f64 / 9.0))
+                    as f32
+            }),
+            medication_shift: s.services.medication_effect as f32,
+            care_relapse_rr: [s.services.cmht_relapse_rr, effects.hub_relapse],
+            staying_recovery_rr: s.services.inpatient_recovery_rr,
             max_weekly_hazard: 1.0,
         };
         constants.max_weekly_hazard = constants.hazard_bound();
@@ -273,12 +317,15 @@ impl WeekConstants {
     fn hazard_bound(&self) -> f64 {
         let max = |xs: &[f64]| xs.iter().copied().fold(0.0, f64::max);
         let job = max(&self.job_loss) * self.illness_job_loss_rr.max(1.0);
-        let job = job.max(self.job_finding * self.illness_job_finding_rr.max(1.0));
+        let job = job.max(
+            self.job_finding * self.illness_job_finding_rr.max(1.0) * self.smi_job_finding.max(1.0),
+        );
         let sickness =
             (self.sickness_onset * self.illness_sickness_rr.max(1.0)).max(self.sickness_exit);
         let debt = max(&self.debt_onset).max(self.debt_exit);
         let arrears = max(&self.arrears_onset).max(self.arrears_exit);
-        let lonely = max(&self.loneliness_onset).max(self.loneliness_exit);
+        let lonely = max(&self.loneliness_onset)
+            .max(self.loneliness_exit * self.loneliness_exit_max_factor.max(1.0));
         ((job + sickness + debt + arrears + lonely + self.bereavement) * (1.0 + 1e-9)).min(1.0)
     }
 }
@@ -298,6 +345,13 @@ pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
 /// debt, loneliness), in SD, for every [`circumstance_code`].
 fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
     std::array::from_fn(|code| circumstance_shift(s, code))
+}
+
+/// Shift of the target for every quantised income shortfall, in SD.
+fn shortfall_shifts(s: &Scenario) -> [f32; 256] {
+    let per_step = s.determinants.multiplier * s.determinants.income_shortfall
+        / f64::from(crate::population::SHORTFALL_STEPS);
+    std::array::from_fn(|q| (per_step * q as f64) as f32)
 }
 
 /// Shift of the target for one [`circumstance_code`], in SD.
@@ -325,6 +379,27 @@ fn circumstance_shift(s: &Scenario, code: usize) -> f32 {
     (det.multiplier * shift) as f32
 }
 
+/// Relative debt and arrears onset hazard while without benefit income (bit 2 of the index).
+fn no_income_rr(index: usize, effects: &Effects) -> f64 {
+    if index & 4 != 0 {
+        effects.welfare.no_income_debt_rr
+    } else {
+        1.0
+    }
+}
+
+/// The largest multiplier on the loneliness exit hazard any person-level policy of the
+/// scenario can give (a bound; 1 when none).
+fn loneliness_exit_max_factor(s: &Scenario) -> f64 {
+    s.policies
+        .iter()
+        .map(|p| match &p.kind {
+            crate::policy::Kind::SocialPrescribing(k) => k.loneliness_exit_rr.max(1.0),
+            _ => 1.0,
+        })
+        .product()
+}
+
 /// Relative hazard of debt and arrears onset for risk index (poor) | (unemployed) << 1.
 fn debt_risk(index: usize, s: &Scenario) -> f64 {
     let employment = if index & 2 != 0 {
@@ -343,6 +418,7 @@ pub fn exposure_shift(
     k: &WeekConstants,
 ) -> f32 {
     k.circumstance_shift[circumstance_code(pop.sex[person] == Sex::Male, c)]
+        + k.shortfall_shift[usize::from(c.shortfall)]
 }
 
 /// Whether a person's online ties count with the heavy-use intensity.
@@ -391,6 +467,7 @@ pub fn newborn(
                 s,
                 circumstance_code(pop.sex[person] == Sex::Male, &pop.circumstances[person]),
             )
+            + shortfall_shifts(s)[usize::from(pop.circumstances[person].shortfall)]
             + (s.dynamics.sigma * noise) as f32,
         diathesis,
         set_point: sp,
@@ -401,6 +478,8 @@ pub fn newborn(
         ill: false,
         chronic,
         smi: Smi::None,
+        care: crate::services::Care::None,
+        care_weeks: 0,
     }
 }
 
@@ -452,6 +531,8 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
                 ill,
                 chronic,
                 smi,
+                care: crate::services::Care::None,
+                care_weeks: 0,
             }
         })
         .collect()
@@ -467,35 +548,140 @@ pub struct JobChange {
 
 /// What the life-and-economy step reads about one person besides their circumstances.
 #[derive(Debug, Clone, Copy)]
-pub struct LifeInputs {
+pub struct LifeInputs<'a> {
     /// Age in years.
     pub age: u8,
     /// Deprivation decile of the neighbourhood (1-10).
     pub decile: u8,
     /// Lives alone.
     pub alone: bool,
+    /// What person-level policies do to them.
+    pub effects: &'a PersonEffects,
+}
+
+/// Something the life-and-economy step did that later phases must act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LifeEvent {
+    /// Who.
+    pub person: u32,
+    /// [`LifeEvent::JOB`], [`LifeEvent::INCOME`], [`LifeEvent::SANCTION`],
+    /// [`LifeEvent::REASSESSED`] bits.
+    pub flags: u8,
+}
+
+impl LifeEvent {
+    /// Employment state changed (household income and workplace team need updating).
+    pub const JOB: u8 = 1;
+    /// Benefit income stopped for a while (household income needs updating now and when
+    /// the hold ends).
+    pub const INCOME: u8 = 2;
+    /// A benefit sanction.
+    pub const SANCTION: u8 = 4;
+    /// A work-capability reassessment.
+    pub const REASSESSED: u8 = 8;
+
+    /// Whether a flag is set.
+    #[inline]
+    pub fn has(self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
 }
 
 /// Weekly life and economy transitions of one person: job loss or re-employment, entering or
 /// leaving sickness inactivity, entering or leaving problem debt, arrears and loneliness, and
-/// bereavement. The hazards are small,
-/// so they are treated as competing risks in discrete time: one uniform draw picks at most
-/// one event per person and week. Sets the person's pending shock.
+/// bereavement. The hazards are small, so they are treated as competing risks in discrete
+/// time: one uniform draw picks at most one event per person and week. Then the welfare
+/// rules of the person's policies: a new claim under Universal-Credit-like rules starts a
+/// wait without benefit income; unemployed claimants may be sanctioned; the sick-inactive
+/// may be reassessed and found fit for work. Sets the person's pending shock.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 pub fn life_and_economy(
     person: usize,
     week: u32,
     key: StreamKey,
-    input: LifeInputs,
+    input: LifeInputs<'_>,
     c: &mut Circumstances,
+    hold_until: &mut u32,
     mh: &mut MentalHealth,
     k: &WeekConstants,
-) -> Option<JobChange> {
+) -> Option<LifeEvent> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
     let u = key.uniform(person as u32, week);
-    if u >= k.max_weekly_hazard {
+    let welfare = input.effects.flags != 0;
+    if u >= k.max_weekly_hazard && !welfare {
         return None; // the common case: no event is possible at this draw, whatever the state
     }
+    let mut flags = 0u8;
+    let uc = input.effects.has(PersonEffects::UNIVERSAL_CREDIT);
+    let working_age = (18..k.pension_age).contains(&input.age);
+    let new_claim = |hold_until: &mut u32, flags: &mut u8| {
+        if uc && k.welfare.wait_weeks > 0 {
+            *hold_until = week + 1 + k.welfare.wait_weeks;
+            *flags |= LifeEvent::INCOME;
+        }
+    };
+    if u < k.max_weekly_hazard
+        && competing_risks(u, input, c, week < *hold_until, mh, k) == Some(Event::JobChange)
+    {
+        flags |= LifeEvent::JOB;
+        if c.employment == Employment::Unemployed {
+            new_claim(hold_until, &mut flags);
+        }
+    }
+    if welfare {
+        if uc
+            && c.employment == Employment::Unemployed
+            && week >= *hold_until
+            && k.welfare.sanction_rate > 0.0
+            && key.uniform(person as u32, week | WELFARE_DRAW) < k.welfare.sanction_rate
+        {
+            *hold_until = week + 1 + k.welfare.sanction_weeks;
+            flags |= LifeEvent::SANCTION | LifeEvent::INCOME;
+        }
+        if input.effects.has(PersonEffects::REASSESSED)
+            && c.employment == Employment::InactiveSick
+            && working_age
+            && k.welfare.reassessment_rate > 0.0
+            && key.uniform(person as u32, week | WELFARE_DRAW) < k.welfare.reassessment_rate
+        {
+            flags |= LifeEvent::REASSESSED;
+            mh.pulse += k.assessment_pulse;
+            if key.uniform(person as u32, week | FIT_DRAW) < k.welfare.fit_share {
+                c.employment = Employment::Unemployed;
+                flags |= LifeEvent::JOB;
+                new_claim(hold_until, &mut flags);
+            }
+        }
+    }
+    (flags != 0).then_some(LifeEvent {
+        person: person as u32,
+        flags,
+    })
+}
+
+/// Counter bit of the welfare draws (sanction, reassessment): weeks never reach it.
+const WELFARE_DRAW: u32 = 1 << 31;
+/// Counter bit of the fit-for-work draw.
+const FIT_DRAW: u32 = 1 << 30;
+
+/// The event picked by the competing-risks draw, when later phases must know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    JobChange,
+    Other,
+}
+
+/// The competing risks of one week for one person: at most one event, picked by `u`.
+#[inline]
+fn competing_risks(
+    u: f64,
+    input: LifeInputs<'_>,
+    c: &mut Circumstances,
+    without_income: bool,
+    mh: &mut MentalHealth,
+    k: &WeekConstants,
+) -> Option<Event> {
     let unemployed = c.employment == Employment::Unemployed;
     let working_age = (18..k.pension_age).contains(&input.age);
     // Job loss (employed) or re-employment (unemployed).
@@ -511,6 +697,11 @@ pub fn life_and_economy(
                 } else {
                     1.0
                 }
+                * if mh.smi != Smi::None {
+                    k.smi_job_finding
+                } else {
+                    1.0
+                }
         }
         _ => 0.0,
     };
@@ -523,7 +714,8 @@ pub fn life_and_economy(
         _ => 0.0,
     };
     let (h_debt, h_arrears) = if input.age >= 18 {
-        let risk = usize::from(c.poor) | usize::from(unemployed) << 1;
+        let risk =
+            usize::from(c.poor) | usize::from(unemployed) << 1 | usize::from(without_income) << 2;
         (
             if c.problem_debt {
                 k.debt_exit
@@ -540,7 +732,7 @@ pub fn life_and_economy(
         (0.0, 0.0)
     };
     let h_lonely = match (c.lonely, input.age >= 16) {
-        (true, _) => k.loneliness_exit,
+        (true, _) => k.loneliness_exit * f64::from(input.effects.loneliness_exit),
         (false, true) => {
             k.loneliness_onset[usize::from(input.alone) | usize::from(unemployed) << 1]
         }
@@ -560,9 +752,7 @@ pub fn life_and_economy(
         if !employed {
             mh.pulse = k.job_loss_pulse;
         }
-        return Some(JobChange {
-            person: person as u32,
-        });
+        return Some(Event::JobChange);
     }
     edge += h_sickness;
     if u < edge {
@@ -571,27 +761,25 @@ pub fn life_and_economy(
         } else {
             Employment::InactiveSick
         };
-        return Some(JobChange {
-            person: person as u32,
-        });
+        return Some(Event::JobChange);
     }
     edge += h_debt;
     if u < edge {
         c.problem_debt = !c.problem_debt;
-        return None;
+        return Some(Event::Other);
     }
     edge += h_arrears;
     if u < edge {
         c.arrears = !c.arrears;
-        return None;
+        return Some(Event::Other);
     }
     edge += h_lonely;
     if u < edge {
         c.lonely = !c.lonely;
-        return None;
+        return Some(Event::Other);
     }
     mh.pulse = k.bereavement_pulse;
-    None
+    Some(Event::Other)
 }
 
 /// What happened to one person's clinical state this week.
@@ -614,10 +802,14 @@ pub struct PersonInputs<'a> {
     pub male: bool,
     /// Whether a heavy adolescent social-media user (online ties weigh more).
     pub heavy_online: bool,
+    /// Deprivation decile of the neighbourhood (1-10).
+    pub decile: u8,
     /// Current circumstances.
     pub circumstances: &'a Circumstances,
     /// Tie counts over the layers.
     pub ties: &'a Ties,
+    /// What person-level policies do to them.
+    pub effects: &'a PersonEffects,
 }
 
 /// Weekly mental-health step of one person: distress, onset or remission, SMI. Reads only
@@ -636,11 +828,25 @@ pub fn mental_health(
     k: &WeekConstants,
 ) -> Transition {
     let mut rng = key.counter(person as u32, week);
-    let ties = PeerCounts::weigh(input.ties, input.heavy_online, k);
+    let ties = PeerCounts::weigh(
+        input.ties,
+        input.heavy_online,
+        input.effects.neighbourhood,
+        k,
+    );
     let peer = k.peer_shift * ties.ill.min(k.peer_cap);
+    let care = match mh.care {
+        Care::Therapy => k.therapy_shift[usize::from(input.decile - 1)],
+        Care::Medication => k.medication_shift,
+        _ => 0.0,
+    };
     let target = mh.set_point
         + k.circumstance_shift[circumstance_code(input.male, input.circumstances)]
-        + peer;
+        + k.shortfall_shift[usize::from(input.circumstances.shortfall)]
+        + k.common_shift
+        + peer
+        + care
+        + input.effects.shift;
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {
@@ -699,11 +905,16 @@ pub fn mental_health(
         mh.smi = match mh.smi {
             Smi::None if u < k.smi[0] => Smi::Acute,
             Smi::Stable => {
-                let rr = if mh.distress > k.theta_on {
+                let mut rr = if mh.distress > k.theta_on {
                     k.smi_distress_relapse_rr
                 } else {
                     1.0
                 };
+                match mh.care {
+                    Care::Cmht => rr *= k.care_relapse_rr[0],
+                    Care::Hub => rr *= k.care_relapse_rr[1],
+                    _ => {}
+                }
                 if u < k.smi[1] * rr {
                     Smi::Acute
                 } else if u < k.smi[1] * rr + k.smi[3] {
@@ -712,7 +923,16 @@ pub fn mental_health(
                     Smi::Stable
                 }
             }
-            Smi::Acute if u < k.smi[2] => Smi::Stable,
+            Smi::Acute
+                if u < k.smi[2]
+                    * if mh.care.staying() {
+                        k.staying_recovery_rr
+                    } else {
+                        1.0
+                    } =>
+            {
+                Smi::Stable
+            }
             other => other,
         };
     }

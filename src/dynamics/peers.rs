@@ -233,15 +233,22 @@ impl PeerCounts {
         }
     }
 
-    /// Weighted exposure of one person's ties; online ties of heavy adolescent users weigh more.
+    /// Weighted exposure of one person's ties; online ties of heavy adolescent users weigh more,
+    /// and neighbourhood ties weigh `neighbourhood_factor` times more (community programmes).
     #[inline]
-    pub fn weigh(t: &Ties, heavy_online: bool, k: &WeekConstants) -> TieExposure {
+    pub fn weigh(
+        t: &Ties,
+        heavy_online: bool,
+        neighbourhood_factor: f32,
+        k: &WeekConstants,
+    ) -> TieExposure {
         let w = &k.weights;
         let f = f32::from;
+        let w_neighbourhood = w[NEIGHBOURHOOD] * neighbourhood_factor;
         let close_ill =
-            w[HOUSEHOLD] * f(t.ill[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.ill[NEIGHBOURHOOD]);
+            w[HOUSEHOLD] * f(t.ill[HOUSEHOLD]) + w_neighbourhood * f(t.ill[NEIGHBOURHOOD]);
         let close_total =
-            w[HOUSEHOLD] * f(t.degree[HOUSEHOLD]) + w[NEIGHBOURHOOD] * f(t.degree[NEIGHBOURHOOD]);
+            w[HOUSEHOLD] * f(t.degree[HOUSEHOLD]) + w_neighbourhood * f(t.degree[NEIGHBOURHOOD]);
         let online = if heavy_online {
             w[ONLINE] * k.online_intensity
         } else {

@@ -7,9 +7,11 @@
 
 mod check;
 mod sections;
+mod services;
 
 pub use check::{Check, ParamValue};
 pub use sections::*;
+pub use services::*;
 
 /// Metadata of one parameter, generated from its declaration.
 #[derive(Debug, Clone)]
@@ -237,12 +239,18 @@ pub fn markdown_table() -> String {
          `src/params/sections.rs`. Every parameter can be set in a scenario file under its \
          section, or with `--set section.name=value`.\n",
     );
-    for (name, doc, meta) in all_sections() {
+    let sections = all_sections().into_iter().map(|(name, doc, meta)| {
         let heading = if name.is_empty() {
             "top level".to_string()
         } else {
             format!("[{name}]")
         };
+        (heading, name.to_string(), doc, meta)
+    });
+    let kinds = crate::policy::kind_tables()
+        .into_iter()
+        .map(|(heading, doc, meta)| (heading, String::new(), doc, meta));
+    for (heading, name, doc, meta) in sections.chain(kinds) {
         let _ = write!(out, "\n## {heading}\n\n{}\n\n", doc.trim());
         out.push_str(
             "| key | meaning | unit | default | accepted | source |\n|---|---|---|---|---|---|\n",

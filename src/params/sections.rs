@@ -5,7 +5,7 @@
 //! Values marked (unverified) were taken from the project specification and are still to be
 //! checked against the primary source.
 
-use super::{Check, ParamMeta, Section};
+use super::{Check, ParamMeta, Section, ServiceParams, ValuationParams};
 
 crate::params! {
     /// Run settings: what to simulate, for how long, and how many times.
@@ -210,6 +210,8 @@ crate::params! {
         unemployment_men: f64 = 0.55; "SD"; Check::closed(-5.0, 5.0); "A: Paul & Moser 2009 (larger in men)";
         /// Shift while below the poverty line.
         poverty: f64 = 0.07; "SD"; Check::closed(-5.0, 5.0); "A: Thomson et al. 2023 (+2.15 pp CMD)";
+        /// Further shift per unit of log income shortfall below the poverty line (ln(line / income); a household at half the line has 0.69), so that how deep below the line matters, not only whether.
+        income_shortfall: f64 = 0.1; "SD per log unit"; Check::closed(-5.0, 5.0); "C: graded income-mental health association (Thomson et al. 2022, income changes and mental health); swept from 0";
         /// Shift while in housing-payment arrears.
         arrears: f64 = 0.09; "SD"; Check::closed(-5.0, 5.0); "B: Mason et al. 2023 (preprint)";
         /// Shift while in problem debt (prospective OR ~1.75 on the logit scale, times sqrt(3)/pi).
@@ -315,6 +317,8 @@ pub fn all_sections() -> Vec<(&'static str, &'static str, Vec<ParamMeta>)> {
         one::<DeterminantParams>(),
         one::<DynamicsParams>(),
         one::<MeasureParams>(),
+        one::<ServiceParams>(),
+        one::<ValuationParams>(),
     ]
 }
 

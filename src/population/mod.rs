@@ -68,6 +68,17 @@ impl Employment {
         Employment::Carer,
     ];
 
+    /// Every state, adults first, then `Child`.
+    pub const ALL: [Employment; 7] = [
+        Employment::Employed,
+        Employment::Unemployed,
+        Employment::InactiveSick,
+        Employment::Student,
+        Employment::Retired,
+        Employment::Carer,
+        Employment::Child,
+    ];
+
     /// Lower-case name used in outputs.
     pub fn name(self) -> &'static str {
         match self {
@@ -96,6 +107,29 @@ pub struct Circumstances {
     pub lonely: bool,
     /// Living in a household below the poverty line (kept in step with the household).
     pub poor: bool,
+    /// How far the household's equivalised income falls below the poverty line:
+    /// ln(poverty line / income) in steps of 1/[`SHORTFALL_STEPS`], capped at
+    /// [`SHORTFALL_CAP`] (0 at or above the line; kept in step with the household).
+    pub shortfall: u8,
+}
+
+/// Steps per unit of log income shortfall in [`Circumstances::shortfall`].
+pub const SHORTFALL_STEPS: f32 = 64.0;
+/// Largest log income shortfall recorded (an income of 1/e^3 of the poverty line or less,
+/// including no income at all).
+pub const SHORTFALL_CAP: f32 = 3.0;
+
+/// The quantised log shortfall of `income` below `line`.
+pub fn shortfall(income: f32, line: f32) -> u8 {
+    if income >= line {
+        return 0;
+    }
+    let gap = if income > 0.0 {
+        (line / income).ln().min(SHORTFALL_CAP)
+    } else {
+        SHORTFALL_CAP
+    };
+    (gap * SHORTFALL_STEPS).round() as u8
 }
 
 /// The people of one replicate, as columns indexed by [`PersonId`].
@@ -125,8 +159,14 @@ pub struct Population {
     pub bullied: Vec<bool>,
     /// Exposed to discrimination.
     pub discrimination: Vec<bool>,
-    /// Heavy social-media use (applies while aged 11-17).
+    /// Heavy social-media use now (applies while aged 11-17); refreshed yearly from
+    /// `heavy_base` and the growth of social media.
     pub heavy_social_media: Vec<bool>,
+    /// Heavy social-media use as drawn at synthesis or birth (no growth).
+    pub heavy_base: Vec<bool>,
+    /// Week (of the simulation) until which out-of-work benefit is not paid: a new claim's
+    /// waiting period or a sanction (0 = paid).
+    pub benefit_hold_until: Vec<u32>,
     /// Weekly-changing circumstances.
     pub circumstances: Vec<Circumstances>,
     /// Members of each household.
@@ -152,6 +192,34 @@ impl Population {
         self.age.is_empty()
     }
 
+    /// Refresh who is a heavy social-media user now: everyone drawn as one, plus (when
+    /// `factor` > 1) non-users whose fixed draw falls below the extra share, or (when
+    /// `factor` < 1) only drawn users whose fixed draw falls below `factor`. The draw of a
+    /// person is keyed by their slot and birth year, so it is the same in every scenario.
+    pub fn refresh_heavy_use(
+        &mut self,
+        share: f64,
+        factor: f64,
+        key: crate::rng::StreamKey,
+        year: u32,
+    ) {
+        let target = (share * factor).min(1.0);
+        let extra = if factor > 1.0 && share < 1.0 {
+            (target - share) / (1.0 - share)
+        } else {
+            0.0
+        };
+        for p in 0..self.len() {
+            let birth = 10_000 + year - u32::from(self.age[p]);
+            let u = key.uniform(p as u32, birth);
+            self.heavy_social_media[p] = if factor >= 1.0 {
+                self.heavy_base[p] || u < extra
+            } else {
+                self.heavy_base[p] && u < factor
+            };
+        }
+    }
+
     /// Whether the person is of a marginalised ethnic group.
     pub fn marginalised(&self, person: usize) -> bool {
         self.ethnicity[person] != 0
@@ -172,32 +240,62 @@ impl Population {
         &mut self,
         household: HouseholdId,
         economy: &crate::params::EconomyParams,
+        rules: &IncomeRules<'_>,
     ) {
         let h = household.0 as usize;
-        let (income, poor) = household_income(self, h, economy);
+        let (income, poor) = household_income(self, h, economy, rules);
         self.household_income[h] = income;
         self.household_poor[h] = poor;
+        let gap = shortfall(income, self.poverty_line);
         for &member in self.households.members(h) {
-            self.circumstances[member as usize].poor = poor;
+            let c = &mut self.circumstances[member as usize];
+            c.poor = poor;
+            c.shortfall = gap;
         }
     }
 }
 
-/// Weekly income of one person in their current state (GBP).
+/// What policies do to incomes this week.
+#[derive(Debug, Clone, Copy)]
+pub struct IncomeRules<'a> {
+    /// Current week of the simulation (benefit holds end at a week).
+    pub week: u32,
+    /// Each person's policy effects, when person-level policies act.
+    pub effects: Option<&'a [crate::policy::PersonEffects]>,
+}
+
+impl IncomeRules<'_> {
+    /// No policy: everybody is paid their standard income.
+    pub const NONE: IncomeRules<'static> = IncomeRules {
+        week: 0,
+        effects: None,
+    };
+}
+
+/// Weekly income of one person in their current state (GBP), under the week's rules.
 pub fn personal_income(
-    employment: Employment,
-    wage: f32,
+    pop: &Population,
+    p: usize,
     economy: &crate::params::EconomyParams,
+    rules: &IncomeRules<'_>,
 ) -> f32 {
-    match employment {
-        Employment::Employed => wage,
+    let e = rules
+        .effects
+        .map_or(crate::policy::PersonEffects::NEUTRAL, |v| v[p]);
+    let base = match pop.circumstances[p].employment {
+        Employment::Employed => pop.wage[p].max(e.wage_floor),
         Employment::Unemployed | Employment::InactiveSick | Employment::Carer => {
-            economy.benefit_weekly as f32
+            if rules.week < pop.benefit_hold_until[p] {
+                0.0
+            } else {
+                economy.benefit_weekly as f32 * e.benefit_factor
+            }
         }
         Employment::Retired => economy.pension_weekly as f32,
         Employment::Student => economy.student_weekly as f32,
         Employment::Child => 0.0,
-    }
+    };
+    base + e.extra_income
 }
 
 /// Equivalised income (modified OECD scale: 1 for the first adult, 0.5 per further person 14+,
@@ -206,12 +304,13 @@ fn household_income(
     pop: &Population,
     h: usize,
     economy: &crate::params::EconomyParams,
+    rules: &IncomeRules<'_>,
 ) -> (f32, bool) {
     let mut total = 0.0f32;
     let (mut older, mut young) = (0u32, 0u32);
     for &member in pop.households.members(h) {
         let p = member as usize;
-        total += personal_income(pop.circumstances[p].employment, pop.wage[p], economy);
+        total += personal_income(pop, p, economy, rules);
         if pop.age[p] >= 14 {
             older += 1
         } else {
@@ -225,4 +324,25 @@ fn household_income(
     } + 0.3 * young as f32;
     let equivalised = if scale > 0.0 { total / scale } else { 0.0 };
     (equivalised, equivalised < pop.poverty_line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortfall_is_graded_below_the_line_and_capped() {
+        assert_eq!(shortfall(300.0, 200.0), 0);
+        assert_eq!(shortfall(200.0, 200.0), 0);
+        assert_eq!(
+            shortfall(100.0, 200.0),
+            (2f32.ln() * SHORTFALL_STEPS).round() as u8
+        );
+        assert!(shortfall(90.0, 200.0) > shortfall(100.0, 200.0));
+        assert_eq!(
+            shortfall(0.0, 200.0),
+            (SHORTFALL_CAP * SHORTFALL_STEPS) as u8
+        );
+        assert_eq!(shortfall(0.001, 200.0), shortfall(0.0, 200.0));
+    }
 }

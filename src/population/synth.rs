@@ -5,7 +5,9 @@ use rand::seq::SliceRandom;
 use rand_distr::{Distribution, LogNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::{Circumstances, Employment, HouseholdId, NeighbourhoodId, Population, Sex};
+use super::{
+    Circumstances, Employment, HouseholdId, IncomeRules, NeighbourhoodId, Population, Sex,
+};
 use crate::network::Groups;
 use crate::params::{EconomyParams, LifeParams, PopulationParams};
 use crate::rng::{Stream, StreamKey};
@@ -127,7 +129,9 @@ pub fn synthesize(
         trusted_adult,
         bullied,
         discrimination,
+        heavy_base: heavy_social_media.clone(),
         heavy_social_media,
+        benefit_hold_until: vec![0; n_people],
         circumstances: employment
             .iter()
             .map(|&employment| Circumstances {
@@ -136,6 +140,7 @@ pub fn synthesize(
                 arrears: false,
                 lonely: false,
                 poor: false,
+                shortfall: 0,
             })
             .collect(),
         household_income: vec![0.0; n_households],
@@ -147,7 +152,7 @@ pub fn synthesize(
 
     // Income and the poverty line (a share of the person-weighted median at the start).
     for h in 0..n_households {
-        pop.update_household_income(HouseholdId(h as u32), economy);
+        pop.update_household_income(HouseholdId(h as u32), economy, &IncomeRules::NONE);
     }
     let mut incomes: Vec<f32> = pop
         .household
@@ -157,7 +162,7 @@ pub fn synthesize(
     incomes.sort_unstable_by(f32::total_cmp);
     pop.poverty_line = incomes[incomes.len() / 2] * economy.poverty_line_share as f32;
     for h in 0..n_households {
-        pop.update_household_income(HouseholdId(h as u32), economy);
+        pop.update_household_income(HouseholdId(h as u32), economy, &IncomeRules::NONE);
     }
 
     // Debt, arrears and loneliness start in the equilibrium of their weekly hazards.
@@ -300,6 +305,8 @@ pub fn turnover(
         };
         pop.discrimination[b] = rng.random_bool(discrimination);
         pop.heavy_social_media[b] = rng.random_bool(params.heavy_social_media_share);
+        pop.heavy_base[b] = pop.heavy_social_media[b];
+        pop.benefit_hold_until[b] = 0;
         let factor = wage_factor[usize::from(pop.decile[b] - 1)];
         pop.wage[b] = (economy.median_weekly_wage * factor * wage_dist.sample(rng)) as f32;
         pop.circumstances[b] = Circumstances {
@@ -308,6 +315,7 @@ pub fn turnover(
             arrears: false,
             lonely: false,
             poor: pop.circumstances[host].poor,
+            shortfall: pop.circumstances[host].shortfall,
         };
     }
     let n_households = pop.households.n_groups();

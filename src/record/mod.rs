@@ -4,7 +4,7 @@
 //! employment state); at the end of the week the cells are added up into the published
 //! strata and turned into metrics. Everything here is a pure computation over counts.
 
-use crate::params::MeasureParams;
+use crate::params::{MeasureParams, ValuationParams};
 
 /// A published weekly metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,11 +39,81 @@ pub enum Metric {
     Arrears,
     /// Share often lonely.
     Lonely,
+    /// Q.
+    QalysWeek,
+    /// W.
+    WellbysWeek,
+    /// Monetary value of the week's QALYs.
+    QalyValue,
+    /// Monetary value of the week's WELLBYs.
+    WellbyValue,
+    /// P.
+    Consultations,
+    /// R.
+    Referrals,
+    /// P.
+    WaitingList,
+    /// C.
+    TherapyStarts,
+    /// People discharged from the waiting list at their turn because they had recovered.
+    DischargedWaiting,
+    /// M.
+    WaitMedian,
+    /// S.
+    WaitWithin6,
+    /// S.
+    WaitWithin18,
+    /// C.
+    TherapyCompletions,
+    /// C.
+    TherapyRecoveries,
+    /// S.
+    RecoveryRate,
+    /// C.
+    TherapyDropouts,
+    /// P.
+    InTherapy,
+    /// P.
+    OnMedication,
+    /// S.
+    TreatmentShare,
+    /// P.
+    CmhtCaseload,
+    /// P.
+    HubMembers,
+    /// M.
+    Crises,
+    /// C.
+    CrisisTeamResponses,
+    /// V.
+    AdmissionsVoluntary,
+    /// C.
+    AdmissionsCompulsory,
+    /// C.
+    CentreAdmissions,
+    /// P.
+    Inpatients,
+    /// I.
+    OutOfArea,
+    /// L.
+    BedOccupancy,
+    /// P.
+    CentreOccupants,
+    /// B.
+    Sanctions,
+    /// W.
+    Reassessments,
+    /// C.
+    CostServices,
+    /// C.
+    CostProgrammes,
+    /// S.
+    CostTotal,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 50] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -59,6 +129,41 @@ impl Metric {
         Metric::ProblemDebt,
         Metric::Arrears,
         Metric::Lonely,
+        Metric::QalysWeek,
+        Metric::WellbysWeek,
+        Metric::QalyValue,
+        Metric::WellbyValue,
+        Metric::Consultations,
+        Metric::Referrals,
+        Metric::WaitingList,
+        Metric::TherapyStarts,
+        Metric::DischargedWaiting,
+        Metric::WaitMedian,
+        Metric::WaitWithin6,
+        Metric::WaitWithin18,
+        Metric::TherapyCompletions,
+        Metric::TherapyRecoveries,
+        Metric::RecoveryRate,
+        Metric::TherapyDropouts,
+        Metric::InTherapy,
+        Metric::OnMedication,
+        Metric::TreatmentShare,
+        Metric::CmhtCaseload,
+        Metric::HubMembers,
+        Metric::Crises,
+        Metric::CrisisTeamResponses,
+        Metric::AdmissionsVoluntary,
+        Metric::AdmissionsCompulsory,
+        Metric::CentreAdmissions,
+        Metric::Inpatients,
+        Metric::OutOfArea,
+        Metric::BedOccupancy,
+        Metric::CentreOccupants,
+        Metric::Sanctions,
+        Metric::Reassessments,
+        Metric::CostServices,
+        Metric::CostProgrammes,
+        Metric::CostTotal,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -79,6 +184,41 @@ impl Metric {
             Metric::ProblemDebt => "problem_debt",
             Metric::Arrears => "arrears",
             Metric::Lonely => "lonely",
+            Metric::QalysWeek => "qalys",
+            Metric::WellbysWeek => "wellbys",
+            Metric::QalyValue => "qaly_value",
+            Metric::WellbyValue => "wellby_value",
+            Metric::Consultations => "consultations",
+            Metric::Referrals => "therapy_referrals",
+            Metric::WaitingList => "waiting_list",
+            Metric::TherapyStarts => "therapy_starts",
+            Metric::DischargedWaiting => "discharged_from_waiting",
+            Metric::WaitMedian => "wait_median",
+            Metric::WaitWithin6 => "wait_within_6",
+            Metric::WaitWithin18 => "wait_within_18",
+            Metric::TherapyCompletions => "therapy_completions",
+            Metric::TherapyRecoveries => "therapy_recoveries",
+            Metric::RecoveryRate => "recovery_rate",
+            Metric::TherapyDropouts => "therapy_dropouts",
+            Metric::InTherapy => "in_therapy",
+            Metric::OnMedication => "on_medication",
+            Metric::TreatmentShare => "treatment_share",
+            Metric::CmhtCaseload => "cmht_caseload",
+            Metric::HubMembers => "hub_members",
+            Metric::Crises => "crises",
+            Metric::CrisisTeamResponses => "crisis_team_responses",
+            Metric::AdmissionsVoluntary => "admissions_voluntary",
+            Metric::AdmissionsCompulsory => "admissions_compulsory",
+            Metric::CentreAdmissions => "centre_admissions",
+            Metric::Inpatients => "inpatients",
+            Metric::OutOfArea => "out_of_area",
+            Metric::BedOccupancy => "bed_occupancy",
+            Metric::CentreOccupants => "centre_occupants",
+            Metric::Sanctions => "sanctions",
+            Metric::Reassessments => "reassessments",
+            Metric::CostServices => "cost_services",
+            Metric::CostProgrammes => "cost_programmes",
+            Metric::CostTotal => "cost_total",
         }
     }
 
@@ -91,6 +231,35 @@ impl Metric {
             Metric::Wemwbs => "WEMWBS points (14-70)",
             Metric::Sf12Mcs => "SF-12 MCS points",
             Metric::LifeSatisfaction => "points (0-10)",
+            Metric::QalysWeek => "QALYs per week",
+            Metric::WellbysWeek => "WELLBYs per week",
+            Metric::Consultations
+            | Metric::Referrals
+            | Metric::TherapyStarts
+            | Metric::TherapyCompletions
+            | Metric::TherapyRecoveries
+            | Metric::TherapyDropouts
+            | Metric::Crises
+            | Metric::CrisisTeamResponses
+            | Metric::AdmissionsVoluntary
+            | Metric::AdmissionsCompulsory
+            | Metric::CentreAdmissions
+            | Metric::Sanctions
+            | Metric::Reassessments => "persons per week",
+            Metric::WaitingList
+            | Metric::InTherapy
+            | Metric::OnMedication
+            | Metric::CmhtCaseload
+            | Metric::HubMembers
+            | Metric::Inpatients
+            | Metric::OutOfArea
+            | Metric::CentreOccupants => "persons",
+            Metric::WaitMedian => "weeks",
+            Metric::CostServices
+            | Metric::CostProgrammes
+            | Metric::CostTotal
+            | Metric::QalyValue
+            | Metric::WellbyValue => "GBP per week",
             _ => "share (0-1)",
         }
     }
@@ -117,6 +286,59 @@ impl Metric {
             Metric::ProblemDebt => "share in problem debt",
             Metric::Arrears => "share in housing-payment arrears",
             Metric::Lonely => "share often or always lonely",
+            Metric::QalysWeek => {
+                "quality-adjusted life years lived this week (EQ-5D utility by state / 52)"
+            }
+            Metric::WellbysWeek => {
+                "wellbeing-years this week: life satisfaction (0-10) summed over people / 52"
+            }
+            Metric::Consultations => "primary-care consultations about mental health",
+            Metric::Referrals => "referrals to talking therapy (joining the waiting list)",
+            Metric::WaitingList => "people on the talking-therapy waiting list",
+            Metric::TherapyStarts => "courses of talking therapy started",
+            Metric::DischargedWaiting => {
+                "people discharged from the waiting list at their turn, having recovered while waiting"
+            }
+            Metric::QalyValue => "the week's QALYs valued at valuation.qaly_value (GBP)",
+            Metric::WellbyValue => "the week's WELLBYs valued at valuation.wellby_value (GBP)",
+            Metric::WaitMedian => "median wait of the week's therapy starters",
+            Metric::WaitWithin6 => {
+                "share of the week's therapy starters who waited 6 weeks or less"
+            }
+            Metric::WaitWithin18 => {
+                "share of the week's therapy starters who waited 18 weeks or less"
+            }
+            Metric::TherapyCompletions => "courses of talking therapy completed",
+            Metric::TherapyRecoveries => "completed courses ending below caseness",
+            Metric::RecoveryRate => "share of completed courses ending below caseness",
+            Metric::TherapyDropouts => "courses of talking therapy left before the end",
+            Metric::InTherapy => "people in a course of talking therapy",
+            Metric::OnMedication => "people taking antidepressant medication",
+            Metric::TreatmentShare => {
+                "share of people in an episode who are in treatment (therapy, medication, community team, hub, bed or centre)"
+            }
+            Metric::CmhtCaseload => "people on a community mental health team caseload",
+            Metric::HubMembers => "people supported by a living-well hub",
+            Metric::Crises => "mental-health crises",
+            Metric::CrisisTeamResponses => "crises met by a crisis resolution (home) team",
+            Metric::AdmissionsVoluntary => "voluntary psychiatric admissions",
+            Metric::AdmissionsCompulsory => "compulsory (Mental Health Act) admissions",
+            Metric::CentreAdmissions => "crises taken into a 24/7 community-centre place",
+            Metric::Inpatients => "people in a psychiatric bed (local or out of area)",
+            Metric::OutOfArea => "inpatients placed out of area for want of a local bed",
+            Metric::BedOccupancy => {
+                "local inpatients / local beds, whole population only (beds rounded up: a small town has at least one)"
+            }
+            Metric::CentreOccupants => "people staying in a community-centre place",
+            Metric::Sanctions => "benefit sanctions",
+            Metric::Reassessments => "work-capability reassessments",
+            Metric::CostServices => {
+                "cost of services used this week (unit costs in [services] and the policies)"
+            }
+            Metric::CostProgrammes => {
+                "cost of community, school and prevention programmes this week"
+            }
+            Metric::CostTotal => "services plus programmes",
         }
     }
 }
@@ -242,17 +464,119 @@ impl Tally {
     }
 }
 
+/// Service use and welfare events of one cell in one week (people are counted in the cell
+/// they were in during the week's mental-health phase).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServiceCounts {
+    /// On the therapy waiting list.
+    pub waiting: u32,
+    /// In therapy.
+    pub therapy: u32,
+    /// On medication.
+    pub medication: u32,
+    /// On a community-team caseload.
+    pub cmht: u32,
+    /// Hub members.
+    pub hub: u32,
+    /// Inpatients in local beds.
+    pub inpatient: u32,
+    /// Inpatients out of area.
+    pub out_of_area: u32,
+    /// In a community-centre place.
+    pub centre: u32,
+    /// In an episode and in treatment.
+    pub treated_ill: u32,
+    /// Primary-care consultations.
+    pub consultations: u32,
+    /// Referrals to therapy.
+    pub referrals: u32,
+    /// Therapy starts.
+    pub starts: u32,
+    /// Starts after waiting 6 weeks or less.
+    pub started_within_6: u32,
+    /// Starts after waiting 18 weeks or less.
+    pub started_within_18: u32,
+    /// Completed courses.
+    pub completions: u32,
+    /// Completed courses ending below caseness.
+    pub recoveries: u32,
+    /// Drop-outs.
+    pub dropouts: u32,
+    /// Discharged from the waiting list having recovered while waiting.
+    pub discharged_waiting: u32,
+    /// Crises.
+    pub crises: u32,
+    /// Crises met by a crisis team.
+    pub crisis_team: u32,
+    /// Voluntary admissions.
+    pub admissions_voluntary: u32,
+    /// Compulsory admissions.
+    pub admissions_compulsory: u32,
+    /// Crises taken into a community-centre place.
+    pub centre_admissions: u32,
+    /// Benefit sanctions.
+    pub sanctions: u32,
+    /// Work-capability reassessments.
+    pub reassessments: u32,
+    /// Cost of services (GBP).
+    pub cost: f64,
+    /// Cost of programmes (GBP).
+    pub programme_cost: f64,
+}
+
+impl ServiceCounts {
+    /// Add another cell's counts.
+    pub fn add(&mut self, o: &ServiceCounts) {
+        self.waiting += o.waiting;
+        self.therapy += o.therapy;
+        self.medication += o.medication;
+        self.cmht += o.cmht;
+        self.hub += o.hub;
+        self.inpatient += o.inpatient;
+        self.out_of_area += o.out_of_area;
+        self.centre += o.centre;
+        self.treated_ill += o.treated_ill;
+        self.consultations += o.consultations;
+        self.referrals += o.referrals;
+        self.starts += o.starts;
+        self.started_within_6 += o.started_within_6;
+        self.started_within_18 += o.started_within_18;
+        self.completions += o.completions;
+        self.recoveries += o.recoveries;
+        self.dropouts += o.dropouts;
+        self.discharged_waiting += o.discharged_waiting;
+        self.crises += o.crises;
+        self.crisis_team += o.crisis_team;
+        self.admissions_voluntary += o.admissions_voluntary;
+        self.admissions_compulsory += o.admissions_compulsory;
+        self.centre_admissions += o.centre_admissions;
+        self.sanctions += o.sanctions;
+        self.reassessments += o.reassessments;
+        self.cost += o.cost;
+        self.programme_cost += o.programme_cost;
+    }
+}
+
 /// The tallies of every cell for one week (or one chunk of people in one week).
 #[derive(Debug, Clone)]
 pub struct WeekTally {
     /// One tally per cell.
     pub cells: Vec<Tally>,
+    /// Service counts per cell.
+    pub services: Vec<ServiceCounts>,
+    /// Waits of the week's therapy starters: (cell, weeks).
+    pub waits: Vec<(u16, u16)>,
+    /// Local inpatient beds this week.
+    pub beds: f64,
 }
 
 impl Default for WeekTally {
     fn default() -> Self {
         WeekTally {
             cells: vec![Tally::default(); N_CELLS],
+            services: vec![ServiceCounts::default(); N_CELLS],
+            waits: Vec::new(),
+            beds: 0.0,
         }
     }
 }
@@ -263,24 +587,49 @@ impl WeekTally {
         for (a, b) in self.cells.iter_mut().zip(&other.cells) {
             a.add(b);
         }
+        for (a, b) in self.services.iter_mut().zip(&other.services) {
+            a.add(b);
+        }
+        self.waits.extend_from_slice(&other.waits);
     }
 
     /// Metric values of every stratum: `out[metric][stratum]`.
-    pub fn metrics(&self, measures: &MeasureParams) -> [[f64; N_STRATA]; Metric::ALL.len()] {
+    pub fn metrics(
+        &self,
+        measures: &MeasureParams,
+        valuation: &ValuationParams,
+    ) -> [[f64; N_STRATA]; Metric::ALL.len()] {
         let mut strata = [Tally::default(); N_STRATA];
+        let mut services = [ServiceCounts::default(); N_STRATA];
         for (c, tally) in self.cells.iter().enumerate() {
-            if tally.n == 0 {
+            if tally.n == 0 && self.services[c] == ServiceCounts::default() {
                 continue;
             }
             for s in strata_of_cell(c) {
                 strata[s].add(tally);
+                services[s].add(&self.services[c]);
+            }
+        }
+        let mut waits: Vec<Vec<u16>> = vec![Vec::new(); N_STRATA];
+        for &(c, w) in &self.waits {
+            for s in strata_of_cell(usize::from(c)) {
+                waits[s].push(w);
             }
         }
         let mut out = [[f64::NAN; N_STRATA]; Metric::ALL.len()];
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        let u = |x: u32| f64::from(x);
         for (s, t) in strata.iter().enumerate() {
             let n = f64::from(t.n);
             let mean_distress = ratio(t.distress, n);
+            let v = &services[s];
+            let w = &mut waits[s];
+            w.sort_unstable();
+            let median = match w.len() {
+                0 => f64::NAN,
+                l if l % 2 == 1 => f64::from(w[l / 2]),
+                l => (f64::from(w[l / 2 - 1]) + f64::from(w[l / 2])) / 2.0,
+            };
             for (m, metric) in Metric::ALL.iter().enumerate() {
                 out[m][s] = match metric {
                     Metric::Population => n,
@@ -312,6 +661,62 @@ impl WeekTally {
                     Metric::ProblemDebt => ratio(f64::from(t.debt), n),
                     Metric::Arrears => ratio(f64::from(t.arrears), n),
                     Metric::Lonely => ratio(f64::from(t.lonely), n),
+                    Metric::QalysWeek => {
+                        (n * valuation.utility_well
+                            - u(t.ill) * valuation.utility_cmd_decrement
+                            - u(t.smi) * valuation.utility_smi_decrement)
+                            / 52.0
+                    }
+                    Metric::WellbysWeek => {
+                        (n * measures.life_satisfaction_intercept
+                            + measures.life_satisfaction_slope * t.distress)
+                            / 52.0
+                    }
+                    Metric::QalyValue => {
+                        valuation.qaly_value
+                            * (n * valuation.utility_well
+                                - u(t.ill) * valuation.utility_cmd_decrement
+                                - u(t.smi) * valuation.utility_smi_decrement)
+                            / 52.0
+                    }
+                    Metric::WellbyValue => {
+                        valuation.wellby_value
+                            * (n * measures.life_satisfaction_intercept
+                                + measures.life_satisfaction_slope * t.distress)
+                            / 52.0
+                    }
+                    Metric::DischargedWaiting => u(v.discharged_waiting),
+                    Metric::Consultations => u(v.consultations),
+                    Metric::Referrals => u(v.referrals),
+                    Metric::WaitingList => u(v.waiting),
+                    Metric::TherapyStarts => u(v.starts),
+                    Metric::WaitMedian => median,
+                    Metric::WaitWithin6 => ratio(u(v.started_within_6), u(v.starts)),
+                    Metric::WaitWithin18 => ratio(u(v.started_within_18), u(v.starts)),
+                    Metric::TherapyCompletions => u(v.completions),
+                    Metric::TherapyRecoveries => u(v.recoveries),
+                    Metric::RecoveryRate => ratio(u(v.recoveries), u(v.completions)),
+                    Metric::TherapyDropouts => u(v.dropouts),
+                    Metric::InTherapy => u(v.therapy),
+                    Metric::OnMedication => u(v.medication),
+                    Metric::TreatmentShare => ratio(u(v.treated_ill), u(t.ill)),
+                    Metric::CmhtCaseload => u(v.cmht),
+                    Metric::HubMembers => u(v.hub),
+                    Metric::Crises => u(v.crises),
+                    Metric::CrisisTeamResponses => u(v.crisis_team),
+                    Metric::AdmissionsVoluntary => u(v.admissions_voluntary),
+                    Metric::AdmissionsCompulsory => u(v.admissions_compulsory),
+                    Metric::CentreAdmissions => u(v.centre_admissions),
+                    Metric::Inpatients => u(v.inpatient + v.out_of_area),
+                    Metric::OutOfArea => u(v.out_of_area),
+                    Metric::BedOccupancy if s == 0 => ratio(u(v.inpatient), self.beds.ceil()),
+                    Metric::BedOccupancy => f64::NAN,
+                    Metric::CentreOccupants => u(v.centre),
+                    Metric::Sanctions => u(v.sanctions),
+                    Metric::Reassessments => u(v.reassessments),
+                    Metric::CostServices => v.cost,
+                    Metric::CostProgrammes => v.programme_cost,
+                    Metric::CostTotal => v.cost + v.programme_cost,
                 };
             }
         }

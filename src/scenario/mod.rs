@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::error::ScenarioError;
 use crate::params::{
     DeterminantParams, DynamicsParams, EconomyParams, LifeParams, MeasureParams, NetworkParams,
-    PopulationParams, Reader, RunParams, Section,
+    PopulationParams, Reader, RunParams, Section, ServiceParams, ValuationParams,
 };
+use crate::policy::PolicySpec;
 
 /// The built-in baseline scenario (an England-like town), identical to `scenarios/baseline.toml`.
 pub const BUILTIN_BASELINE: &str = include_str!("../../scenarios/baseline.toml");
@@ -41,6 +42,12 @@ pub struct Scenario {
     pub dynamics: DynamicsParams,
     /// Links to survey measures.
     pub measures: MeasureParams,
+    /// Services, capacities and unit costs.
+    pub services: ServiceParams,
+    /// Valuing outcomes (QALYs, WELLBYs).
+    pub valuation: ValuationParams,
+    /// Shocks, then policies, in the order declared.
+    pub policies: Vec<PolicySpec>,
     /// Where the scenario came from (file path or the built-in label).
     pub origin: String,
     /// The top scenario file as written (for provenance).
@@ -83,7 +90,9 @@ impl Scenario {
         load_chain(text, label, dir, &mut merged, &mut chain)?;
         for arg in sets {
             let (key, value) = parse_set(arg)?;
-            merged.insert_path(&key, value, "--set");
+            merged
+                .insert_path(&key, value, "--set")
+                .map_err(|p| ScenarioError::Invalid(vec![p]))?;
         }
         let mut scenario = read_table(&merged, label)?;
         scenario.source_text = text.to_string();
@@ -100,6 +109,19 @@ impl Scenario {
         root.insert("determinants".into(), self.determinants.to_table().into());
         root.insert("dynamics".into(), self.dynamics.to_table().into());
         root.insert("measures".into(), self.measures.to_table().into());
+        root.insert("services".into(), self.services.to_table().into());
+        root.insert("valuation".into(), self.valuation.to_table().into());
+        for family in crate::policy::FAMILIES {
+            let list: Vec<toml::Value> = self
+                .policies
+                .iter()
+                .filter(|p| p.family == family)
+                .map(|p| p.to_table().into())
+                .collect();
+            if !list.is_empty() {
+                root.insert(family.list().into(), list.into());
+            }
+        }
         toml::to_string(&root).expect("a TOML table serialises")
     }
 
@@ -136,6 +158,22 @@ impl Merged {
                     (Some(toml::Value::Table(existing)), toml::Value::Table(sub)) => {
                         go(existing, sub, &path, file, origin);
                     }
+                    // Shocks and policies accumulate along an `extends` chain.
+                    (Some(toml::Value::Array(existing)), toml::Value::Array(more))
+                        if prefix.is_empty() && is_list(&key) =>
+                    {
+                        for item in more {
+                            let at = format!("{key}[{}]", existing.len());
+                            record_origins(&item, &at, file, origin);
+                            existing.push(item);
+                        }
+                    }
+                    (None, toml::Value::Array(items)) if prefix.is_empty() && is_list(&key) => {
+                        for (i, item) in items.iter().enumerate() {
+                            record_origins(item, &format!("{key}[{i}]"), file, origin);
+                        }
+                        into.insert(key, toml::Value::Array(items));
+                    }
                     (_, value) => {
                         origin.retain(|k, _| !(k == &path || k.starts_with(&format!("{path}."))));
                         record_origins(&value, &path, file, origin);
@@ -160,8 +198,52 @@ impl Merged {
         go(&mut self.table, over, "", file, &mut self.origin);
     }
 
-    /// Set `a.b.c = value`, creating tables on the way.
-    fn insert_path(&mut self, key: &str, value: toml::Value, file: &str) {
+    /// Set `a.b.c = value`, creating tables on the way. `policy.N.key` (or `policy[N].key`)
+    /// sets a key of the N-th policy (likewise for `shock`).
+    fn insert_path(
+        &mut self,
+        key: &str,
+        value: toml::Value,
+        file: &str,
+    ) -> Result<(), crate::params::Problem> {
+        if let Some((list, index, rest)) = list_path(key) {
+            let count = self
+                .table
+                .get(list)
+                .and_then(|v| v.as_array())
+                .map_or(0, |a| a.len());
+            let element = self
+                .table
+                .get_mut(list)
+                .and_then(|v| v.as_array_mut())
+                .and_then(|a| a.get_mut(index))
+                .and_then(|v| v.as_table_mut());
+            let Some(element) = element else {
+                return Err(crate::params::Problem {
+                    file: file.to_string(),
+                    path: format!("{list}[{index}]"),
+                    value: None,
+                    expected: format!(
+                        "no such {list}: the scenario declares {count} (numbered from 0)"
+                    ),
+                });
+            };
+            let mut node = element;
+            let parts: Vec<&str> = rest.split('.').collect();
+            for part in &parts[..parts.len() - 1] {
+                let entry = node
+                    .entry(part.to_string())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                if !entry.is_table() {
+                    *entry = toml::Value::Table(toml::Table::new());
+                }
+                node = entry.as_table_mut().expect("just made a table");
+            }
+            node.insert(parts[parts.len() - 1].to_string(), value);
+            self.origin
+                .insert(format!("{list}[{index}].{rest}"), file.to_string());
+            return Ok(());
+        }
         let mut over = toml::Table::new();
         let parts: Vec<&str> = key.split('.').collect();
         let mut leaf = value;
@@ -172,6 +254,7 @@ impl Merged {
         }
         over.insert(parts[0].to_string(), leaf);
         self.merge(over, file);
+        Ok(())
     }
 
     /// The file a key path came from: the longest recorded prefix, else `fallback`.
@@ -187,6 +270,29 @@ impl Merged {
             }
         }
     }
+}
+
+/// Whether a top-level key is a list of shocks or policies.
+fn is_list(key: &str) -> bool {
+    crate::policy::FAMILIES.iter().any(|f| f.list() == key)
+}
+
+/// Split `policy.2.rest` or `policy[2].rest` into ("policy", 2, "rest").
+fn list_path(key: &str) -> Option<(&'static str, usize, &str)> {
+    for family in crate::policy::FAMILIES {
+        let list = family.list();
+        let Some(after) = key.strip_prefix(list) else {
+            continue;
+        };
+        let (index, rest) = if let Some(a) = after.strip_prefix('[') {
+            let (i, r) = a.split_once(']')?;
+            (i, r.strip_prefix('.')?)
+        } else {
+            after.strip_prefix('.')?.split_once('.')?
+        };
+        return Some((list, index.parse().ok()?, rest));
+    }
+    None
 }
 
 fn load_chain(
@@ -288,6 +394,8 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
     let mut determinants = DeterminantParams::default();
     let mut dynamics = DynamicsParams::default();
     let mut measures = MeasureParams::default();
+    let mut services = ServiceParams::default();
+    let mut valuation = ValuationParams::default();
 
     const SECTIONS: &[&str] = &[
         "population",
@@ -297,6 +405,8 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         "determinants",
         "dynamics",
         "measures",
+        "services",
+        "valuation",
     ];
     let mut top = toml::Table::new();
     for (key, value) in &merged.table {
@@ -308,6 +418,8 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
                 "life" => life.read(t, name, &mut reader),
                 "determinants" => determinants.read(t, name, &mut reader),
                 "dynamics" => dynamics.read(t, name, &mut reader),
+                "services" => services.read(t, name, &mut reader),
+                "valuation" => valuation.read(t, name, &mut reader),
                 _ => measures.read(t, name, &mut reader),
             },
             (name, value) if SECTIONS.contains(&name) => {
@@ -317,12 +429,14 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
                 let known: Vec<&str> = SECTIONS.to_vec();
                 reader.unknown(name, name, &known);
             }
+            (name, _) if is_list(name) => {}
             _ => {
                 top.insert(key.clone(), value.clone());
             }
         }
     }
     run.read(&top, "", &mut reader);
+    let policies = crate::policy::read_policies(&merged.table, run.weeks, &mut reader);
 
     // Checks that involve more than one parameter.
     if dynamics.theta_off >= dynamics.theta_on {
@@ -366,6 +480,9 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         determinants,
         dynamics,
         measures,
+        services,
+        valuation,
+        policies,
         origin: label.to_string(),
         source_text: String::new(),
     })

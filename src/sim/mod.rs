@@ -39,8 +39,25 @@ pub struct World<'s> {
     /// Observation cell of each person (sex x age band x deprivation quintile x employment),
     /// kept up to date when age or employment change.
     pub cells: Vec<u16>,
+    /// Each person's effects from the policies that act on people (`None` when the
+    /// scenario has no such policy).
+    pub person_effects: Option<Vec<crate::policy::PersonEffects>>,
+    /// Reach streams of the scenario's policies, in declaration order.
+    pub policy_keys: Vec<StreamKey>,
+    /// The capacity-limited services (waiting list).
+    pub services: crate::services::Services,
+    /// Keys of the services' draws.
+    pub service_keys: crate::services::ServiceKeys,
+    /// Whether an income policy acted last week (incomes are recomputed once more when it stops).
+    pub income_policies_last_week: bool,
+    /// Benefit holds by the week they end: (week, person).
+    pub holds: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
     /// The week constants and the effects they were derived from (rebuilt when effects change).
-    constants: Option<(crate::policy::Effects, crate::dynamics::WeekConstants)>,
+    constants: Option<(
+        crate::policy::Effects,
+        crate::dynamics::WeekConstants,
+        crate::services::Constants,
+    )>,
 }
 
 impl<'s> World<'s> {
@@ -66,6 +83,17 @@ impl<'s> World<'s> {
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
         let cells = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
+        let policy_key = StreamKey::new(s.run.seed, replicate, Stream::Policy);
+        let policy_keys = s
+            .policies
+            .iter()
+            .map(|p| policy_key.derive(policy_identity(p)))
+            .collect();
+        let person_effects = s
+            .policies
+            .iter()
+            .any(|p| p.kind.acts_on_people())
+            .then(|| vec![crate::policy::PersonEffects::NEUTRAL; pop.len()]);
         World {
             scenario,
             replicate,
@@ -77,6 +105,16 @@ impl<'s> World<'s> {
             life_key: weekly.derive(0),
             mh_key: weekly.derive(1),
             cells,
+            person_effects,
+            policy_keys,
+            services: crate::services::Services::default(),
+            service_keys: crate::services::ServiceKeys::new(StreamKey::new(
+                s.run.seed,
+                replicate,
+                Stream::Services,
+            )),
+            income_policies_last_week: false,
+            holds: std::collections::BinaryHeap::new(),
             constants: None,
         }
     }
@@ -85,6 +123,16 @@ impl<'s> World<'s> {
     pub fn n_ill(&self) -> usize {
         self.mh.iter().filter(|m| m.ill).count()
     }
+}
+
+/// Identity of a policy for its reach draws: its list and position there, so that the same
+/// declaration reaches the same people in every scenario that declares it in that place.
+fn policy_identity(p: &crate::policy::PolicySpec) -> u64 {
+    let list = match p.family {
+        crate::policy::Family::Shock => 1u64,
+        crate::policy::Family::Policy => 2u64,
+    };
+    list << 32 | p.index as u64
 }
 
 /// Observation cell of one person from their current attributes.
@@ -108,7 +156,10 @@ pub fn run_replicate(scenario: &Scenario, replicate: u64) -> ReplicateSeries {
     }
     for w in 0..weeks {
         let out = world.step();
-        series.set_week(w, &out.tally.metrics(&scenario.measures));
+        series.set_week(
+            w,
+            &out.tally.metrics(&scenario.measures, &scenario.valuation),
+        );
         for d in out.remissions_since(burn_in) {
             series.durations_completed[usize::from(d).min(weeks)] += 1;
         }

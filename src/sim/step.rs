@@ -3,20 +3,43 @@
 use rayon::prelude::*;
 
 use super::World;
-use crate::dynamics::{self, JobChange, Transition, WeekConstants};
-use crate::policy::Effects;
-use crate::population::{Employment, Sex};
-use crate::record::{PackedTally, PersonTally, WeekTally};
+use crate::dynamics::{self, JobChange, LifeEvent, Transition, WeekConstants};
+use crate::policy::{Effects, Kind, PersonEffects};
+use crate::population::{Employment, HouseholdId, IncomeRules, Sex};
+use crate::record::{N_CELLS, PackedTally, PersonTally, ServiceCounts, WeekTally};
+use crate::services::{self, Care, Pending};
 
 /// People per chunk of the parallel phases. Fixed, so that results never depend on the
 /// number of threads: chunk boundaries, and the order partial sums are combined in, are
 /// always the same.
 pub const CHUNK: usize = 16_384;
+
+/// Sub-stream of the population stream for the fixed heavy-use draws.
+const HEAVY_USE_DRAWS: u64 = 0x0048_4541_5659;
 const _: () = assert!(CHUNK <= PackedTally::MAX_PEOPLE);
 
-/// Results of one chunk of the mental-health phase: its tallies and its transitions as
-/// (person, transition, week).
-type ChunkResult = (PackedTally, Vec<(u32, Transition, u32)>);
+/// What the mental-health phase hands on: the week's tally, the clinical transitions, the
+/// people the services phase must settle, and the people in each kind of place.
+type PhaseFive = (
+    WeekTally,
+    Vec<(u32, Transition, u32)>,
+    Vec<Pending>,
+    [u32; 9],
+);
+
+/// Results of one chunk of the mental-health phase.
+struct ChunkResult {
+    /// Cell tallies.
+    tally: PackedTally,
+    /// Service counts by cell (empty when nobody in the chunk was in care).
+    service_counts: Vec<ServiceCounts>,
+    /// Clinical transitions as (person, transition, week).
+    transitions: Vec<(u32, Transition, u32)>,
+    /// People the services phase must settle.
+    pending: Vec<Pending>,
+    /// People in each kind of place, indexed by [`Care`].
+    occupied: [u32; 9],
+}
 
 /// What one week produced.
 #[derive(Debug, Clone)]
@@ -40,27 +63,67 @@ impl WeekOutput {
 impl World<'_> {
     /// Advance one week.
     ///
-    /// 1. effects: ask the active policies and shocks for this week's effects;
+    /// 1. effects: ask the active shocks and policies for this week's community-wide
+    ///    effects, and each person's effects from the policies that act on people;
     /// 2. life and economy: job loss and re-employment, sickness inactivity, debt, arrears,
-    ///    loneliness, bereavement;
+    ///    loneliness, bereavement; welfare rules (waits, sanctions, reassessments);
     /// 3. household income: recompute income and poverty of households whose members changed
-    ///    employment state;
+    ///    employment state or lost or regained benefit income (of every household while
+    ///    income policies act);
     /// 4. workplace exposure: recount the teams of people whose employment state changed;
-    /// 5. mental health: distress, onset and remission, severe mental illness; tally the week;
-    /// 6. peer exposure: apply this week's onsets and remissions to the tie counts;
-    /// 7. every 52 weeks: ageing, life-stage transitions, deaths and births, slots for new
-    ///    workers, household incomes and the new school year.
+    /// 5. mental health and care: distress, onset and remission, severe mental illness;
+    ///    progress through care, help-seeking, crises; tally the week;
+    /// 6. services: settle what competes for capacity (therapy starts, crisis responses,
+    ///    admissions, community places);
+    /// 7. peer exposure: apply this week's onsets and remissions to the tie counts;
+    /// 8. every 52 weeks: ageing, life-stage transitions, deaths and births, slots for new
+    ///    workers, heavy social-media use, household incomes and the new school year.
     pub fn step(&mut self) -> WeekOutput {
-        let effects = self.effects();
-        let constants = match self.constants.take() {
-            Some((cached, constants)) if cached == effects => constants,
-            _ => WeekConstants::new(self.scenario, &effects),
+        let s = self.scenario;
+        let t = i64::from(self.week) - i64::from(s.run.burn_in_weeks);
+        let effects = Effects::of_week(&s.policies, t);
+        let (constants, service_constants) = match self.constants.take() {
+            Some((cached, c, v)) if cached == effects => (c, v),
+            _ => (
+                WeekConstants::new(s, &effects),
+                services::Constants::new(s, &effects, self.pop.len()),
+            ),
         };
-        let job_changes = self.life_and_economy(&constants);
-        self.household_income(&job_changes);
+        let mut programme_cost = vec![0.0; N_CELLS];
+        let income_policies = self.person_level_effects(t, &mut programme_cost);
+        let events = self.life_and_economy(&constants);
+        // While an income policy acts, and in the week after it stops, every household's
+        // income follows the week's rules.
+        self.household_income(&events, income_policies || self.income_policies_last_week);
+        self.income_policies_last_week = income_policies;
+        let job_changes: Vec<JobChange> = events
+            .iter()
+            .filter(|e| e.has(LifeEvent::JOB))
+            .map(|e| JobChange { person: e.person })
+            .collect();
         self.workplace_exposure(&job_changes);
-        let (tally, transitions) = self.mental_health(&constants);
-        self.constants = Some((effects, constants));
+        let (mut tally, transitions, pending, occupied) =
+            self.mental_health(&constants, &service_constants);
+        self.services.settle(
+            self.week,
+            &pending,
+            &mut self.mh,
+            &self.cells,
+            &self.service_keys,
+            &service_constants,
+            occupied,
+            &mut tally,
+        );
+        for e in &events {
+            let c = &mut tally.services[usize::from(self.cells[e.person as usize])];
+            c.sanctions += u32::from(e.has(LifeEvent::SANCTION));
+            c.reassessments += u32::from(e.has(LifeEvent::REASSESSED));
+        }
+        for (c, x) in tally.services.iter_mut().zip(programme_cost) {
+            c.programme_cost += x;
+        }
+        tally.beds = service_constants.capacity[3];
+        self.constants = Some((effects, constants, service_constants));
         let remissions = self.peer_exposure(&transitions);
         self.week += 1;
         if self.week.is_multiple_of(52) {
@@ -69,73 +132,127 @@ impl World<'_> {
         WeekOutput { tally, remissions }
     }
 
-    /// Phase 1. No policies exist yet; this is where they will plug in.
-    fn effects(&self) -> Effects {
-        Effects::NEUTRAL
+    /// Phase 1 (people): each person's effects from the policies that act on people, and the
+    /// week's programme costs by cell. Returns whether an income policy is active.
+    fn person_level_effects(&mut self, t: i64, cost: &mut [f64]) -> bool {
+        let Some(effects) = self.person_effects.as_mut() else {
+            return false;
+        };
+        let s = self.scenario;
+        let active = crate::policy::person_effects(
+            &s.policies,
+            &self.policy_keys,
+            t,
+            &self.pop,
+            &self.cells,
+            s.services.stigma_help_seeking_rr,
+            effects,
+            cost,
+        );
+        active
+            && s.policies.iter().any(|p| {
+                matches!(p.kind, Kind::BenefitChange(_) | Kind::IncomeUplift(_))
+                    && p.intensity(t) > 0.0
+            })
     }
 
     /// Phase 2, in parallel chunks of people.
-    fn life_and_economy(&mut self, k: &WeekConstants) -> Vec<JobChange> {
+    fn life_and_economy(&mut self, k: &WeekConstants) -> Vec<LifeEvent> {
         let World {
             pop,
             mh,
             week,
             life_key,
             cells,
+            person_effects,
             ..
         } = self;
         let (week, key) = (*week, *life_key);
-        // Circumstances are taken out so they can be written while the rest of `pop` is read.
+        // Circumstances and benefit holds are taken out so they can be written while the
+        // rest of `pop` is read.
         let mut circumstances = std::mem::take(&mut pop.circumstances);
+        let mut holds = std::mem::take(&mut pop.benefit_hold_until);
         let pop_ref = &*pop;
-        let changes: Vec<Vec<JobChange>> = circumstances
+        let effects = person_effects.as_deref();
+        let events: Vec<Vec<LifeEvent>> = circumstances
             .par_chunks_mut(CHUNK)
+            .zip(holds.par_chunks_mut(CHUNK))
             .zip(mh.par_chunks_mut(CHUNK))
             .zip(cells.par_chunks_mut(CHUNK))
             .enumerate()
-            .map(|(chunk, ((cs, ms), cell_chunk))| {
+            .map(|(chunk, (((cs, hs), ms), cell_chunk))| {
                 let first = chunk * CHUNK;
                 let range = first..first + cs.len();
                 let (ages, deciles, sizes) = (
                     &pop_ref.age[range.clone()],
                     &pop_ref.decile[range.clone()],
-                    &pop_ref.household_size[range],
+                    &pop_ref.household_size[range.clone()],
                 );
+                let pe = effects.map(|v| &v[range]);
                 let mut out = Vec::new();
-                for (i, (c, m)) in cs.iter_mut().zip(ms.iter_mut()).enumerate() {
+                for (i, ((c, h), m)) in cs
+                    .iter_mut()
+                    .zip(hs.iter_mut())
+                    .zip(ms.iter_mut())
+                    .enumerate()
+                {
                     let input = dynamics::LifeInputs {
                         age: ages[i],
                         decile: deciles[i],
                         alone: sizes[i] == 1,
+                        effects: pe.map_or(&PersonEffects::NEUTRAL, |v| &v[i]),
                     };
                     let before = c.employment as u16;
-                    if let Some(change) =
-                        dynamics::life_and_economy(first + i, week, key, input, c, m, k)
+                    if let Some(event) =
+                        dynamics::life_and_economy(first + i, week, key, input, c, h, m, k)
                     {
                         cell_chunk[i] = cell_chunk[i] - before + c.employment as u16;
-                        out.push(change);
+                        out.push(event);
                     }
                 }
                 out
             })
             .collect();
         pop.circumstances = circumstances;
-        changes.concat()
+        pop.benefit_hold_until = holds;
+        let events = events.concat();
+        for e in events.iter().filter(|e| e.has(LifeEvent::INCOME)) {
+            let until = self.pop.benefit_hold_until[e.person as usize];
+            self.holds.push(std::cmp::Reverse((until, e.person)));
+        }
+        events
     }
 
     /// Phase 3.
-    fn household_income(&mut self, changes: &[JobChange]) {
-        if changes.is_empty() {
-            return;
-        }
-        let mut households: Vec<_> = changes
+    fn household_income(&mut self, events: &[LifeEvent], every_household: bool) {
+        let eco = &self.scenario.economy;
+        let mut households: Vec<_> = events
             .iter()
-            .map(|c| self.pop.household[c.person as usize])
+            .filter(|e| e.has(LifeEvent::JOB) || e.has(LifeEvent::INCOME))
+            .map(|e| self.pop.household[e.person as usize])
             .collect();
-        households.sort_unstable();
-        households.dedup();
+        // Holds that end this week: benefit income is paid again.
+        while let Some(std::cmp::Reverse((until, p))) = self.holds.peek().copied() {
+            if until > self.week {
+                break;
+            }
+            self.holds.pop();
+            households.push(self.pop.household[p as usize]);
+        }
+        if every_household {
+            households = (0..self.pop.households.n_groups())
+                .map(|h| HouseholdId(h as u32))
+                .collect();
+        } else {
+            households.sort_unstable();
+            households.dedup();
+        }
+        let rules = IncomeRules {
+            week: self.week,
+            effects: self.person_effects.as_deref(),
+        };
         for h in households {
-            self.pop.update_household_income(h, &self.scenario.economy);
+            self.pop.update_household_income(h, eco, &rules);
         }
     }
 
@@ -150,8 +267,8 @@ impl World<'_> {
         );
     }
 
-    /// Phase 5, in parallel chunks of people; chunk tallies are added in chunk order.
-    fn mental_health(&mut self, k: &WeekConstants) -> (WeekTally, Vec<(u32, Transition, u32)>) {
+    /// Phase 5, in parallel chunks of people; chunk results are combined in chunk order.
+    fn mental_health(&mut self, k: &WeekConstants, v: &services::Constants) -> PhaseFive {
         let World {
             scenario,
             pop,
@@ -160,10 +277,13 @@ impl World<'_> {
             week,
             mh_key,
             cells,
+            person_effects,
+            service_keys,
             ..
         } = self;
-        let (s, week, key) = (*scenario, *week, *mh_key);
+        let (s, week, key, keys) = (*scenario, *week, *mh_key, *service_keys);
         let (pop, counts) = (&*pop, &*counts);
+        let effects = person_effects.as_deref();
         let parts: Vec<ChunkResult> = mh
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -171,32 +291,69 @@ impl World<'_> {
                 let first = chunk * CHUNK;
                 let range = first..first + ms.len();
                 // Chunk-sized views of the columns read below (lets the compiler drop bounds checks).
-                let (ages, sexes, heavy) = (
+                let (ages, sexes, heavy, deciles) = (
                     &pop.age[range.clone()],
                     &pop.sex[range.clone()],
                     &pop.heavy_social_media[range.clone()],
+                    &pop.decile[range.clone()],
                 );
                 let (circumstances, ties, cells) = (
                     &pop.circumstances[range.clone()],
                     &counts.ties[range.clone()],
-                    &cells[range],
+                    &cells[range.clone()],
                 );
+                let pe = effects.map(|e| &e[range]);
                 let mut tally = PackedTally::default();
+                let mut service_counts: Vec<ServiceCounts> = Vec::new();
                 let mut transitions = Vec::new();
+                let mut pending = Vec::new();
+                let mut occupied = [0u32; 9];
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
                     let c = &circumstances[i];
+                    let male = sexes[i] == Sex::Male;
+                    let person_effects = pe.map_or(&PersonEffects::NEUTRAL, |e| &e[i]);
                     let input = dynamics::PersonInputs {
                         age: ages[i],
-                        male: sexes[i] == Sex::Male,
+                        male,
                         heavy_online: heavy[i] && dynamics::ADOLESCENCE.contains(&ages[i]),
+                        decile: deciles[i],
                         circumstances: c,
                         ties: &ties[i],
+                        effects: person_effects,
                     };
                     let ill_before = m.ill;
                     let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
                     if t != Transition::None {
                         transitions.push((p as u32, t, week));
+                    }
+                    // Care: only people in care, in an episode or with severe mental illness.
+                    if m.care != Care::None || m.ill || m.smi != dynamics::Smi::None {
+                        let ev = services::person_week(
+                            p,
+                            week,
+                            &keys,
+                            ages[i],
+                            male,
+                            pop,
+                            person_effects,
+                            m,
+                            v,
+                        );
+                        if m.care != Care::None || ev.0 != 0 {
+                            if service_counts.is_empty() {
+                                service_counts = vec![ServiceCounts::default(); N_CELLS];
+                            }
+                            services::count(&mut service_counts[usize::from(cells[i])], m, ev, v);
+                            occupied[m.care as usize] += 1;
+                        }
+                        if ev.needs_settling() {
+                            pending.push(Pending {
+                                person: p as u32,
+                                cell: cells[i],
+                                events: ev,
+                            });
+                        }
                     }
                     tally.add(
                         usize::from(cells[i]),
@@ -217,16 +374,31 @@ impl World<'_> {
                         },
                     );
                 }
-                (tally, transitions)
+                ChunkResult {
+                    tally,
+                    service_counts,
+                    transitions,
+                    pending,
+                    occupied,
+                }
             })
             .collect();
         let mut tally = WeekTally::default();
         let mut transitions = Vec::new();
-        for (t, tr) in parts {
-            t.add_to(&mut tally);
-            transitions.extend(tr);
+        let mut pending = Vec::new();
+        let mut occupied = [0u32; 9];
+        for part in parts {
+            part.tally.add_to(&mut tally);
+            for (a, b) in tally.services.iter_mut().zip(&part.service_counts) {
+                a.add(b);
+            }
+            transitions.extend(part.transitions);
+            pending.extend(part.pending);
+            for (a, b) in occupied.iter_mut().zip(part.occupied) {
+                *a += b;
+            }
         }
-        (tally, transitions)
+        (tally, transitions, pending, occupied)
     }
 
     /// Phase 6. Returns completed episodes as (week of onset, duration).
@@ -257,6 +429,17 @@ impl World<'_> {
         let worklessness =
             crate::population::deprivation_factors(eco.deprivation_worklessness_ratio);
         let mut job_changes = Vec::new();
+        // Heavy social-media use under this year's growth of social media.
+        let heavy_use = self.constants.as_ref().map_or(1.0, |(e, _, _)| e.heavy_use);
+        let heavy_key =
+            crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Population)
+                .derive(HEAVY_USE_DRAWS);
+        self.pop.refresh_heavy_use(
+            s.population.heavy_social_media_share,
+            heavy_use,
+            heavy_key,
+            year as u32,
+        );
         for p in 0..self.pop.len() {
             let age = self.pop.age[p].saturating_add(1).min(120);
             self.pop.age[p] = age;
@@ -307,9 +490,13 @@ impl World<'_> {
                 .sequential();
         let new_workers =
             crate::network::assign_new_workers(&self.pop, &mut self.net.workplace, &mut work_rng);
+        let rules = IncomeRules {
+            week: self.week,
+            effects: self.person_effects.as_deref(),
+        };
         for h in 0..self.pop.households.n_groups() {
             self.pop
-                .update_household_income(crate::population::HouseholdId(h as u32), eco);
+                .update_household_income(HouseholdId(h as u32), eco, &rules);
         }
         let key =
             crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::School)

@@ -495,5 +495,18 @@ mod tests {
         again.origin = base.origin.clone();
         again.source_text = base.source_text.clone();
         assert_eq!(again, base);
+        // Scenarios with shocks and policies, too: a plan holds only the resolved text.
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let base = Scenario::load(Some(&path), &[]).unwrap();
+            let mut again = Scenario::from_str(&base.resolved_toml(), "x", None, &[]).unwrap();
+            again.origin = base.origin.clone();
+            again.source_text = base.source_text.clone();
+            assert_eq!(again, base, "{}", path.display());
+        }
     }
 }

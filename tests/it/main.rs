@@ -7,6 +7,7 @@ mod determinism;
 mod dynamics;
 mod ensemble;
 mod hdf5_roundtrip;
+mod policies;
 mod population_network;
 mod readme;
 mod scenario_errors;

@@ -1,0 +1,660 @@
+//! Shocks and policies: each moves what its mechanism says, in the direction it says; none
+//! acts before its window opens or on people outside its target; several compose
+//! predictably; bad policy blocks are reported with file and key path.
+//!
+//! Every comparison runs the policy and the baseline with the same seed and replicates
+//! (common random numbers), so the difference is the policy, not the noise.
+
+use std::ops::Range;
+
+use mhsim::Scenario;
+use mhsim::error::ScenarioError;
+use mhsim::policy::PersonEffects;
+use mhsim::record::{Metric, ReplicateSeries};
+use mhsim::sim::{World, run_replicate};
+use rayon::prelude::*;
+
+use crate::common::stratum;
+
+/// The head of a test scenario: the baseline town with `people`, `weeks` recorded weeks
+/// and `burn_in` weeks of burn-in.
+fn head(people: u32, weeks: u32, burn_in: u32) -> String {
+    format!(
+        "extends = \"builtin:baseline\"\nname = \"policy-test\"\npeople = {people}\n\
+         weeks = {weeks}\nburn_in_weeks = {burn_in}\nseed = 777\n"
+    )
+}
+
+/// More crises than usual (in both arms of a comparison), so that admissions are frequent
+/// enough to compare in a small town.
+const MANY_CRISES: &str = r#"
+[services]
+crisis_rate_acute = 0.15
+crisis_rate_distress = 0.05
+crisis_threshold = 2.0
+"#;
+
+/// A test scenario of a given size with extra TOML (shocks, policies, sections).
+fn sized(people: u32, weeks: u32, burn_in: u32, text: &str) -> Scenario {
+    let full = format!("{}\n{text}", head(people, weeks, burn_in));
+    Scenario::from_str(&full, "<test>", None, &[])
+        .unwrap_or_else(|e| panic!("test scenario is invalid: {e}\n{text}"))
+}
+
+/// A 4,000-person town, one year of burn-in and two recorded years, with extra TOML.
+fn scenario(text: &str) -> Scenario {
+    sized(4000, 104, 52, text)
+}
+
+fn runs(s: &Scenario, replicates: u64) -> Vec<ReplicateSeries> {
+    (0..replicates)
+        .into_par_iter()
+        .map(|r| run_replicate(s, r))
+        .collect()
+}
+
+/// Mean of a metric over `weeks` and every replicate, in one stratum (NaN weeks skipped).
+fn avg(series: &[ReplicateSeries], metric: Metric, stratum_name: &str, weeks: Range<usize>) -> f64 {
+    let s = stratum(stratum_name);
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|r| weeks.clone().map(move |w| r.get(metric, w, s)))
+        .filter(|v| v.is_finite())
+        .collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Baseline and policy runs of the same replicates.
+fn pair(
+    extra_both: &str,
+    policy: &str,
+    replicates: u64,
+) -> (Vec<ReplicateSeries>, Vec<ReplicateSeries>) {
+    let base = scenario(extra_both);
+    let with = scenario(&format!("{extra_both}\n{policy}"));
+    (runs(&base, replicates), runs(&with, replicates))
+}
+
+const ALL_WEEKS: Range<usize> = 0..104;
+const SECOND_YEAR: Range<usize> = 52..104;
+
+/// One element of every kind, starting at recorded week 15.
+fn every_kind() -> Vec<&'static str> {
+    vec![
+        "[[shock]]\nkind = \"recession\"\nstart_week = 15",
+        "[[shock]]\nkind = \"pandemic\"\nstart_week = 15",
+        "[[shock]]\nkind = \"social_media_growth\"\nstart_week = 15",
+        "[[policy]]\nkind = \"benefit_change\"\nstart_week = 15",
+        "[[policy]]\nkind = \"universal_credit\"\nstart_week = 15",
+        "[[policy]]\nkind = \"wca_reassessment\"\nstart_week = 15",
+        "[[policy]]\nkind = \"income_uplift\"\nadult_weekly = 40.0\nchild_weekly = 25.0\nwage_floor_weekly = 400.0\nstart_week = 15",
+        "[[policy]]\nkind = \"thrive\"\nstart_week = 15",
+        "[[policy]]\nkind = \"trieste\"\nstart_week = 15",
+        "[[policy]]\nkind = \"open_dialogue\"\nstart_week = 15",
+        "[[policy]]\nkind = \"living_well_hub\"\nstart_week = 15",
+        "[[policy]]\nkind = \"gatekeepers\"\nstart_week = 15",
+        "[[policy]]\nkind = \"school_programme\"\nstart_week = 15",
+        "[[policy]]\nkind = \"social_prescribing\"\nstart_week = 15",
+        "[[policy]]\nkind = \"awareness_campaign\"\nstart_week = 15",
+        "[[policy]]\nkind = \"capacity_change\"\ntherapy = 2.0\nbeds = 0.5\nstart_week = 15",
+    ]
+}
+
+#[test]
+fn no_shock_or_policy_acts_before_its_window_opens() {
+    let small = |text: &str| sized(2500, 30, 10, &format!("{MANY_CRISES}\n{text}"));
+    let base = run_replicate(&small(""), 0);
+    let kinds = every_kind();
+    let results: Vec<(usize, ReplicateSeries)> = kinds
+        .par_iter()
+        .enumerate()
+        .map(|(i, k)| (i, run_replicate(&small(k), 0)))
+        .collect();
+    for (i, with) in results {
+        let mut moved_after = false;
+        for metric in Metric::ALL {
+            for w in 0..30 {
+                for s in 0..mhsim::record::N_STRATA {
+                    let (a, b) = (base.get(metric, w, s), with.get(metric, w, s));
+                    if w < 15 {
+                        assert!(
+                            a.to_bits() == b.to_bits(),
+                            "{}: {} week {w} stratum {s} differs before the start: {a} vs {b}",
+                            kinds[i],
+                            metric.name()
+                        );
+                    } else if a.to_bits() != b.to_bits() {
+                        moved_after = true;
+                    }
+                }
+            }
+        }
+        assert!(moved_after, "{}: changed nothing after its start", kinds[i]);
+    }
+}
+
+#[test]
+fn people_outside_the_target_are_not_reached() {
+    let s = sized(
+        3000,
+        104,
+        52,
+        r#"
+[[policy]]
+kind = "gatekeepers"
+target = { sex = "male", age = [25, 54], reach = 0.5 }
+[[policy]]
+kind = "thrive"
+target = { quintiles = [5] }
+"#,
+    );
+    let mut world = World::new(&s, 0);
+    for _ in 0..60 {
+        world.step();
+    }
+    let effects = world
+        .person_effects
+        .as_ref()
+        .expect("person-level policies act");
+    let (mut reached_men, mut eligible_men) = (0, 0);
+    for (p, e) in effects.iter().enumerate() {
+        let man = world.pop.sex[p] == mhsim::population::Sex::Male
+            && (25..=54).contains(&world.pop.age[p]);
+        let q5 = world.pop.decile[p] >= 9;
+        // Gatekeepers multiply help-seeking by 1.4, Thrive by more than 1 and strengthen
+        // neighbourhood ties: anyone outside both targets must be untouched.
+        if !man && !q5 {
+            assert_eq!(
+                *e,
+                PersonEffects::NEUTRAL,
+                "person {p} outside every target"
+            );
+        }
+        if q5 {
+            assert!(
+                e.neighbourhood > 1.0,
+                "Thrive reaches every quintile-5 resident"
+            );
+        } else {
+            assert_eq!(e.neighbourhood, 1.0);
+        }
+        if man && !q5 {
+            eligible_men += 1;
+            reached_men += usize::from(e.help_seeking > 1.0);
+        }
+    }
+    let share = reached_men as f64 / eligible_men as f64;
+    assert!(
+        (0.4..0.6).contains(&share),
+        "gatekeepers reach {share} of men, expected ~0.5"
+    );
+}
+
+#[test]
+fn a_recession_raises_unemployment_and_distress() {
+    let (b, p) = pair(
+        "",
+        "[[shock]]\nkind = \"recession\"\nunemployment_rise = 0.06",
+        2,
+    );
+    let (u0, u1) = (
+        avg(&b, Metric::UnemploymentRate, "all", SECOND_YEAR),
+        avg(&p, Metric::UnemploymentRate, "all", SECOND_YEAR),
+    );
+    assert!(u1 > u0 + 0.03, "unemployment {u0} -> {u1}");
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "age_16_64", SECOND_YEAR),
+        avg(&p, Metric::MeanDistress, "age_16_64", SECOND_YEAR),
+    );
+    assert!(d1 > d0, "distress {d0} -> {d1}");
+}
+
+#[test]
+fn a_pandemic_raises_loneliness_and_cuts_service_capacity() {
+    let (b, p) = pair(
+        "",
+        "[[shock]]\nkind = \"pandemic\"\nend_week = 52\nfade_weeks = 26",
+        2,
+    );
+    let first_year = 0..52;
+    let (l0, l1) = (
+        avg(&b, Metric::Lonely, "all", first_year.clone()),
+        avg(&p, Metric::Lonely, "all", first_year.clone()),
+    );
+    assert!(l1 > l0, "loneliness {l0} -> {l1}");
+    let (s0, s1) = (
+        avg(&b, Metric::TherapyStarts, "all", first_year.clone()),
+        avg(&p, Metric::TherapyStarts, "all", first_year.clone()),
+    );
+    assert!(s1 < s0, "therapy starts {s0} -> {s1}");
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "all", first_year.clone()),
+        avg(&p, Metric::MeanDistress, "all", first_year),
+    );
+    assert!(d1 > d0, "distress {d0} -> {d1}");
+}
+
+#[test]
+fn social_media_growth_makes_more_adolescents_heavy_users() {
+    let count = |s: &Scenario| {
+        let mut world = World::new(s, 0);
+        for _ in 0..(52 + 52) {
+            world.step();
+        }
+        (0..world.pop.len())
+            .filter(|&p| (11..=17).contains(&world.pop.age[p]) && world.pop.heavy_social_media[p])
+            .count()
+    };
+    let base = count(&scenario(""));
+    let grown = count(&scenario(
+        "[[shock]]\nkind = \"social_media_growth\"\nheavy_use_factor = 2.0",
+    ));
+    assert!(
+        grown as f64 > 1.6 * base as f64,
+        "heavy adolescent users {base} -> {grown}"
+    );
+}
+
+#[test]
+fn a_benefit_cut_raises_poverty_and_distress_among_the_unemployed() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"benefit_change\"\nlevel_factor = 0.6",
+        2,
+    );
+    let (p0, p1) = (
+        avg(&b, Metric::Poverty, "unemployed", ALL_WEEKS),
+        avg(&p, Metric::Poverty, "unemployed", ALL_WEEKS),
+    );
+    assert!(p1 > p0 + 0.02, "poverty of the unemployed {p0} -> {p1}");
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "unemployed", SECOND_YEAR),
+        avg(&p, Metric::MeanDistress, "unemployed", SECOND_YEAR),
+    );
+    assert!(d1 > d0, "distress of the unemployed {d0} -> {d1}");
+}
+
+#[test]
+fn sanctions_raise_debt_and_distress_among_claimants() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"universal_credit\"\nsanction_rate = 0.03\nsanction_weeks = 8",
+        2,
+    );
+    assert_eq!(avg(&b, Metric::Sanctions, "all", ALL_WEEKS), 0.0);
+    assert!(avg(&p, Metric::Sanctions, "unemployed", ALL_WEEKS) > 0.0);
+    for metric in [Metric::Arrears, Metric::ProblemDebt, Metric::Poverty] {
+        let (x0, x1) = (
+            avg(&b, metric, "unemployed", SECOND_YEAR),
+            avg(&p, metric, "unemployed", SECOND_YEAR),
+        );
+        assert!(x1 > x0, "{} of the unemployed {x0} -> {x1}", metric.name());
+    }
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "unemployed", SECOND_YEAR),
+        avg(&p, Metric::MeanDistress, "unemployed", SECOND_YEAR),
+    );
+    assert!(d1 > d0, "distress of the unemployed {d0} -> {d1}");
+}
+
+#[test]
+fn reassessment_moves_sick_people_into_job_search() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"wca_reassessment\"\nreassessment_rate = 0.05\nfit_share = 0.5",
+        2,
+    );
+    assert!(avg(&p, Metric::Reassessments, "all", ALL_WEEKS) > 0.0);
+    let (s0, s1) = (
+        avg(&b, Metric::Population, "inactive_sick", SECOND_YEAR),
+        avg(&p, Metric::Population, "inactive_sick", SECOND_YEAR),
+    );
+    assert!(s1 < s0 * 0.8, "sick-inactive {s0} -> {s1}");
+    let (u0, u1) = (
+        avg(&b, Metric::Population, "unemployed", SECOND_YEAR),
+        avg(&p, Metric::Population, "unemployed", SECOND_YEAR),
+    );
+    assert!(u1 > u0, "unemployed {u0} -> {u1}");
+}
+
+#[test]
+fn income_uplifts_lower_poverty() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"income_uplift\"\nadult_weekly = 60.0\nchild_weekly = 30.0",
+        2,
+    );
+    let (p0, p1) = (
+        avg(&b, Metric::Poverty, "all", ALL_WEEKS),
+        avg(&p, Metric::Poverty, "all", ALL_WEEKS),
+    );
+    assert!(p1 < p0 - 0.03, "poverty {p0} -> {p1}");
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "all", SECOND_YEAR),
+        avg(&p, Metric::MeanDistress, "all", SECOND_YEAR),
+    );
+    assert!(d1 < d0, "distress {d0} -> {d1}");
+}
+
+#[test]
+fn thrive_raises_help_seeking_where_it_works() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"thrive\"\nliteracy_rr = 1.5\ntarget = { quintiles = [5] }",
+        2,
+    );
+    let per_person = |s: &[ReplicateSeries], q: &str| {
+        avg(s, Metric::Consultations, q, ALL_WEEKS) / avg(s, Metric::Population, q, ALL_WEEKS)
+    };
+    let (q0, q1) = (per_person(&b, "imd_q5"), per_person(&p, "imd_q5"));
+    assert!(
+        q1 > q0 * 1.2,
+        "consultations per person in quintile 5 {q0} -> {q1}"
+    );
+    // A Thrive area is charged for; the programme costs money.
+    assert!(avg(&p, Metric::CostProgrammes, "imd_q5", ALL_WEEKS) > 0.0);
+    assert_eq!(avg(&p, Metric::CostProgrammes, "imd_q1", ALL_WEEKS), 0.0);
+}
+
+#[test]
+fn converting_beds_to_community_centres_lowers_compulsory_admissions() {
+    let (b, p) = pair(MANY_CRISES, "[[policy]]\nkind = \"trieste\"", 2);
+    let (c0, c1) = (
+        avg(&b, Metric::AdmissionsCompulsory, "all", ALL_WEEKS),
+        avg(&p, Metric::AdmissionsCompulsory, "all", ALL_WEEKS),
+    );
+    assert!(c1 < c0 * 0.7, "compulsory admissions {c0} -> {c1}");
+    assert!(avg(&p, Metric::CentreAdmissions, "all", ALL_WEEKS) > 0.0);
+    assert_eq!(avg(&b, Metric::CentreAdmissions, "all", ALL_WEEKS), 0.0);
+    let (i0, i1) = (
+        avg(&b, Metric::Inpatients, "all", SECOND_YEAR),
+        avg(&p, Metric::Inpatients, "all", SECOND_YEAR),
+    );
+    assert!(i1 < i0, "inpatients {i0} -> {i1}");
+}
+
+#[test]
+fn open_dialogue_lowers_admissions() {
+    let (b, p) = pair(
+        MANY_CRISES,
+        "[[policy]]\nkind = \"open_dialogue\"\nadmission_or = 0.4",
+        2,
+    );
+    let admissions = |s: &[ReplicateSeries]| {
+        avg(s, Metric::AdmissionsVoluntary, "all", ALL_WEEKS)
+            + avg(s, Metric::AdmissionsCompulsory, "all", ALL_WEEKS)
+    };
+    let (a0, a1) = (admissions(&b), admissions(&p));
+    assert!(a1 < a0 * 0.85, "admissions {a0} -> {a1}");
+}
+
+#[test]
+fn a_living_well_hub_takes_members_and_lowers_crises() {
+    let (b, p) = pair(
+        MANY_CRISES,
+        "[[policy]]\nkind = \"living_well_hub\"\ncrisis_rr = 0.4",
+        2,
+    );
+    assert!(avg(&p, Metric::HubMembers, "all", SECOND_YEAR) > 0.0);
+    let (c0, c1) = (
+        avg(&b, Metric::Crises, "all", SECOND_YEAR),
+        avg(&p, Metric::Crises, "all", SECOND_YEAR),
+    );
+    assert!(c1 < c0, "crises {c0} -> {c1}");
+    // When the hub closes, its members are handed back.
+    let closing = runs(
+        &scenario(&format!(
+            "{MANY_CRISES}\n[[policy]]\nkind = \"living_well_hub\"\nend_week = 60"
+        )),
+        1,
+    );
+    assert!(avg(&closing, Metric::HubMembers, "all", 0..60) > 0.0);
+    assert_eq!(avg(&closing, Metric::HubMembers, "all", 61..104), 0.0);
+}
+
+#[test]
+fn barbers_raise_help_seeking_among_men() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"gatekeepers\"\nhelp_seeking_rr = 2.0\ntarget = { sex = \"male\" }",
+        2,
+    );
+    let (m0, m1) = (
+        avg(&b, Metric::Consultations, "male", ALL_WEEKS),
+        avg(&p, Metric::Consultations, "male", ALL_WEEKS),
+    );
+    assert!(m1 > m0 * 1.3, "consultations of men {m0} -> {m1}");
+    let (f0, f1) = (
+        avg(&b, Metric::Consultations, "female", ALL_WEEKS),
+        avg(&p, Metric::Consultations, "female", ALL_WEEKS),
+    );
+    assert!(
+        (f1 / f0 - 1.0).abs() < 0.1,
+        "consultations of women {f0} -> {f1}"
+    );
+}
+
+#[test]
+fn a_school_programme_lowers_distress_of_pupils() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"school_programme\"\neffect = -0.4",
+        2,
+    );
+    let (d0, d1) = (
+        avg(&b, Metric::MeanDistress, "age_5_15", ALL_WEEKS),
+        avg(&p, Metric::MeanDistress, "age_5_15", ALL_WEEKS),
+    );
+    assert!(d1 < d0 - 0.05, "pupils' distress {d0} -> {d1}");
+    let (a0, a1) = (
+        avg(&b, Metric::MeanDistress, "age_35_44", 0..4),
+        avg(&p, Metric::MeanDistress, "age_35_44", 0..4),
+    );
+    assert!((a1 - a0).abs() < 0.01, "adults' distress {a0} -> {a1}");
+}
+
+#[test]
+fn social_prescribing_lowers_loneliness() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"social_prescribing\"\nloneliness_exit_rr = 2.0",
+        2,
+    );
+    let (l0, l1) = (
+        avg(&b, Metric::Lonely, "all", SECOND_YEAR),
+        avg(&p, Metric::Lonely, "all", SECOND_YEAR),
+    );
+    assert!(l1 < l0 * 0.85, "loneliness {l0} -> {l1}");
+}
+
+#[test]
+fn an_awareness_campaign_under_fixed_capacity_lengthens_waits() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"awareness_campaign\"\nhelp_seeking_rr = 2.5",
+        2,
+    );
+    let (r0, r1) = (
+        avg(&b, Metric::Referrals, "all", ALL_WEEKS),
+        avg(&p, Metric::Referrals, "all", ALL_WEEKS),
+    );
+    assert!(r1 > r0 * 1.3, "referrals {r0} -> {r1}");
+    let (s0, s1) = (
+        avg(&b, Metric::TherapyStarts, "all", SECOND_YEAR),
+        avg(&p, Metric::TherapyStarts, "all", SECOND_YEAR),
+    );
+    assert!(
+        s1 <= s0 * 1.05,
+        "starts are capped by capacity: {s0} -> {s1}"
+    );
+    let (w0, w1) = (
+        avg(&b, Metric::WaitMedian, "all", SECOND_YEAR),
+        avg(&p, Metric::WaitMedian, "all", SECOND_YEAR),
+    );
+    assert!(w1 > w0 * 1.5, "median wait {w0} -> {w1}");
+    let (l0, l1) = (
+        avg(&b, Metric::WaitingList, "all", SECOND_YEAR),
+        avg(&p, Metric::WaitingList, "all", SECOND_YEAR),
+    );
+    assert!(l1 > l0, "waiting list {l0} -> {l1}");
+}
+
+#[test]
+fn more_therapy_capacity_shortens_the_waiting_list() {
+    let (b, p) = pair(
+        "",
+        "[[policy]]\nkind = \"capacity_change\"\ntherapy = 3.0",
+        2,
+    );
+    let (l0, l1) = (
+        avg(&b, Metric::WaitingList, "all", SECOND_YEAR),
+        avg(&p, Metric::WaitingList, "all", SECOND_YEAR),
+    );
+    assert!(l1 < l0 * 0.7, "waiting list {l0} -> {l1}");
+    let (c0, c1) = (
+        avg(&b, Metric::CostServices, "all", SECOND_YEAR),
+        avg(&p, Metric::CostServices, "all", SECOND_YEAR),
+    );
+    assert!(c1 > c0, "more therapy costs more: {c0} -> {c1}");
+}
+
+#[test]
+fn policies_compose_whatever_order_they_are_listed_in() {
+    let a = "[[shock]]\nkind = \"recession\"\n[[shock]]\nkind = \"pandemic\"\nend_week = 30\n";
+    let b = "[[shock]]\nkind = \"pandemic\"\nend_week = 30\n[[shock]]\nkind = \"recession\"\n";
+    let x = run_replicate(&sized(1500, 40, 10, a), 0);
+    let y = run_replicate(&sized(1500, 40, 10, b), 0);
+    assert!(
+        x.values
+            .iter()
+            .zip(&y.values)
+            .all(|(p, q)| p.to_bits() == q.to_bits()),
+        "listing order changed the results"
+    );
+    // A recession with a benefit uplift for the out of work: less poverty among the
+    // unemployed than the recession alone, and the uplift does not undo the recession.
+    let recession = "[[shock]]\nkind = \"recession\"\nunemployment_rise = 0.05\n";
+    let uplift = "[[policy]]\nkind = \"benefit_change\"\nlevel_factor = 1.5\n";
+    let (r, ru) = pair(recession, uplift, 2);
+    let (p0, p1) = (
+        avg(&r, Metric::Poverty, "unemployed", SECOND_YEAR),
+        avg(&ru, Metric::Poverty, "unemployed", SECOND_YEAR),
+    );
+    assert!(p1 < p0, "poverty of the unemployed {p0} -> {p1}");
+    let (u0, u1) = (
+        avg(&r, Metric::UnemploymentRate, "all", SECOND_YEAR),
+        avg(&ru, Metric::UnemploymentRate, "all", SECOND_YEAR),
+    );
+    assert!((u1 - u0).abs() < 0.01, "unemployment {u0} -> {u1}");
+}
+
+/// Problems of a scenario text, as displayed.
+fn problems(text: &str, sets: &[&str]) -> Vec<String> {
+    let sets: Vec<String> = sets.iter().map(|s| (*s).to_string()).collect();
+    let full = format!("{}\n{text}", head(4000, 104, 52));
+    match Scenario::from_str(&full, "policies.toml", None, &sets) {
+        Err(ScenarioError::Invalid(problems)) => problems.iter().map(|p| p.to_string()).collect(),
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+fn assert_reported(messages: &[String], expected: &[&str]) {
+    for e in expected {
+        assert!(
+            messages.iter().any(|m| m.contains(e)),
+            "missing `{e}` in:\n  {}",
+            messages.join("\n  ")
+        );
+    }
+}
+
+#[test]
+fn bad_policy_blocks_are_reported_with_file_and_key_path_all_at_once() {
+    let messages = problems(
+        r#"
+[[policy]]
+kind = "basic_incom"
+[[policy]]
+start_week = 10
+[[policy]]
+kind = "thrive"
+start_week = 100
+end_week = 50
+[[policy]]
+kind = "gatekeepers"
+target = { gender = "male", age = [60, 20], deciles = [0, 11], employment = ["astronaut"] }
+[[policy]]
+kind = "trieste"
+bed_conversion = 1.5
+target = { sex = "male" }
+[[policy]]
+kind = "recession"
+[[shock]]
+kind = "pandemic"
+school_closure = 0.5
+start_week = 600
+"#,
+        &[],
+    );
+    assert_reported(
+        &messages,
+        &[
+            "policies.toml: policy[0].kind = \"basic_incom\": unknown kind; expected one of: benefit_change,",
+            "policy[1].kind: missing: every [[policy]] needs a kind",
+            "policy[2].end_week = 50: expected a week after start_week (100)",
+            "policy[3].target.gender: unknown key; expected one of: sex, age,",
+            "policy[3].target.age = [60, 20]: expected [youngest, oldest]",
+            "policy[3].target.deciles = [0, 11]: expected a non-empty list of deciles",
+            "policy[3].target.employment = [\"astronaut\"]: expected a non-empty list of employment states",
+            "policy[4].bed_conversion = 1.5: expected a number in [0, 1]",
+            "policy[4].target = { ... }: `trieste` acts on the whole community or its services; it takes no target",
+            "policy[5].kind = \"recession\": `recession` is a shock: declare it under [[shock]]",
+            "shock[0].school_closure: unknown key",
+            "shock[0].start_week = 600: expected a week before the end of the run (weeks = 104)",
+        ],
+    );
+    assert_eq!(messages.len(), 12, "{}", messages.join("\n"));
+}
+
+#[test]
+fn set_reaches_into_a_policy_and_an_extends_chain_accumulates_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parent.toml"),
+        format!(
+            "{}\n[[shock]]\nkind = \"recession\"\n[[policy]]\nkind = \"benefit_change\"\n",
+            head(4000, 104, 52)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"parent.toml\"\nname = \"child\"\n[[policy]]\nkind = \"gatekeepers\"\n",
+    )
+    .unwrap();
+    let child = dir.path().join("child.toml");
+    let s = Scenario::load(Some(&child), &["policy.0.level_factor=0.8".into()]).unwrap();
+    let kinds: Vec<&str> = s.policies.iter().map(|p| p.kind.name()).collect();
+    assert_eq!(kinds, ["recession", "benefit_change", "gatekeepers"]);
+    match &s.policies[1].kind {
+        mhsim::policy::Kind::BenefitChange(k) => assert_eq!(k.level_factor, 0.8),
+        other => panic!("{other:?}"),
+    }
+    // Problems inside a policy name the file it came from.
+    let err = Scenario::load(Some(&child), &["policy[1].help_seeking_rr=-1".into()]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("--set: policy[1].help_seeking_rr = -1"),
+        "{err}"
+    );
+    let err = Scenario::load(Some(&child), &["policy.7.level_factor=0.8".into()]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("policy[7]: no such policy: the scenario declares 2"),
+        "{err}"
+    );
+    // The resolved scenario lists every policy with all its parameters, and reads back.
+    let resolved = s.resolved_toml();
+    let again = Scenario::from_str(&resolved, "resolved", None, &[]).unwrap();
+    assert_eq!(again.policies, s.policies);
+}
