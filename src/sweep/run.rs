@@ -10,8 +10,9 @@
 //! results.h5                the sweep's results
 //! ```
 //!
-//! Every point runs all its replicates on the thread pool and is summarised from a scratch
-//! file of its series; its summary is then written atomically as a point file. A run that is
+//! Every point runs its replicates on the thread pool (several points at a time when a point
+//! has fewer replicates than there are threads) and is summarised from a scratch file of its
+//! series; its summary is then written atomically as a point file. A run that is
 //! stopped loses at most the points in progress: started again, it finds the finished point
 //! files of its plan and skips them. When all its points are done, a shard gathers them into
 //! its shard file (a local run into `results.h5`) and removes the point files. Because a
@@ -202,7 +203,15 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
     progress.inc_by(skipped as u64 * replicates);
     let pool = pool(options.threads);
     let weeks = plan.weeks as usize;
-    for (done, &p) in todo.iter().enumerate() {
+    // Points with fewer replicates than threads run several at a time, so that no thread
+    // idles; each point's replicates still go to its own store and its summary depends on
+    // nothing else.
+    let batch = pool
+        .current_num_threads()
+        .div_ceil(plan.replicates.max(1) as usize)
+        .max(1);
+    let mut done = 0;
+    while done < todo.len() {
         if options.stop_after == Some(done) {
             progress.finish();
             return Err(Error::Stopped(format!(
@@ -211,51 +220,70 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
                 points.len()
             )));
         }
-        progress.set_message(format!(
-            "point {} of {} (index {p})",
-            skipped + done + 1,
-            points.len()
-        ));
-        let scenario = plan.scenario(p)?;
-        let path = point_path(dir, p);
-        let store = SeriesStore::scratch(
-            &path.with_extension("series.h5"),
-            plan.replicates as usize,
-            weeks,
-        )
-        .context(|| format!("cannot create a scratch file for point {p}"))?;
-        run_jobs(
-            &pool,
-            std::slice::from_ref(&scenario),
-            0..plan.replicates,
-            |_, series| {
-                store
-                    .write(series.replicate as usize, &series)
-                    .context(|| format!("writing the series of point {p}"))?;
-                progress.inc();
-                Ok::<(), Error>(())
-            },
-        )?;
-        let summary = pool
-            .install(|| Summary::of(&store))
-            .context(|| format!("summarising point {p}"))?;
-        drop(store);
-        let writer = PackWriter::create(
-            &path,
-            &manifest.hash,
-            PackKind::Point,
-            &[p as u64],
-            &[replicates],
-            weeks,
-        )
-        .context(|| format!("cannot create {}", path.display()))?;
-        writer
-            .write(0, &summary)
-            .context(|| format!("writing {}", path.display()))?;
-        // Another run of the same point may have finished first: its result is the same.
-        writer
-            .commit(false)
-            .context(|| format!("writing {}", path.display()))?;
+        let mut end = (done + batch).min(todo.len());
+        if let Some(stop) = options.stop_after {
+            end = end.min(stop.max(done + 1));
+        }
+        let ids = &todo[done..end];
+        progress.set_message(match ids {
+            [p] => format!(
+                "point {} of {} (index {p})",
+                skipped + done + 1,
+                points.len()
+            ),
+            _ => format!(
+                "points {}-{} of {}",
+                skipped + done + 1,
+                skipped + end,
+                points.len()
+            ),
+        });
+        let scenarios = ids
+            .iter()
+            .map(|&p| plan.scenario(p))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let stores = ids
+            .iter()
+            .map(|&p| {
+                SeriesStore::scratch(
+                    &point_path(dir, p).with_extension("series.h5"),
+                    plan.replicates as usize,
+                    weeks,
+                )
+                .context(|| format!("cannot create a scratch file for point {p}"))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        run_jobs(&pool, &scenarios, 0..plan.replicates, |i, series| {
+            stores[i]
+                .write(series.replicate as usize, &series)
+                .context(|| format!("writing the series of point {}", ids[i]))?;
+            progress.inc();
+            Ok::<(), Error>(())
+        })?;
+        for (&p, store) in ids.iter().zip(stores) {
+            let summary = pool
+                .install(|| Summary::of(&store))
+                .context(|| format!("summarising point {p}"))?;
+            drop(store);
+            let path = point_path(dir, p);
+            let writer = PackWriter::create(
+                &path,
+                &manifest.hash,
+                PackKind::Point,
+                &[p as u64],
+                &[replicates],
+                weeks,
+            )
+            .context(|| format!("cannot create {}", path.display()))?;
+            writer
+                .write(0, &summary)
+                .context(|| format!("writing {}", path.display()))?;
+            // Another run of the same point may have finished first: its result is the same.
+            writer
+                .commit(false)
+                .context(|| format!("writing {}", path.display()))?;
+        }
+        done = end;
     }
     progress.finish();
     let read_point = |p: usize| -> Result<Summary, Error> {

@@ -125,6 +125,10 @@ fn one_process_any_threads_and_merged_shards_give_identical_results() {
     sweep(&["run", s(&one), "--threads", "1", "--quiet"]);
     plan(&file, &two, 1);
     sweep(&["run", s(&two), "--threads", "2", "--quiet"]);
+    // More threads than a point has replicates: points run two at a time.
+    let four = dir.path().join("four");
+    plan(&file, &four, 1);
+    sweep(&["run", s(&four), "--threads", "4", "--quiet"]);
     plan(&file, &sharded, 3);
     assert!(sharded.join("submit.sbatch").exists());
     for k in ["2", "0", "1"] {
@@ -146,6 +150,7 @@ fn one_process_any_threads_and_merged_shards_give_identical_results() {
     );
     assert_identical(&one.join("results.h5"), &two.join("results.h5"));
     assert_identical(&one.join("results.h5"), &sharded.join("results.h5"));
+    assert_identical(&one.join("results.h5"), &four.join("results.h5"));
 
     // The points table and summaries are what the plan says.
     let results = hdf5::File::open(one.join("results.h5")).unwrap();
