@@ -626,12 +626,17 @@ pub fn life_and_economy(
 ) -> Option<LifeEvent> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
     let u = key.uniform(person as u32, week);
-    let welfare = input.effects.flags != 0;
+    let uc = input.effects.has(PersonEffects::UNIVERSAL_CREDIT);
+    // Whether a welfare event (a sanction, a reassessment) is possible this week.
+    let welfare = input.effects.flags != 0
+        && ((uc && c.employment == Employment::Unemployed && k.welfare.sanction_rate > 0.0)
+            || (input.effects.has(PersonEffects::REASSESSED)
+                && c.employment == Employment::InactiveSick
+                && k.welfare.reassessment_rate > 0.0));
     if u >= k.max_weekly_hazard && !welfare {
         return None; // the common case: no event is possible at this draw, whatever the state
     }
     let mut flags = 0u8;
-    let uc = input.effects.has(PersonEffects::UNIVERSAL_CREDIT);
     let working_age = (18..k.pension_age).contains(&input.age);
     let new_claim = |hold_until: &mut u32, flags: &mut u8| {
         if uc && k.welfare.wait_weeks > 0 {
