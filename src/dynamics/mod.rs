@@ -189,6 +189,8 @@ pub struct WeekConstants {
     pub shortfall_shift: [f32; 256],
     /// Shift of everyone's target from the week's shocks (SD).
     pub common_shift: f32,
+    /// This week's shift of pupils reached by each school programme (SD).
+    pub school_shift: [f32; crate::policy::MAX_SCHOOL_PROGRAMMES],
     /// Multiplier on online weights for heavy adolescent users.
     pub online_intensity: f32,
     /// Peer shift per weighted ill tie, times the peer multiplier.
@@ -288,6 +290,7 @@ impl WeekConstants {
             circumstance_shift: circumstance_shifts(s),
             shortfall_shift: shortfall_shifts(s),
             common_shift: (s.determinants.multiplier * effects.distress_shift) as f32,
+            school_shift: effects.school_shift.map(|x| x as f32),
             online_intensity: s.network.heavy_use_online_intensity as f32,
             peer_shift: (d.peer_multiplier * d.peer_ill_shift) as f32,
             peer_cap: d.peer_cap as f32,
@@ -345,6 +348,19 @@ pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
 /// debt, loneliness), in SD, for every [`circumstance_code`].
 fn circumstance_shifts(s: &Scenario) -> [f32; 64] {
     std::array::from_fn(|code| circumstance_shift(s, code))
+}
+
+/// Shift of a pupil's target from the school programmes reaching them (bit `j` of `mask`:
+/// the `j`-th school programme).
+#[inline]
+fn school_shift(mask: u8, k: &WeekConstants) -> f32 {
+    if mask == 0 {
+        return 0.0;
+    }
+    (0..crate::policy::MAX_SCHOOL_PROGRAMMES)
+        .filter(|j| mask & (1 << j) != 0)
+        .map(|j| k.school_shift[j])
+        .sum()
 }
 
 /// Shift of the target for every quantised income shortfall, in SD.
@@ -579,6 +595,8 @@ impl LifeEvent {
     pub const SANCTION: u8 = 4;
     /// A work-capability reassessment.
     pub const REASSESSED: u8 = 8;
+    /// Became or stopped being often lonely.
+    pub const LONELY: u8 = 16;
 
     /// Whether a flag is set.
     #[inline]
@@ -608,12 +626,17 @@ pub fn life_and_economy(
 ) -> Option<LifeEvent> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
     let u = key.uniform(person as u32, week);
-    let welfare = input.effects.flags != 0;
+    let uc = input.effects.has(PersonEffects::UNIVERSAL_CREDIT);
+    // Whether a welfare event (a sanction, a reassessment) is possible this week.
+    let welfare = input.effects.flags != 0
+        && ((uc && c.employment == Employment::Unemployed && k.welfare.sanction_rate > 0.0)
+            || (input.effects.has(PersonEffects::REASSESSED)
+                && c.employment == Employment::InactiveSick
+                && k.welfare.reassessment_rate > 0.0));
     if u >= k.max_weekly_hazard && !welfare {
         return None; // the common case: no event is possible at this draw, whatever the state
     }
     let mut flags = 0u8;
-    let uc = input.effects.has(PersonEffects::UNIVERSAL_CREDIT);
     let working_age = (18..k.pension_age).contains(&input.age);
     let new_claim = |hold_until: &mut u32, flags: &mut u8| {
         if uc && k.welfare.wait_weeks > 0 {
@@ -621,12 +644,16 @@ pub fn life_and_economy(
             *flags |= LifeEvent::INCOME;
         }
     };
-    if u < k.max_weekly_hazard
-        && competing_risks(u, input, c, week < *hold_until, mh, k) == Some(Event::JobChange)
-    {
-        flags |= LifeEvent::JOB;
-        if c.employment == Employment::Unemployed {
-            new_claim(hold_until, &mut flags);
+    if u < k.max_weekly_hazard {
+        match competing_risks(u, input, c, week < *hold_until, mh, k) {
+            Some(Event::JobChange) => {
+                flags |= LifeEvent::JOB;
+                if c.employment == Employment::Unemployed {
+                    new_claim(hold_until, &mut flags);
+                }
+            }
+            Some(Event::Lonely) => flags |= LifeEvent::LONELY,
+            _ => {}
         }
     }
     if welfare {
@@ -669,6 +696,7 @@ const FIT_DRAW: u32 = 1 << 30;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     JobChange,
+    Lonely,
     Other,
 }
 
@@ -776,7 +804,7 @@ fn competing_risks(
     edge += h_lonely;
     if u < edge {
         c.lonely = !c.lonely;
-        return Some(Event::Other);
+        return Some(Event::Lonely);
     }
     mh.pulse = k.bereavement_pulse;
     Some(Event::Other)
@@ -846,7 +874,7 @@ pub fn mental_health(
         + k.common_shift
         + peer
         + care
-        + input.effects.shift;
+        + school_shift(input.effects.school, k);
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {

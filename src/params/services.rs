@@ -30,8 +30,8 @@ crate::params! {
         waiting_exit_rate: f64 = 0.02; "per week"; Check::PROBABILITY; "D (unverified)";
         /// Length of a full course of therapy.
         therapy_weeks: u32 = 8; "weeks"; Check::int(1, 104); "NHS Talking Therapies: mean ~7-8 sessions (unverified)";
-        /// Weekly probability of dropping out of therapy before the end of the course.
-        therapy_dropout_rate: f64 = 0.117; "per week"; Check::PROBABILITY; "D: so that ~37% of starters complete, (1-0.117)^8 (NHS Talking Therapies; MODEL.md section 5)";
+        /// Probability of dropping out after each session of a course but the last.
+        therapy_dropout_rate: f64 = 0.132; "per week"; Check::PROBABILITY; "D: drop-out after any session but the last, so that ~37% of starters complete an 8-week course, (1-0.132)^7 (NHS Talking Therapies; MODEL.md section 5)";
         /// Shift of the distress target while in therapy (negative helps).
         therapy_effect: f64 = -0.4; "SD"; Check::closed(-5.0, 0.0); "D: to give ~48% recovery among completers (NHS Talking Therapies 2022-23); CBT vs control g ~ 0.7 (Cuijpers et al. 2013)";
         /// Share of the therapy effect lost in the most deprived decile (linear in decile).

@@ -20,12 +20,15 @@ mod person;
 mod read;
 mod target;
 
-pub use person::{PersonEffects, person_effects};
+pub use person::{PersonEffects, PersonPolicies};
 pub use read::{FAMILIES, kind_tables, read_policies};
 pub use target::{TARGET_KEYS, Target};
 
 use crate::network::Setting;
 use kinds::*;
+
+/// Most school programmes one scenario may hold.
+pub const MAX_SCHOOL_PROGRAMMES: usize = 8;
 
 /// Whether an element is an exogenous shock or a policy (they are declared in separate lists).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,6 +345,9 @@ pub struct Effects {
     pub loneliness_onset: f64,
     /// Shift of everyone's distress target (SD).
     pub distress_shift: f64,
+    /// This week's shift of the distress target of pupils reached by the `j`-th school
+    /// programme (SD; decays after each yearly delivery).
+    pub school_shift: [f64; MAX_SCHOOL_PROGRAMMES],
     /// Multiplier on each layer's weight, indexed as [`Setting::ALL`].
     pub layer_weight: [f64; 5],
     /// Multiplier on the share of adolescents who are heavy social-media users.
@@ -386,6 +392,7 @@ impl Effects {
         unemployment_shift: 0.0,
         loneliness_onset: 1.0,
         distress_shift: 0.0,
+        school_shift: [0.0; MAX_SCHOOL_PROGRAMMES],
         layer_weight: [1.0; 5],
         heavy_use: 1.0,
         capacity: [1.0; 4],
@@ -414,6 +421,7 @@ impl Effects {
             unemployment_shift: self.unemployment_shift + o.unemployment_shift,
             loneliness_onset: self.loneliness_onset * o.loneliness_onset,
             distress_shift: self.distress_shift + o.distress_shift,
+            school_shift: std::array::from_fn(|j| self.school_shift[j] + o.school_shift[j]),
             layer_weight: mul(self.layer_weight, o.layer_weight),
             heavy_use: self.heavy_use * o.heavy_use,
             capacity: std::array::from_fn(|i| self.capacity[i] * o.capacity[i]),
@@ -441,9 +449,22 @@ impl Effects {
 
     /// The effects of every element of `policies` in recorded week `t`.
     pub fn of_week(policies: &[PolicySpec], t: i64) -> Effects {
+        let mut school = 0;
         policies
             .iter()
-            .map(|p| p.effects(p.intensity(t)))
+            .map(|p| {
+                let mut e = p.effects(p.intensity(t));
+                if let Kind::SchoolProgramme(k) = &p.kind {
+                    // Delivered at the start and every 52 weeks while active; the effect
+                    // halves every `half_life_weeks` after each delivery.
+                    if p.intensity(t) > 0.0 {
+                        let since = (t - i64::from(p.start_week)).rem_euclid(52) as f64;
+                        e.school_shift[school] = k.effect * 0.5f64.powf(since / k.half_life_weeks);
+                    }
+                    school += 1;
+                }
+                e
+            })
             .fold(Effects::NEUTRAL, Effects::compose)
     }
 }

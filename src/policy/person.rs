@@ -4,7 +4,6 @@ use rayon::prelude::*;
 
 use super::{Kind, PolicySpec};
 use crate::population::{Employment, Population};
-use crate::record::N_CELLS;
 use crate::rng::StreamKey;
 
 /// What the active person-level policies do to one person this week.
@@ -12,8 +11,9 @@ use crate::rng::StreamKey;
 pub struct PersonEffects {
     /// Multiplier on help-seeking.
     pub help_seeking: f32,
-    /// Shift of the distress target (SD; negative helps).
-    pub shift: f32,
+    /// School programmes reaching the person: bit `j` = the `j`-th school programme of the
+    /// scenario (its decaying shift of the week is `Effects::school_shift[j]`).
+    pub school: u8,
     /// Multiplier on the hazard of ceasing to be lonely.
     pub loneliness_exit: f32,
     /// Multiplier on the weight of neighbourhood ties.
@@ -26,19 +26,22 @@ pub struct PersonEffects {
     pub wage_floor: f32,
     /// [`PersonEffects::UNIVERSAL_CREDIT`] and [`PersonEffects::REASSESSED`] bits.
     pub flags: u8,
+    /// Programme cost of reaching the person for a week (GBP).
+    pub weekly_cost: f32,
 }
 
 impl PersonEffects {
     /// No person-level policy.
     pub const NEUTRAL: PersonEffects = PersonEffects {
         help_seeking: 1.0,
-        shift: 0.0,
+        school: 0,
         loneliness_exit: 1.0,
         neighbourhood: 1.0,
         benefit_factor: 1.0,
         extra_income: 0.0,
         wage_floor: 0.0,
         flags: 0,
+        weekly_cost: 0.0,
     };
     /// Claims under Universal-Credit-like rules (wait, conditionality, sanctions).
     pub const UNIVERSAL_CREDIT: u8 = 1;
@@ -69,147 +72,291 @@ fn pupil(pop: &Population, p: usize) -> bool {
         )
 }
 
-/// Compute every person's effects in recorded week `t` from the person-level policies of
-/// `policies` (`keys[i]` is the reach stream of `policies[i]`), and add each reached
-/// person's programme cost for the week to `cost` by observation cell. Returns whether any
-/// person-level policy is active.
-///
-/// A person is reached by a policy when they pass its target's filters and a uniform draw
-/// fixed for the (policy, person) — or (policy, neighbourhood) for neighbourhood
-/// programmes — falls below `reach` times the intensity, so coverage grows with a ramp and
-/// the same people stay reached from week to week.
-#[allow(clippy::too_many_arguments)]
-pub fn person_effects(
-    policies: &[PolicySpec],
-    keys: &[StreamKey],
-    t: i64,
-    pop: &Population,
-    cells: &[u16],
-    stigma_rr: f64,
-    out: &mut [PersonEffects],
-    cost: &mut [f64],
-) -> bool {
-    let active: Vec<(usize, f64)> = policies
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.kind.acts_on_people())
-        .map(|(i, p)| (i, p.intensity(t)))
-        .filter(|&(_, i)| i > 0.0)
-        .collect();
-    if active.is_empty() {
-        out.fill(PersonEffects::NEUTRAL);
-        return false;
-    }
-    let chunk = crate::sim::CHUNK;
-    let parts: Vec<Vec<f64>> = out
-        .par_chunks_mut(chunk)
-        .enumerate()
-        .map(|(c, slice)| {
-            let mut part = vec![0.0; N_CELLS];
-            for (j, e) in slice.iter_mut().enumerate() {
-                let p = c * chunk + j;
-                *e = PersonEffects::NEUTRAL;
-                for &(i, intensity) in &active {
-                    let spec = &policies[i];
-                    if !spec.target.matches(pop, p) {
-                        continue;
-                    }
-                    let unit = match spec.kind {
-                        Kind::Thrive(_) => pop.neighbourhood[p].0,
-                        _ => p as u32,
-                    };
-                    if keys[i].uniform(unit, 0) >= spec.target.reach * intensity {
-                        continue;
-                    }
-                    let year_cost = apply(spec, t, pop, p, stigma_rr, e);
-                    part[usize::from(cells[p])] += year_cost / 52.0;
-                }
-            }
-            part
-        })
-        .collect();
-    for part in parts {
-        for (c, x) in cost.iter_mut().zip(part) {
-            *c += x;
-        }
-    }
-    true
+/// Who among the target can be reached at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Eligible {
+    /// Everyone in the target.
+    Everyone,
+    /// People aged 16 and over.
+    Adults,
+    /// School pupils (5-17).
+    Pupils,
+    /// Lonely people aged 16 and over.
+    LonelyAdults,
 }
 
-/// Apply one policy to one reached person; returns the yearly programme cost of reaching
-/// them (GBP; 0 when the person is not eligible).
-fn apply(
-    spec: &PolicySpec,
-    t: i64,
+/// One active person-level policy, with everything that does not depend on the person
+/// worked out once for the week.
+#[derive(Debug, Clone, Copy)]
+struct Compiled {
+    /// Index into the scenario's policies (and their reach keys).
+    index: usize,
+    /// A person (or neighbourhood) is reached when their fixed draw is below this.
+    threshold: f64,
+    /// Whether the reach is complete (no draw needed).
+    everyone_reached: bool,
+    /// Whether reach is drawn by neighbourhood.
+    by_neighbourhood: bool,
+    eligible: Eligible,
+    help_seeking: f32,
+    school: u8,
+    loneliness_exit: f32,
+    neighbourhood: f32,
+    benefit_factor: f32,
+    adult_income: f32,
+    child_income: f32,
+    wage_floor: f32,
+    flags: u8,
+    /// Programme cost per person reached per week (GBP).
+    weekly_cost: f32,
+}
+
+impl Compiled {
+    /// The week's version of `spec` at intensity `i` in recorded week `t`, if it acts on people.
+    /// `school` is the position of the policy among the scenario's school programmes.
+    fn new(
+        index: usize,
+        spec: &PolicySpec,
+        i: f64,
+        stigma_rr: f64,
+        school: u8,
+    ) -> Option<Compiled> {
+        let threshold = spec.target.reach * i;
+        let mut c = Compiled {
+            index,
+            threshold,
+            everyone_reached: threshold >= 1.0,
+            by_neighbourhood: false,
+            eligible: Eligible::Everyone,
+            help_seeking: 1.0,
+            school: 0,
+            loneliness_exit: 1.0,
+            neighbourhood: 1.0,
+            benefit_factor: 1.0,
+            adult_income: 0.0,
+            child_income: 0.0,
+            wage_floor: 0.0,
+            flags: 0,
+            weekly_cost: 0.0,
+        };
+        match &spec.kind {
+            Kind::BenefitChange(k) => c.benefit_factor = k.level_factor as f32,
+            Kind::UniversalCredit(_) => c.flags = PersonEffects::UNIVERSAL_CREDIT,
+            Kind::WcaReassessment(_) => c.flags = PersonEffects::REASSESSED,
+            Kind::IncomeUplift(k) => {
+                c.adult_income = k.adult_weekly as f32;
+                c.child_income = k.child_weekly as f32;
+                c.wage_floor = k.wage_floor_weekly as f32;
+            }
+            Kind::Thrive(k) => {
+                c.by_neighbourhood = true;
+                c.help_seeking =
+                    (k.literacy_rr * stigma_rr.powf(-k.stigma_reduction) * k.gatekeeper_rr) as f32;
+                c.neighbourhood = k.connectedness as f32;
+                c.weekly_cost = (k.cost_per_resident_year / 52.0) as f32;
+            }
+            Kind::Gatekeepers(k) => {
+                c.eligible = Eligible::Adults;
+                c.help_seeking = k.help_seeking_rr as f32;
+                c.weekly_cost = (k.cost_per_reached_year / 52.0) as f32;
+            }
+            Kind::AwarenessCampaign(k) => {
+                c.help_seeking = k.help_seeking_rr as f32;
+                c.weekly_cost = (k.cost_per_resident_year / 52.0) as f32;
+            }
+            Kind::SchoolProgramme(k) => {
+                // The decaying shift itself is community-wide (`Effects::school_shift`).
+                c.eligible = Eligible::Pupils;
+                c.school = 1 << school;
+                c.weekly_cost = (k.cost_per_pupil_year / 52.0) as f32;
+            }
+            Kind::SocialPrescribing(k) => {
+                c.eligible = Eligible::LonelyAdults;
+                c.loneliness_exit = k.loneliness_exit_rr as f32;
+                c.weekly_cost = (k.cost_per_person_year / 52.0) as f32;
+            }
+            Kind::Recession(_)
+            | Kind::Pandemic(_)
+            | Kind::SocialMediaGrowth(_)
+            | Kind::Trieste(_)
+            | Kind::OpenDialogue(_)
+            | Kind::LivingWellHub(_)
+            | Kind::CapacityChange(_) => return None,
+        }
+        Some(c)
+    }
+
+    /// Whether person `p` is eligible for this kind.
+    #[inline]
+    fn eligible(&self, pop: &Population, p: usize) -> bool {
+        match self.eligible {
+            Eligible::Everyone => true,
+            Eligible::Adults => pop.age[p] >= 16,
+            Eligible::Pupils => pupil(pop, p),
+            Eligible::LonelyAdults => pop.age[p] >= 16 && pop.circumstances[p].lonely,
+        }
+    }
+
+    /// Add this policy's effects to a reached person's.
+    #[inline]
+    fn apply(&self, age: u8, e: &mut PersonEffects) {
+        e.help_seeking *= self.help_seeking;
+        e.school |= self.school;
+        e.loneliness_exit *= self.loneliness_exit;
+        e.neighbourhood *= self.neighbourhood;
+        e.benefit_factor *= self.benefit_factor;
+        if age >= 18 {
+            e.extra_income += self.adult_income;
+        } else if age < 16 {
+            e.extra_income += self.child_income;
+        }
+        e.wage_floor = e.wage_floor.max(self.wage_floor);
+        e.flags |= self.flags;
+        e.weekly_cost += self.weekly_cost;
+    }
+}
+
+/// The person-level policies of one replicate: who they reach and what they do to each
+/// person, kept up to date week by week.
+///
+/// A person is reached by a policy when they pass its target's filters and its eligibility
+/// (pupils, adults, lonely adults) and a uniform draw fixed for the (policy, person) — or
+/// (policy, neighbourhood) for neighbourhood programmes — falls below `reach` times the
+/// intensity, so coverage grows with a ramp and the same people stay reached from week to
+/// week. Everyone's effects are recomputed when the policies' reach changes (a policy starts,
+/// ramps, fades or ends) and after each new year (ages, births); otherwise only people whose
+/// employment or loneliness changed are recomputed, because nothing else that targets read
+/// can change within a year.
+#[derive(Debug, Clone)]
+pub struct PersonPolicies {
+    /// Each person's effects.
+    pub effects: Vec<PersonEffects>,
+    /// Reach thresholds of the policies that acted when `effects` were last computed in full.
+    fingerprint: Vec<(usize, u64)>,
+    /// Whether everyone must be recomputed next week.
+    stale: bool,
+}
+
+impl PersonPolicies {
+    /// Everyone neutral, to be computed in the first week.
+    pub fn new(people: usize) -> PersonPolicies {
+        PersonPolicies {
+            effects: vec![PersonEffects::NEUTRAL; people],
+            fingerprint: Vec::new(),
+            stale: true,
+        }
+    }
+
+    /// Mark everyone for recomputation (after a new year: ages and births changed).
+    pub fn invalidate(&mut self) {
+        self.stale = true;
+    }
+
+    /// Bring everyone's effects up to recorded week `t`. `changed` lists people whose
+    /// employment or loneliness changed since the last update. Adds the week's programme
+    /// costs to `cost` by observation cell, and returns the people whose income-related
+    /// effects changed (their households' incomes must be recomputed).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update(
+        &mut self,
+        policies: &[PolicySpec],
+        keys: &[StreamKey],
+        t: i64,
+        pop: &Population,
+        cells: &[u16],
+        changed: &[u32],
+        stigma_rr: f64,
+        cost: &mut [f64],
+    ) -> Vec<u32> {
+        let mut school = 0u8;
+        let active: Vec<Compiled> = policies
+            .iter()
+            .enumerate()
+            .filter_map(|(index, spec)| {
+                let position = school;
+                if matches!(spec.kind, Kind::SchoolProgramme(_)) {
+                    school += 1;
+                }
+                let i = spec.intensity(t);
+                (i > 0.0)
+                    .then(|| Compiled::new(index, spec, i, stigma_rr, position))
+                    .flatten()
+            })
+            .collect();
+        let fingerprint: Vec<(usize, u64)> = active
+            .iter()
+            .map(|c| (c.index, c.threshold.to_bits()))
+            .collect();
+        let mut income_changed = Vec::new();
+        if self.stale || fingerprint != self.fingerprint {
+            let chunk = crate::sim::CHUNK;
+            let parts: Vec<Vec<u32>> = self
+                .effects
+                .par_chunks_mut(chunk)
+                .enumerate()
+                .map(|(c, slice)| {
+                    let mut changed = Vec::new();
+                    for (j, e) in slice.iter_mut().enumerate() {
+                        let p = c * chunk + j;
+                        if recompute(&active, policies, keys, pop, p, e) {
+                            changed.push(p as u32);
+                        }
+                    }
+                    changed
+                })
+                .collect();
+            income_changed = parts.concat();
+            self.fingerprint = fingerprint;
+            self.stale = false;
+        } else {
+            for &p in changed {
+                let p = p as usize;
+                if recompute(&active, policies, keys, pop, p, &mut self.effects[p]) {
+                    income_changed.push(p as u32);
+                }
+            }
+        }
+        if active.iter().any(|c| c.weekly_cost > 0.0) {
+            for (e, &c) in self.effects.iter().zip(cells) {
+                if e.weekly_cost > 0.0 {
+                    cost[usize::from(c)] += f64::from(e.weekly_cost);
+                }
+            }
+        }
+        income_changed
+    }
+}
+
+/// Recompute one person's effects; returns whether their income-related effects changed.
+#[inline]
+fn recompute(
+    active: &[Compiled],
+    policies: &[PolicySpec],
+    keys: &[StreamKey],
     pop: &Population,
     p: usize,
-    stigma_rr: f64,
     e: &mut PersonEffects,
-) -> f64 {
-    let age = pop.age[p];
-    let c = &pop.circumstances[p];
-    match &spec.kind {
-        Kind::BenefitChange(k) => {
-            e.benefit_factor *= k.level_factor as f32;
-            0.0
+) -> bool {
+    let before = *e;
+    *e = PersonEffects::NEUTRAL;
+    for policy in active {
+        let spec = &policies[policy.index];
+        if !spec.target.matches(pop, p) || !policy.eligible(pop, p) {
+            continue;
         }
-        Kind::UniversalCredit(_) => {
-            e.flags |= PersonEffects::UNIVERSAL_CREDIT;
-            0.0
-        }
-        Kind::WcaReassessment(_) => {
-            e.flags |= PersonEffects::REASSESSED;
-            0.0
-        }
-        Kind::IncomeUplift(k) => {
-            if age >= 18 {
-                e.extra_income += k.adult_weekly as f32;
-            } else if age < 16 {
-                e.extra_income += k.child_weekly as f32;
+        if !policy.everyone_reached {
+            let unit = if policy.by_neighbourhood {
+                pop.neighbourhood[p].0
+            } else {
+                p as u32
+            };
+            if keys[policy.index].uniform(unit, 0) >= policy.threshold {
+                continue;
             }
-            e.wage_floor = e.wage_floor.max(k.wage_floor_weekly as f32);
-            0.0
         }
-        Kind::Thrive(k) => {
-            e.help_seeking *=
-                (k.literacy_rr * stigma_rr.powf(-k.stigma_reduction) * k.gatekeeper_rr) as f32;
-            e.neighbourhood *= k.connectedness as f32;
-            k.cost_per_resident_year
-        }
-        Kind::Gatekeepers(k) => {
-            if age < 16 {
-                return 0.0;
-            }
-            e.help_seeking *= k.help_seeking_rr as f32;
-            k.cost_per_reached_year
-        }
-        Kind::AwarenessCampaign(k) => {
-            e.help_seeking *= k.help_seeking_rr as f32;
-            k.cost_per_resident_year
-        }
-        Kind::SchoolProgramme(k) => {
-            if !pupil(pop, p) {
-                return 0.0;
-            }
-            // Delivered at the start and every 52 weeks while active; the effect halves
-            // every `half_life_weeks` after each delivery.
-            let since = (t - i64::from(spec.start_week)).rem_euclid(52) as f64;
-            e.shift += (k.effect * 0.5f64.powf(since / k.half_life_weeks)) as f32;
-            k.cost_per_pupil_year
-        }
-        Kind::SocialPrescribing(k) => {
-            if !(c.lonely && age >= 16) {
-                return 0.0;
-            }
-            e.loneliness_exit *= k.loneliness_exit_rr as f32;
-            k.cost_per_person_year
-        }
-        Kind::Recession(_)
-        | Kind::Pandemic(_)
-        | Kind::SocialMediaGrowth(_)
-        | Kind::Trieste(_)
-        | Kind::OpenDialogue(_)
-        | Kind::LivingWellHub(_)
-        | Kind::CapacityChange(_) => 0.0,
+        policy.apply(pop.age[p], e);
     }
+    e.benefit_factor != before.benefit_factor
+        || e.extra_income != before.extra_income
+        || e.wage_floor != before.wage_floor
 }

@@ -114,6 +114,20 @@ pub fn read_policies(top: &toml::Table, weeks: u32, reader: &mut Reader<'_>) -> 
             }
         }
     }
+    let schools = out
+        .iter()
+        .filter(|p| matches!(p.kind, Kind::SchoolProgramme(_)))
+        .count();
+    if schools > super::MAX_SCHOOL_PROGRAMMES {
+        reader.problem(
+            "policy",
+            None,
+            format!(
+                "{schools} school programmes: at most {} can be declared",
+                super::MAX_SCHOOL_PROGRAMMES
+            ),
+        );
+    }
     out
 }
 

@@ -236,6 +236,7 @@ impl Metric {
             Metric::Consultations
             | Metric::Referrals
             | Metric::TherapyStarts
+            | Metric::DischargedWaiting
             | Metric::TherapyCompletions
             | Metric::TherapyRecoveries
             | Metric::TherapyDropouts

@@ -263,16 +263,19 @@ pub fn person_week(
     match mh.care {
         Care::Waiting if u(Draw::Progress) < k.waiting_exit => mh.care = Care::None,
         Care::Therapy => {
+            // Week k of the course has just had its session (and its effect on distress).
+            // After the last session the course is complete; after any other, the person
+            // may drop out.
             mh.care_weeks = mh.care_weeks.saturating_add(1);
-            if u(Draw::Progress) < k.dropout {
-                mh.care = Care::None;
-                ev |= Events::DROPPED_OUT;
-            } else if mh.care_weeks > k.therapy_weeks {
+            if mh.care_weeks >= k.therapy_weeks {
                 mh.care = Care::None;
                 ev |= Events::COMPLETED;
                 if mh.distress < k.caseness {
                     ev |= Events::RECOVERED;
                 }
+            } else if u(Draw::Progress) < k.dropout {
+                mh.care = Care::None;
+                ev |= Events::DROPPED_OUT;
             }
         }
         Care::Medication if u(Draw::Progress) < k.medication_stop => mh.care = Care::None,
@@ -476,6 +479,7 @@ impl Services {
                     Care::OutOfArea
                 };
                 occupied[m.care as usize] += 1;
+                c.cost += cost[if local { 5 } else { 6 }]; // the week of admission
             }
         }
         // Community places for severe mental illness.
@@ -544,6 +548,9 @@ pub fn count(c: &mut ServiceCounts, m: &MentalHealth, ev: Events, k: &Constants)
     }
     if m.ill && m.care.treated() {
         c.treated_ill += 1;
+    }
+    if ev.has(Events::COMPLETED) {
+        c.cost += cost[1]; // the last session, in the week the course ends
     }
     if ev.has(Events::CONSULTED) {
         c.consultations += 1;

@@ -39,17 +39,18 @@ pub struct World<'s> {
     /// Observation cell of each person (sex x age band x deprivation quintile x employment),
     /// kept up to date when age or employment change.
     pub cells: Vec<u16>,
-    /// Each person's effects from the policies that act on people (`None` when the
-    /// scenario has no such policy).
-    pub person_effects: Option<Vec<crate::policy::PersonEffects>>,
+    /// Who the policies that act on people reach and what they do to each person (`None`
+    /// when the scenario has no such policy).
+    pub person_policies: Option<crate::policy::PersonPolicies>,
+    /// People whose employment or loneliness changed this week (their person-level policy
+    /// effects are brought up to date next week).
+    pub changed: Vec<u32>,
     /// Reach streams of the scenario's policies, in declaration order.
     pub policy_keys: Vec<StreamKey>,
     /// The capacity-limited services (waiting list).
     pub services: crate::services::Services,
     /// Keys of the services' draws.
     pub service_keys: crate::services::ServiceKeys,
-    /// Whether an income policy acted last week (incomes are recomputed once more when it stops).
-    pub income_policies_last_week: bool,
     /// Benefit holds by the week they end: (week, person).
     pub holds: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
     /// The week constants and the effects they were derived from (rebuilt when effects change).
@@ -89,11 +90,11 @@ impl<'s> World<'s> {
             .iter()
             .map(|p| policy_key.derive(policy_identity(p)))
             .collect();
-        let person_effects = s
+        let person_policies = s
             .policies
             .iter()
             .any(|p| p.kind.acts_on_people())
-            .then(|| vec![crate::policy::PersonEffects::NEUTRAL; pop.len()]);
+            .then(|| crate::policy::PersonPolicies::new(pop.len()));
         World {
             scenario,
             replicate,
@@ -105,7 +106,8 @@ impl<'s> World<'s> {
             life_key: weekly.derive(0),
             mh_key: weekly.derive(1),
             cells,
-            person_effects,
+            person_policies,
+            changed: Vec::new(),
             policy_keys,
             services: crate::services::Services::default(),
             service_keys: crate::services::ServiceKeys::new(StreamKey::new(
@@ -113,10 +115,14 @@ impl<'s> World<'s> {
                 replicate,
                 Stream::Services,
             )),
-            income_policies_last_week: false,
             holds: std::collections::BinaryHeap::new(),
             constants: None,
         }
+    }
+
+    /// Each person's effects from the policies that act on people, if any.
+    pub fn person_effects(&self) -> Option<&[crate::policy::PersonEffects]> {
+        self.person_policies.as_ref().map(|p| p.effects.as_slice())
     }
 
     /// Number of people in an episode.

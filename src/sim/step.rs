@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::World;
 use crate::dynamics::{self, JobChange, LifeEvent, Transition, WeekConstants};
-use crate::policy::{Effects, Kind, PersonEffects};
+use crate::policy::{Effects, PersonEffects};
 use crate::population::{Employment, HouseholdId, IncomeRules, Sex};
 use crate::record::{N_CELLS, PackedTally, PersonTally, ServiceCounts, WeekTally};
 use crate::services::{self, Care, Pending};
@@ -90,12 +90,9 @@ impl World<'_> {
             ),
         };
         let mut programme_cost = vec![0.0; N_CELLS];
-        let income_policies = self.person_level_effects(t, &mut programme_cost);
+        let income_changed = self.person_level_effects(t, &mut programme_cost);
         let events = self.life_and_economy(&constants);
-        // While an income policy acts, and in the week after it stops, every household's
-        // income follows the week's rules.
-        self.household_income(&events, income_policies || self.income_policies_last_week);
-        self.income_policies_last_week = income_policies;
+        self.household_income(&events, &income_changed);
         let job_changes: Vec<JobChange> = events
             .iter()
             .filter(|e| e.has(LifeEvent::JOB))
@@ -132,28 +129,25 @@ impl World<'_> {
         WeekOutput { tally, remissions }
     }
 
-    /// Phase 1 (people): each person's effects from the policies that act on people, and the
-    /// week's programme costs by cell. Returns whether an income policy is active.
-    fn person_level_effects(&mut self, t: i64, cost: &mut [f64]) -> bool {
-        let Some(effects) = self.person_effects.as_mut() else {
-            return false;
-        };
+    /// Phase 1 (people): bring each person's effects from the policies that act on people
+    /// up to date, and add the week's programme costs by cell. Returns the people whose
+    /// income-related effects changed.
+    fn person_level_effects(&mut self, t: i64, cost: &mut [f64]) -> Vec<u32> {
         let s = self.scenario;
-        let active = crate::policy::person_effects(
+        let changed = std::mem::take(&mut self.changed);
+        let Some(policies) = self.person_policies.as_mut() else {
+            return Vec::new();
+        };
+        policies.update(
             &s.policies,
             &self.policy_keys,
             t,
             &self.pop,
             &self.cells,
+            &changed,
             s.services.stigma_help_seeking_rr,
-            effects,
             cost,
-        );
-        active
-            && s.policies.iter().any(|p| {
-                matches!(p.kind, Kind::BenefitChange(_) | Kind::IncomeUplift(_))
-                    && p.intensity(t) > 0.0
-            })
+        )
     }
 
     /// Phase 2, in parallel chunks of people.
@@ -164,7 +158,7 @@ impl World<'_> {
             week,
             life_key,
             cells,
-            person_effects,
+            person_policies,
             ..
         } = self;
         let (week, key) = (*week, *life_key);
@@ -173,7 +167,7 @@ impl World<'_> {
         let mut circumstances = std::mem::take(&mut pop.circumstances);
         let mut holds = std::mem::take(&mut pop.benefit_hold_until);
         let pop_ref = &*pop;
-        let effects = person_effects.as_deref();
+        let effects = person_policies.as_ref().map(|p| p.effects.as_slice());
         let events: Vec<Vec<LifeEvent>> = circumstances
             .par_chunks_mut(CHUNK)
             .zip(holds.par_chunks_mut(CHUNK))
@@ -216,6 +210,13 @@ impl World<'_> {
         pop.circumstances = circumstances;
         pop.benefit_hold_until = holds;
         let events = events.concat();
+        if self.person_policies.is_some() {
+            self.changed = events
+                .iter()
+                .filter(|e| e.has(LifeEvent::JOB) || e.has(LifeEvent::LONELY))
+                .map(|e| e.person)
+                .collect();
+        }
         for e in events.iter().filter(|e| e.has(LifeEvent::INCOME)) {
             let until = self.pop.benefit_hold_until[e.person as usize];
             self.holds.push(std::cmp::Reverse((until, e.person)));
@@ -223,13 +224,15 @@ impl World<'_> {
         events
     }
 
-    /// Phase 3.
-    fn household_income(&mut self, events: &[LifeEvent], every_household: bool) {
+    /// Phase 3. `income_changed`: people whose income-related policy effects changed.
+    fn household_income(&mut self, events: &[LifeEvent], income_changed: &[u32]) {
         let eco = &self.scenario.economy;
         let mut households: Vec<_> = events
             .iter()
             .filter(|e| e.has(LifeEvent::JOB) || e.has(LifeEvent::INCOME))
-            .map(|e| self.pop.household[e.person as usize])
+            .map(|e| e.person)
+            .chain(income_changed.iter().copied())
+            .map(|p| self.pop.household[p as usize])
             .collect();
         // Holds that end this week: benefit income is paid again.
         while let Some(std::cmp::Reverse((until, p))) = self.holds.peek().copied() {
@@ -239,17 +242,11 @@ impl World<'_> {
             self.holds.pop();
             households.push(self.pop.household[p as usize]);
         }
-        if every_household {
-            households = (0..self.pop.households.n_groups())
-                .map(|h| HouseholdId(h as u32))
-                .collect();
-        } else {
-            households.sort_unstable();
-            households.dedup();
-        }
+        households.sort_unstable();
+        households.dedup();
         let rules = IncomeRules {
             week: self.week,
-            effects: self.person_effects.as_deref(),
+            effects: self.person_policies.as_ref().map(|p| p.effects.as_slice()),
         };
         for h in households {
             self.pop.update_household_income(h, eco, &rules);
@@ -277,13 +274,13 @@ impl World<'_> {
             week,
             mh_key,
             cells,
-            person_effects,
+            person_policies,
             service_keys,
             ..
         } = self;
         let (s, week, key, keys) = (*scenario, *week, *mh_key, *service_keys);
         let (pop, counts) = (&*pop, &*counts);
-        let effects = person_effects.as_deref();
+        let effects = person_policies.as_ref().map(|p| p.effects.as_slice());
         let parts: Vec<ChunkResult> = mh
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -492,7 +489,7 @@ impl World<'_> {
             crate::network::assign_new_workers(&self.pop, &mut self.net.workplace, &mut work_rng);
         let rules = IncomeRules {
             week: self.week,
-            effects: self.person_effects.as_deref(),
+            effects: self.person_policies.as_ref().map(|p| p.effects.as_slice()),
         };
         for h in 0..self.pop.households.n_groups() {
             self.pop
@@ -522,5 +519,9 @@ impl World<'_> {
         self.cells = (0..self.pop.len())
             .map(|p| super::person_cell(&self.pop, p))
             .collect();
+        // Ages changed and people were born: who policies reach is worked out afresh.
+        if let Some(policies) = self.person_policies.as_mut() {
+            policies.invalidate();
+        }
     }
 }

@@ -152,10 +152,7 @@ target = { quintiles = [5] }
     for _ in 0..60 {
         world.step();
     }
-    let effects = world
-        .person_effects
-        .as_ref()
-        .expect("person-level policies act");
+    let effects = world.person_effects().expect("person-level policies act");
     let (mut reached_men, mut eligible_men) = (0, 0);
     for (p, e) in effects.iter().enumerate() {
         let man = world.pop.sex[p] == mhsim::population::Sex::Male
@@ -657,4 +654,63 @@ fn set_reaches_into_a_policy_and_an_extends_chain_accumulates_policies() {
     let resolved = s.resolved_toml();
     let again = Scenario::from_str(&resolved, "resolved", None, &[]).unwrap();
     assert_eq!(again.policies, s.policies);
+}
+
+#[test]
+fn person_effects_kept_up_to_date_equal_a_fresh_computation() {
+    let s = sized(
+        3000,
+        104,
+        20,
+        r#"
+[[policy]]
+kind = "social_prescribing"
+target = { reach = 0.6 }
+[[policy]]
+kind = "universal_credit"
+target = { employment = ["unemployed"] }
+[[policy]]
+kind = "income_uplift"
+adult_weekly = 20.0
+target = { employment = ["unemployed", "inactive_sick"], quintiles = [4, 5] }
+[[policy]]
+kind = "school_programme"
+"#,
+    );
+    let mut world = World::new(&s, 0);
+    // Into the recorded weeks, across a new year, well after the policies start.
+    for _ in 0..(20 + 70) {
+        world.step();
+    }
+    let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
+    let changed = std::mem::take(&mut world.changed);
+    assert!(!changed.is_empty(), "some people changed job or loneliness");
+    let mut cost = vec![0.0; mhsim::record::N_CELLS];
+    let kept = world.person_policies.as_mut().unwrap();
+    kept.update(
+        &s.policies,
+        &world.policy_keys,
+        t,
+        &world.pop,
+        &world.cells,
+        &changed,
+        s.services.stigma_help_seeking_rr,
+        &mut cost,
+    );
+    let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
+    let mut fresh_cost = vec![0.0; mhsim::record::N_CELLS];
+    fresh.update(
+        &s.policies,
+        &world.policy_keys,
+        t,
+        &world.pop,
+        &world.cells,
+        &[],
+        s.services.stigma_help_seeking_rr,
+        &mut fresh_cost,
+    );
+    assert_eq!(kept.effects, fresh.effects);
+    assert_eq!(cost, fresh_cost);
+    assert!(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
+    assert!(kept.effects.iter().any(|e| e.extra_income > 0.0));
 }
