@@ -248,6 +248,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let options = EnsembleOptions {
         out,
         replicates,
+        replicates_given: args.replicates.is_some(),
         threads: args.threads,
         summary_only: args.summary_only,
         progress: args.progress.options(),

@@ -25,6 +25,9 @@ pub struct EnsembleOptions {
     pub out: PathBuf,
     /// Replicates per scenario.
     pub replicates: u32,
+    /// The replicate count was set for the run (`--replicates`), overriding the scenarios';
+    /// otherwise compared scenarios must agree on it.
+    pub replicates_given: bool,
     /// Worker threads (0 = all cores).
     pub threads: usize,
     /// Keep only summaries (the per-replicate series go to a scratch file, then away).
@@ -66,9 +69,9 @@ pub fn folder_name(name: &str) -> String {
 }
 
 /// Check that scenarios can be compared replicate by replicate: same people, weeks, burn-in
-/// and seed (the replicate count is common by construction), and distinct output names.
-/// Every mismatch is reported at once.
-pub fn check_comparable(scenarios: &[Scenario]) -> Result<(), Error> {
+/// and seed, the same `replicates` unless the run sets one count for all
+/// (`replicates_given`), and distinct output names. Every mismatch is reported at once.
+pub fn check_comparable(scenarios: &[Scenario], replicates_given: bool) -> Result<(), Error> {
     let Some(base) = scenarios.first() else {
         return Err(Error::Input("no scenario to run".into()));
     };
@@ -92,6 +95,14 @@ pub fn check_comparable(scenarios: &[Scenario]) -> Result<(), Error> {
             ),
             ("seed", base.run.seed, other.run.seed),
         ];
+        let replicates = (
+            "replicates",
+            u64::from(base.run.replicates),
+            u64::from(other.run.replicates),
+        );
+        let fields = fields
+            .into_iter()
+            .chain((!replicates_given).then_some(replicates));
         for (key, a, b) in fields {
             if a != b {
                 problems.push(format!(
@@ -131,7 +142,7 @@ pub fn run_ensemble(
     scenarios: &[Scenario],
     options: &EnsembleOptions,
 ) -> Result<EnsembleReport, Error> {
-    check_comparable(scenarios)?;
+    check_comparable(scenarios, options.replicates_given)?;
     if options.replicates == 0 {
         return Err(Error::Input("--replicates: expected at least 1".into()));
     }
@@ -282,7 +293,9 @@ mod tests {
             &[],
         )
         .unwrap();
-        let err = check_comparable(&[base, other]).unwrap_err().to_string();
+        let err = check_comparable(&[base.clone(), other.clone()], true)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("3 problems"), "{err}");
         assert!(
             err.contains("other.toml: people = 2000: expected 10000"),
@@ -290,5 +303,20 @@ mod tests {
         );
         assert!(err.contains("other.toml: seed = 3"), "{err}");
         assert!(err.contains("name = \"baseline\""), "{err}");
+        let fewer = Scenario::from_str(
+            "extends = \"builtin:baseline\"\nname = \"fewer\"\nreplicates = 3\n",
+            "fewer.toml",
+            None,
+            &[],
+        )
+        .unwrap();
+        let err = check_comparable(&[base.clone(), fewer.clone()], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("fewer.toml: replicates = 3: expected 20"),
+            "{err}"
+        );
+        assert!(check_comparable(&[base, fewer], true).is_ok());
     }
 }
