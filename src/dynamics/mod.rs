@@ -15,7 +15,7 @@ pub use peers::{PeerCounts, TieExposure, Ties};
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use crate::policy::{Effects, PersonEffects};
+use crate::policy::{Effects, HotEffects, PersonEffects};
 use crate::population::{Circumstances, Employment, Population, Sex};
 use crate::rng::{Stream, StreamKey};
 use crate::scenario::Scenario;
@@ -573,6 +573,8 @@ pub struct LifeInputs<'a> {
     pub alone: bool,
     /// What person-level policies do to them.
     pub effects: &'a PersonEffects,
+    /// The part of `effects` read for everyone.
+    pub hot: &'a HotEffects,
 }
 
 /// Something the life-and-economy step did that later phases must act on.
@@ -626,11 +628,11 @@ pub fn life_and_economy(
 ) -> Option<LifeEvent> {
     // `mh.pulse` is zero here: the mental-health phase consumes and clears it every week.
     let u = key.uniform(person as u32, week);
-    let uc = input.effects.has(PersonEffects::UNIVERSAL_CREDIT);
+    let uc = input.hot.has(PersonEffects::UNIVERSAL_CREDIT);
     // Whether a welfare event (a sanction, a reassessment) is possible this week.
-    let welfare = input.effects.flags != 0
+    let welfare = input.hot.flags != 0
         && ((uc && c.employment == Employment::Unemployed && k.welfare.sanction_rate > 0.0)
-            || (input.effects.has(PersonEffects::REASSESSED)
+            || (input.hot.has(PersonEffects::REASSESSED)
                 && c.employment == Employment::InactiveSick
                 && k.welfare.reassessment_rate > 0.0));
     if u >= k.max_weekly_hazard && !welfare {
@@ -666,7 +668,7 @@ pub fn life_and_economy(
             *hold_until = week + 1 + k.welfare.sanction_weeks;
             flags |= LifeEvent::SANCTION | LifeEvent::INCOME;
         }
-        if input.effects.has(PersonEffects::REASSESSED)
+        if input.hot.has(PersonEffects::REASSESSED)
             && c.employment == Employment::InactiveSick
             && working_age
             && k.welfare.reassessment_rate > 0.0
@@ -836,8 +838,8 @@ pub struct PersonInputs<'a> {
     pub circumstances: &'a Circumstances,
     /// Tie counts over the layers.
     pub ties: &'a Ties,
-    /// What person-level policies do to them.
-    pub effects: &'a PersonEffects,
+    /// The part of their person-level policy effects read every week.
+    pub hot: &'a HotEffects,
 }
 
 /// Weekly mental-health step of one person: distress, onset or remission, SMI. Reads only
@@ -856,12 +858,7 @@ pub fn mental_health(
     k: &WeekConstants,
 ) -> Transition {
     let mut rng = key.counter(person as u32, week);
-    let ties = PeerCounts::weigh(
-        input.ties,
-        input.heavy_online,
-        input.effects.neighbourhood,
-        k,
-    );
+    let ties = PeerCounts::weigh(input.ties, input.heavy_online, input.hot.neighbourhood, k);
     let peer = k.peer_shift * ties.ill.min(k.peer_cap);
     let care = match mh.care {
         Care::Therapy => k.therapy_shift[usize::from(input.decile - 1)],
@@ -874,7 +871,7 @@ pub fn mental_health(
         + k.common_shift
         + peer
         + care
-        + school_shift(input.effects.school, k);
+        + school_shift(input.hot.school, k);
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {

@@ -35,7 +35,7 @@ crate::params! {
         /// Shift of the distress target while in therapy (negative helps).
         therapy_effect: f64 = -0.4; "SD"; Check::closed(-5.0, 0.0); "D: to give ~48% recovery among completers (NHS Talking Therapies 2022-23); CBT vs control g ~ 0.7 (Cuijpers et al. 2013)";
         /// Share of the therapy effect lost in the most deprived decile (linear in decile).
-        therapy_deprivation_attenuation: f64 = 0.3; "share"; Check::PROBABILITY; "D: recovery ~12 pp lower in the most deprived decile (NHS Talking Therapies 2022-23)";
+        therapy_deprivation_attenuation: f64 = 0.8; "share"; Check::PROBABILITY; "D: hand-set so that recovery among completers is ~6 pp lower in the most than the least deprived quintile (~12 pp between the extreme deciles, NHS Talking Therapies 2022-23)";
         /// Shift of the distress target while taking antidepressant medication.
         medication_effect: f64 = -0.3; "SD"; Check::closed(-5.0, 0.0); "A: Cipriani et al. 2018, SMD ~0.3 vs placebo";
         /// Weekly probability of stopping medication.
@@ -45,7 +45,7 @@ crate::params! {
         /// Relative SMI relapse hazard while on a community team's caseload.
         cmht_relapse_rr: f64 = 0.75; "ratio"; Check::closed(0.0, 10.0); "D: Malone et al. 2007 (Cochrane), fewer admissions with CMHT care (unverified)";
         /// Weekly probability of a mental-health crisis in an acute phase of severe mental illness.
-        crisis_rate_acute: f64 = 0.03; "per week"; Check::PROBABILITY; "D (unverified)";
+        crisis_rate_acute: f64 = 0.05; "per week"; Check::PROBABILITY; "D (unverified)";
         /// Weekly probability of a crisis in an episode of common disorder with distress above `crisis_threshold`.
         crisis_rate_distress: f64 = 0.004; "per week"; Check::PROBABILITY; "D (unverified)";
         /// Distress above which a person in an episode is at risk of crisis.
@@ -53,7 +53,7 @@ crate::params! {
         /// Crisis resolution team contacts available per week per 100,000 residents.
         crisis_team_capacity: f64 = 3.5; "contacts per week per 100k"; Check::NON_NEGATIVE; "D: ~100,000 crisis team episodes a year in England (NHS Benchmarking 2019; unverified)";
         /// Probability of admission after a crisis without a crisis team.
-        admission_probability: f64 = 0.3; "probability"; Check::PROBABILITY; "D (unverified)";
+        admission_probability: f64 = 0.35; "probability"; Check::PROBABILITY; "D (unverified)";
         /// Odds ratio of admission when a crisis team responds.
         crisis_team_admission_or: f64 = 0.19; "odds ratio"; Check::closed(0.0, 10.0); "B: Johnson et al. 2005, RCT of a crisis resolution team";
         /// Share of admissions that are compulsory (Mental Health Act).
@@ -61,7 +61,7 @@ crate::params! {
         /// Psychiatric inpatient beds per 100,000 residents.
         beds: f64 = 32.0; "beds per 100k"; Check::NON_NEGATIVE; "A: NHS England KH03 2023, ~17,800 mental illness beds";
         /// Mean length of an inpatient stay.
-        stay_weeks: f64 = 6.0; "weeks"; Check::closed(1.0, 520.0); "C: NHS Benchmarking 2019, adult acute mean ~ 42 days (unverified)";
+        stay_weeks: f64 = 8.8; "weeks"; Check::closed(1.0, 520.0); "C: beds x occupancy / admissions = 17,800 x 0.95 x 365 / ~100,000 a year ~ 62 days (NHS England KH03 2023; NHS Digital MHSDS; unverified)";
         /// Relative hazard of leaving the acute phase of severe mental illness while an inpatient.
         inpatient_recovery_rr: f64 = 2.0; "ratio"; Check::closed(0.0, 100.0); "D";
         /// Cost of a primary-care consultation.

@@ -20,7 +20,7 @@ mod person;
 mod read;
 mod target;
 
-pub use person::{PersonEffects, PersonPolicies};
+pub use person::{HotEffects, PersonEffects, PersonPolicies};
 pub use read::{FAMILIES, kind_tables, read_policies};
 pub use target::{TARGET_KEYS, Target};
 

@@ -61,6 +61,43 @@ impl Default for PersonEffects {
     }
 }
 
+/// The person effects read for everyone every week, kept in a compact copy (8 bytes a
+/// person) so that the weekly passes do not stream the whole [`PersonEffects`] record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HotEffects {
+    /// Multiplier on the weight of neighbourhood ties.
+    pub neighbourhood: f32,
+    /// [`PersonEffects::flags`].
+    pub flags: u8,
+    /// [`PersonEffects::school`].
+    pub school: u8,
+}
+
+impl HotEffects {
+    /// No person-level policy.
+    pub const NEUTRAL: HotEffects = HotEffects {
+        neighbourhood: 1.0,
+        flags: 0,
+        school: 0,
+    };
+
+    /// Whether a flag is set.
+    #[inline]
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+impl From<&PersonEffects> for HotEffects {
+    fn from(e: &PersonEffects) -> Self {
+        HotEffects {
+            neighbourhood: e.neighbourhood,
+            flags: e.flags,
+            school: e.school,
+        }
+    }
+}
+
 /// Whether a person is a school pupil (5-17 and a child or student).
 #[inline]
 fn pupil(pop: &Population, p: usize) -> bool {
@@ -231,6 +268,9 @@ impl Compiled {
 pub struct PersonPolicies {
     /// Each person's effects.
     pub effects: Vec<PersonEffects>,
+    /// The part of each person's effects read every week by everyone (kept equal to
+    /// `effects`).
+    pub hot: Vec<HotEffects>,
     /// Reach thresholds of the policies that acted when `effects` were last computed in full.
     fingerprint: Vec<(usize, u64)>,
     /// Whether everyone must be recomputed next week.
@@ -242,6 +282,7 @@ impl PersonPolicies {
     pub fn new(people: usize) -> PersonPolicies {
         PersonPolicies {
             effects: vec![PersonEffects::NEUTRAL; people],
+            hot: vec![HotEffects::NEUTRAL; people],
             fingerprint: Vec::new(),
             stale: true,
         }
@@ -293,14 +334,16 @@ impl PersonPolicies {
             let parts: Vec<Vec<u32>> = self
                 .effects
                 .par_chunks_mut(chunk)
+                .zip(self.hot.par_chunks_mut(chunk))
                 .enumerate()
-                .map(|(c, slice)| {
+                .map(|(c, (slice, hot))| {
                     let mut changed = Vec::new();
-                    for (j, e) in slice.iter_mut().enumerate() {
+                    for (j, (e, h)) in slice.iter_mut().zip(hot.iter_mut()).enumerate() {
                         let p = c * chunk + j;
                         if recompute(&active, policies, keys, pop, p, e) {
                             changed.push(p as u32);
                         }
+                        *h = HotEffects::from(&*e);
                     }
                     changed
                 })
@@ -314,6 +357,7 @@ impl PersonPolicies {
                 if recompute(&active, policies, keys, pop, p, &mut self.effects[p]) {
                     income_changed.push(p as u32);
                 }
+                self.hot[p] = HotEffects::from(&self.effects[p]);
             }
         }
         if active.iter().any(|c| c.weekly_cost > 0.0) {

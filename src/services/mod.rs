@@ -549,8 +549,8 @@ pub fn count(c: &mut ServiceCounts, m: &MentalHealth, ev: Events, k: &Constants)
     if m.ill && m.care.treated() {
         c.treated_ill += 1;
     }
-    if ev.has(Events::COMPLETED) {
-        c.cost += cost[1]; // the last session, in the week the course ends
+    if ev.has(Events::COMPLETED) || ev.has(Events::DROPPED_OUT) {
+        c.cost += cost[1]; // the week's session, after which the course ended
     }
     if ev.has(Events::CONSULTED) {
         c.consultations += 1;

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::World;
 use crate::dynamics::{self, JobChange, LifeEvent, Transition, WeekConstants};
-use crate::policy::{Effects, PersonEffects};
+use crate::policy::{Effects, HotEffects, PersonEffects};
 use crate::population::{Employment, HouseholdId, IncomeRules, Sex};
 use crate::record::{N_CELLS, PackedTally, PersonTally, ServiceCounts, WeekTally};
 use crate::services::{self, Care, Pending};
@@ -167,7 +167,9 @@ impl World<'_> {
         let mut circumstances = std::mem::take(&mut pop.circumstances);
         let mut holds = std::mem::take(&mut pop.benefit_hold_until);
         let pop_ref = &*pop;
-        let effects = person_policies.as_ref().map(|p| p.effects.as_slice());
+        let effects = person_policies
+            .as_ref()
+            .map(|p| (p.effects.as_slice(), p.hot.as_slice()));
         let events: Vec<Vec<LifeEvent>> = circumstances
             .par_chunks_mut(CHUNK)
             .zip(holds.par_chunks_mut(CHUNK))
@@ -182,7 +184,7 @@ impl World<'_> {
                     &pop_ref.decile[range.clone()],
                     &pop_ref.household_size[range.clone()],
                 );
-                let pe = effects.map(|v| &v[range]);
+                let pe = effects.map(|(v, h)| (&v[range.clone()], &h[range]));
                 let mut out = Vec::new();
                 for (i, ((c, h), m)) in cs
                     .iter_mut()
@@ -194,7 +196,8 @@ impl World<'_> {
                         age: ages[i],
                         decile: deciles[i],
                         alone: sizes[i] == 1,
-                        effects: pe.map_or(&PersonEffects::NEUTRAL, |v| &v[i]),
+                        effects: pe.map_or(&PersonEffects::NEUTRAL, |(v, _)| &v[i]),
+                        hot: pe.map_or(&HotEffects::NEUTRAL, |(_, h)| &h[i]),
                     };
                     let before = c.employment as u16;
                     if let Some(event) =
@@ -280,7 +283,9 @@ impl World<'_> {
         } = self;
         let (s, week, key, keys) = (*scenario, *week, *mh_key, *service_keys);
         let (pop, counts) = (&*pop, &*counts);
-        let effects = person_policies.as_ref().map(|p| p.effects.as_slice());
+        let effects = person_policies
+            .as_ref()
+            .map(|p| (p.effects.as_slice(), p.hot.as_slice()));
         let parts: Vec<ChunkResult> = mh
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -299,7 +304,7 @@ impl World<'_> {
                     &counts.ties[range.clone()],
                     &cells[range.clone()],
                 );
-                let pe = effects.map(|e| &e[range]);
+                let pe = effects.map(|(e, h)| (&e[range.clone()], &h[range]));
                 let mut tally = PackedTally::default();
                 let mut service_counts: Vec<ServiceCounts> = Vec::new();
                 let mut transitions = Vec::new();
@@ -309,7 +314,8 @@ impl World<'_> {
                     let p = first + i;
                     let c = &circumstances[i];
                     let male = sexes[i] == Sex::Male;
-                    let person_effects = pe.map_or(&PersonEffects::NEUTRAL, |e| &e[i]);
+                    let person_effects = pe.map_or(&PersonEffects::NEUTRAL, |(e, _)| &e[i]);
+                    let hot = pe.map_or(&HotEffects::NEUTRAL, |(_, h)| &h[i]);
                     let input = dynamics::PersonInputs {
                         age: ages[i],
                         male,
@@ -317,7 +323,7 @@ impl World<'_> {
                         decile: deciles[i],
                         circumstances: c,
                         ties: &ties[i],
-                        effects: person_effects,
+                        hot,
                     };
                     let ill_before = m.ill;
                     let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
