@@ -195,12 +195,40 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
                 s.run.replicates,
                 s.run.seed
             );
+            for p in &s.policies {
+                println!("  {}", describe_policy(p));
+            }
             Ok(())
         }
         Command::Params => emit(&mhsim::params::markdown_table()),
         Command::Describe(args) => describe(args),
         Command::Sweep(command) => sweep_command(command),
     }
+}
+
+/// One line about a shock or policy: list, kind, label and window.
+fn describe_policy(p: &mhsim::policy::PolicySpec) -> String {
+    let mut window = format!("from week {}", p.start_week);
+    if p.ramp_weeks > 0 {
+        window += &format!(", reaching full strength over {} weeks", p.ramp_weeks);
+    }
+    if let Some(end) = p.end_week {
+        window += &format!(", until week {end}");
+        if p.fade_weeks > 0 {
+            window += &format!(" then fading over {} weeks", p.fade_weeks);
+        }
+    }
+    let label = if p.label == p.kind.name() {
+        String::new()
+    } else {
+        format!(" \"{}\"", p.label)
+    };
+    format!(
+        "{}[{}] {}{label}: {window}",
+        p.family.list(),
+        p.index,
+        p.kind.name()
+    )
 }
 
 /// A sweep file has a `[design]` table, which no scenario has.

@@ -715,3 +715,16 @@ kind = "school_programme"
     assert!(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
     assert!(kept.effects.iter().any(|e| e.extra_income > 0.0));
 }
+
+#[test]
+fn validate_lists_the_shocks_and_policies_with_their_windows() {
+    let path = crate::common::manifest_dir().join("scenarios/recession_benefit_uplift.toml");
+    let out = crate::common::run_mhsim(&["validate", path.to_str().unwrap()]);
+    crate::common::assert_success(&out);
+    let text = crate::common::stdout(&out);
+    assert!(
+        text.contains("  shock[0] recession \"2008-like recession\": from week 52, reaching full strength over 52 weeks, until week 208 then fading over 104 weeks"),
+        "{text}"
+    );
+    assert!(text.contains("  policy[0] benefit_change"), "{text}");
+}
