@@ -626,6 +626,14 @@ impl WeekTally {
             let v = &services[s];
             let w = &mut waits[s];
             w.sort_unstable();
+            // QALYs and WELLBYs lived this week by the stratum.
+            let qalys = (n * valuation.utility_well
+                - u(t.ill) * valuation.utility_cmd_decrement
+                - u(t.smi) * valuation.utility_smi_decrement)
+                / 52.0;
+            let wellbys = (n * measures.life_satisfaction_intercept
+                + measures.life_satisfaction_slope * t.distress)
+                / 52.0;
             let median = match w.len() {
                 0 => f64::NAN,
                 l if l % 2 == 1 => f64::from(w[l / 2]),
@@ -662,30 +670,10 @@ impl WeekTally {
                     Metric::ProblemDebt => ratio(f64::from(t.debt), n),
                     Metric::Arrears => ratio(f64::from(t.arrears), n),
                     Metric::Lonely => ratio(f64::from(t.lonely), n),
-                    Metric::QalysWeek => {
-                        (n * valuation.utility_well
-                            - u(t.ill) * valuation.utility_cmd_decrement
-                            - u(t.smi) * valuation.utility_smi_decrement)
-                            / 52.0
-                    }
-                    Metric::WellbysWeek => {
-                        (n * measures.life_satisfaction_intercept
-                            + measures.life_satisfaction_slope * t.distress)
-                            / 52.0
-                    }
-                    Metric::QalyValue => {
-                        valuation.qaly_value
-                            * (n * valuation.utility_well
-                                - u(t.ill) * valuation.utility_cmd_decrement
-                                - u(t.smi) * valuation.utility_smi_decrement)
-                            / 52.0
-                    }
-                    Metric::WellbyValue => {
-                        valuation.wellby_value
-                            * (n * measures.life_satisfaction_intercept
-                                + measures.life_satisfaction_slope * t.distress)
-                            / 52.0
-                    }
+                    Metric::QalysWeek => qalys,
+                    Metric::WellbysWeek => wellbys,
+                    Metric::QalyValue => valuation.qaly_value * qalys,
+                    Metric::WellbyValue => valuation.wellby_value * wellbys,
                     Metric::DischargedWaiting => u(v.discharged_waiting),
                     Metric::Consultations => u(v.consultations),
                     Metric::Referrals => u(v.referrals),
