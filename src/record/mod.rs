@@ -39,81 +39,87 @@ pub enum Metric {
     Arrears,
     /// Share often lonely.
     Lonely,
-    /// Q.
+    /// Quality-adjusted life years lived this week (EQ-5D utility by state / 52).
     QalysWeek,
-    /// W.
+    /// Wellbeing-years this week: life satisfaction (0-10) summed over people / 52.
     WellbysWeek,
     /// Monetary value of the week's QALYs.
     QalyValue,
     /// Monetary value of the week's WELLBYs.
     WellbyValue,
-    /// P.
+    /// Primary-care consultations about mental health.
     Consultations,
-    /// R.
+    /// Referrals to talking therapy (joining the waiting list).
     Referrals,
-    /// P.
+    /// People on the talking-therapy waiting list.
     WaitingList,
-    /// C.
+    /// Courses of talking therapy started.
     TherapyStarts,
     /// People discharged from the waiting list at their turn because they had recovered.
     DischargedWaiting,
-    /// M.
+    /// Median wait of the week's therapy starters.
     WaitMedian,
-    /// S.
+    /// Share of the week's therapy starters who waited 6 weeks or less.
     WaitWithin6,
-    /// S.
+    /// Share of the week's therapy starters who waited 18 weeks or less.
     WaitWithin18,
-    /// C.
+    /// Courses of talking therapy completed.
     TherapyCompletions,
-    /// C.
+    /// Completed courses ending below caseness.
     TherapyRecoveries,
-    /// S.
+    /// Share of completed courses ending below caseness.
     RecoveryRate,
-    /// C.
+    /// Courses of talking therapy left before the end.
     TherapyDropouts,
-    /// P.
+    /// People in a course of talking therapy.
     InTherapy,
-    /// P.
+    /// People taking antidepressant medication.
     OnMedication,
-    /// S.
+    /// Share of people in an episode who are in treatment (therapy, medication, community team, hub, bed or centre).
     TreatmentShare,
-    /// P.
+    /// People on a community mental health team caseload.
     CmhtCaseload,
-    /// P.
+    /// People supported by a living-well hub.
     HubMembers,
-    /// M.
+    /// Mental-health crises.
     Crises,
-    /// C.
+    /// Crises met by a crisis resolution (home) team.
     CrisisTeamResponses,
-    /// V.
+    /// Voluntary psychiatric admissions.
     AdmissionsVoluntary,
-    /// C.
+    /// Compulsory (Mental Health Act) admissions.
     AdmissionsCompulsory,
-    /// C.
+    /// Crises taken into a 24/7 community-centre place.
     CentreAdmissions,
-    /// P.
+    /// People in a psychiatric bed (local or out of area).
     Inpatients,
-    /// I.
+    /// Inpatients placed out of area for want of a local bed.
     OutOfArea,
-    /// L.
+    /// Local inpatients / local beds, whole population only (beds rounded up: a small town has at least one).
     BedOccupancy,
-    /// P.
+    /// People staying in a community-centre place.
     CentreOccupants,
-    /// B.
+    /// Benefit sanctions.
     Sanctions,
-    /// W.
+    /// Work-capability reassessments.
     Reassessments,
-    /// C.
+    /// Cost of services used this week (unit costs in [services] and the policies).
     CostServices,
-    /// C.
+    /// Cost of primary care and talking therapies this week.
+    CostPrimary,
+    /// Cost of community and crisis services this week.
+    CostCommunity,
+    /// Cost of inpatient beds this week.
+    CostInpatient,
+    /// Cost of community, school and prevention programmes this week.
     CostProgrammes,
-    /// S.
+    /// Services plus programmes.
     CostTotal,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 50] = [
+    pub const ALL: [Metric; 53] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -162,6 +168,9 @@ impl Metric {
         Metric::Sanctions,
         Metric::Reassessments,
         Metric::CostServices,
+        Metric::CostPrimary,
+        Metric::CostCommunity,
+        Metric::CostInpatient,
         Metric::CostProgrammes,
         Metric::CostTotal,
     ];
@@ -217,6 +226,9 @@ impl Metric {
             Metric::Sanctions => "sanctions",
             Metric::Reassessments => "reassessments",
             Metric::CostServices => "cost_services",
+            Metric::CostPrimary => "cost_primary_care",
+            Metric::CostCommunity => "cost_community",
+            Metric::CostInpatient => "cost_inpatient",
             Metric::CostProgrammes => "cost_programmes",
             Metric::CostTotal => "cost_total",
         }
@@ -257,6 +269,9 @@ impl Metric {
             | Metric::CentreOccupants => "persons",
             Metric::WaitMedian => "weeks",
             Metric::CostServices
+            | Metric::CostPrimary
+            | Metric::CostCommunity
+            | Metric::CostInpatient
             | Metric::CostProgrammes
             | Metric::CostTotal
             | Metric::QalyValue
@@ -336,6 +351,13 @@ impl Metric {
             Metric::CostServices => {
                 "cost of services used this week (unit costs in [services] and the policies)"
             }
+            Metric::CostPrimary => {
+                "cost of primary-care consultations, talking therapy and medication this week"
+            }
+            Metric::CostCommunity => {
+                "cost of community teams, hubs, community centres and crisis responses this week"
+            }
+            Metric::CostInpatient => "cost of inpatient beds, local and out of area, this week",
             Metric::CostProgrammes => {
                 "cost of community, school and prevention programmes this week"
             }
@@ -519,13 +541,26 @@ pub struct ServiceCounts {
     pub sanctions: u32,
     /// Work-capability reassessments.
     pub reassessments: u32,
-    /// Cost of services (GBP).
-    pub cost: f64,
+    /// Cost of services (GBP) by area: primary care and talking therapies, community and
+    /// crisis services, inpatient beds (see [`COST_AREA`]).
+    pub cost: [f64; 3],
     /// Cost of programmes (GBP).
     pub programme_cost: f64,
 }
 
+/// The area of each service unit cost (indexed like `services::Constants::cost`): 0 primary
+/// care and talking therapies (consultations, therapy, medication), 1 community and crisis
+/// services (community teams, hubs, centres, crisis responses), 2 inpatient beds (local and
+/// out of area).
+pub const COST_AREA: [usize; 11] = [0, 0, 0, 1, 1, 2, 2, 1, 1, 1, 1];
+
 impl ServiceCounts {
+    /// Book the unit cost `unit` (an index of `cost`) to its area.
+    #[inline]
+    pub fn spend(&mut self, unit: usize, cost: &[f64; 11]) {
+        self.cost[COST_AREA[unit]] += cost[unit];
+    }
+
     /// Add another cell's counts.
     pub fn add(&mut self, o: &ServiceCounts) {
         self.waiting += o.waiting;
@@ -553,7 +588,9 @@ impl ServiceCounts {
         self.centre_admissions += o.centre_admissions;
         self.sanctions += o.sanctions;
         self.reassessments += o.reassessments;
-        self.cost += o.cost;
+        for (a, b) in self.cost.iter_mut().zip(o.cost) {
+            *a += b;
+        }
         self.programme_cost += o.programme_cost;
     }
 }
@@ -703,9 +740,12 @@ impl WeekTally {
                     Metric::CentreOccupants => u(v.centre),
                     Metric::Sanctions => u(v.sanctions),
                     Metric::Reassessments => u(v.reassessments),
-                    Metric::CostServices => v.cost,
+                    Metric::CostServices => v.cost.iter().sum(),
+                    Metric::CostPrimary => v.cost[0],
+                    Metric::CostCommunity => v.cost[1],
+                    Metric::CostInpatient => v.cost[2],
                     Metric::CostProgrammes => v.programme_cost,
-                    Metric::CostTotal => v.cost + v.programme_cost,
+                    Metric::CostTotal => v.cost.iter().sum::<f64>() + v.programme_cost,
                 };
             }
         }

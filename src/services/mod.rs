@@ -447,18 +447,18 @@ impl Services {
             if contacts > 0 {
                 contacts -= 1;
                 c.crisis_team += 1;
-                c.cost += cost[8];
+                c.spend(8, cost);
                 odds *= k.crisis_team_or;
             } else {
-                c.cost += cost[9];
+                c.spend(9, cost);
             }
-            c.cost += cost[10];
+            c.spend(10, cost);
             let m = &mut mh[p];
             if f64::from(occupied[Care::Centre as usize]) < k.capacity[4] {
                 occupied[Care::Centre as usize] += 1;
                 m.care = Care::Centre;
                 c.centre_admissions += 1;
-                c.cost += cost[7]; // the week of admission
+                c.spend(7, cost); // the week of admission
                 continue;
             }
             let admit = if odds.is_infinite() {
@@ -479,7 +479,7 @@ impl Services {
                     Care::OutOfArea
                 };
                 occupied[m.care as usize] += 1;
-                c.cost += cost[if local { 5 } else { 6 }]; // the week of admission
+                c.spend(if local { 5 } else { 6 }, cost); // the week of admission
             }
         }
         // Community places for severe mental illness.
@@ -519,42 +519,42 @@ pub fn count(c: &mut ServiceCounts, m: &MentalHealth, ev: Events, k: &Constants)
         Care::Waiting => c.waiting += 1,
         Care::Therapy => {
             c.therapy += 1;
-            c.cost += cost[1];
+            c.spend(1, cost);
         }
         Care::Medication => {
             c.medication += 1;
-            c.cost += cost[2];
+            c.spend(2, cost);
         }
         Care::Cmht => {
             c.cmht += 1;
-            c.cost += cost[3];
+            c.spend(3, cost);
         }
         Care::Hub => {
             c.hub += 1;
-            c.cost += cost[4];
+            c.spend(4, cost);
         }
         Care::Inpatient => {
             c.inpatient += 1;
-            c.cost += cost[5];
+            c.spend(5, cost);
         }
         Care::OutOfArea => {
             c.out_of_area += 1;
-            c.cost += cost[6];
+            c.spend(6, cost);
         }
         Care::Centre => {
             c.centre += 1;
-            c.cost += cost[7];
+            c.spend(7, cost);
         }
     }
     if m.ill && m.care.treated() {
         c.treated_ill += 1;
     }
     if ev.has(Events::COMPLETED) || ev.has(Events::DROPPED_OUT) {
-        c.cost += cost[1]; // the week's session, after which the course ended
+        c.spend(1, cost); // the week's session, after which the course ended
     }
     if ev.has(Events::CONSULTED) {
         c.consultations += 1;
-        c.cost += cost[0];
+        c.spend(0, cost);
     }
     c.referrals += u32::from(ev.has(Events::REFERRED));
     c.completions += u32::from(ev.has(Events::COMPLETED));
