@@ -368,6 +368,17 @@ fn converting_beds_to_community_centres_lowers_compulsory_admissions() {
         avg(&p, Metric::Inpatients, "all", SECOND_YEAR),
     );
     assert!(i1 < i0, "inpatients {i0} -> {i1}");
+    // Where the money moves: from beds to community services.
+    let (b0, b1) = (
+        avg(&b, Metric::CostInpatient, "all", SECOND_YEAR),
+        avg(&p, Metric::CostInpatient, "all", SECOND_YEAR),
+    );
+    assert!(b1 < b0, "inpatient cost {b0} -> {b1}");
+    let (m0, m1) = (
+        avg(&b, Metric::CostCommunity, "all", SECOND_YEAR),
+        avg(&p, Metric::CostCommunity, "all", SECOND_YEAR),
+    );
+    assert!(m1 > m0, "community cost {m0} -> {m1}");
 }
 
 #[test]
