@@ -722,6 +722,7 @@ kind = "school_programme"
     );
     assert_eq!(kept.effects, fresh.effects);
     assert_eq!(kept.hot, fresh.hot);
+    assert_eq!(kept.costs, fresh.costs);
     assert_eq!(cost, fresh_cost);
     assert!(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
     assert!(kept.effects.iter().any(|e| e.extra_income > 0.0));
