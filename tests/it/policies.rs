@@ -740,3 +740,51 @@ fn validate_lists_the_shocks_and_policies_with_their_windows() {
     );
     assert!(text.contains("  policy[0] benefit_change"), "{text}");
 }
+
+#[test]
+fn every_shipped_scenario_runs_and_acts_in_a_small_town() {
+    let dir = crate::common::manifest_dir().join("scenarios");
+    let sets: Vec<String> = [
+        "people=800",
+        "weeks=120",
+        "burn_in_weeks=0",
+        "replicates=1",
+        "population.neighbourhood_size=100",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let base = run_replicate(&Scenario::load(None, &sets).unwrap(), 0);
+    let results: Vec<(String, bool, bool)> = files
+        .par_iter()
+        .map(|path| {
+            let s = Scenario::load(Some(path), &sets)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let r = run_replicate(&s, 0);
+            let complete = (0..120).all(|w| r.get(Metric::Prevalence, w, 0).is_finite());
+            let differs = r
+                .values
+                .iter()
+                .zip(&base.values)
+                .any(|(a, b)| a.to_bits() != b.to_bits());
+            (
+                path.display().to_string(),
+                complete,
+                differs || s.policies.is_empty(),
+            )
+        })
+        .collect();
+    for (name, complete, acts) in results {
+        assert!(complete, "{name}: missing prevalence");
+        assert!(
+            acts,
+            "{name}: its shocks and policies changed nothing in 120 weeks"
+        );
+    }
+}
