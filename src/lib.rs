@@ -29,6 +29,7 @@ pub mod params;
 pub mod policy;
 pub mod population;
 pub mod record;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod services;
