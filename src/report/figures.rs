@@ -175,7 +175,7 @@ impl Figure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).map_err(err)?;
         let body = root
-            .titled(&self.title, (FAMILY, 24).into_font().style(FontStyle::Bold))
+            .titled(&self.title, (FAMILY, 28).into_font().style(FontStyle::Bold))
             .map_err(err)?;
         let areas = body.split_evenly(self.grid);
         for (panel, area) in self.panels.iter().zip(areas.iter()) {
@@ -223,8 +223,8 @@ fn segments(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
 
 fn tick_label(v: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
-        "0".into()
+    let text = if a == 0.0 {
+        return "0".into();
     } else if a >= 1000.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
@@ -232,7 +232,12 @@ fn tick_label(v: f64) -> String {
     } else if a >= 0.1 {
         format!("{v:.2}")
     } else {
-        format!("{v:.3}")
+        format!("{v:.4}")
+    };
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
@@ -268,7 +273,7 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
             .chain(l.band.iter().flat_map(|b| [b.1, b.2]))
     });
     // Room above the data for the window labels.
-    let headroom = 0.08 + 0.07 * windows.len().min(4) as f64;
+    let headroom = 0.08 + 0.1 * windows.len().min(4) as f64;
     let (y0, y1) = y_range(values, headroom);
     let (x0, x1) = if years.1 > years.0 {
         *years
@@ -276,10 +281,10 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         (years.0, years.0 + 1.0)
     };
     let mut chart = ChartBuilder::on(area)
-        .caption(title, (FAMILY, 18))
+        .caption(title, (FAMILY, 21))
         .margin(8)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     chart
@@ -287,8 +292,8 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         .light_line_style(WHITE.mix(0.0))
         .x_desc("Year")
         .y_desc(y_label.as_str())
-        .axis_desc_style((FAMILY, 15))
-        .label_style((FAMILY, 13))
+        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, 16))
         .x_labels(((x1 - x0) * 10.0).floor().clamp(1.0, 11.0) as usize + 1)
         .x_label_formatter(&|x| date_label(*x))
         .y_label_formatter(&|y| tick_label(*y))
@@ -310,12 +315,12 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
                 fill.filled(),
             )))
             .map_err(err)?;
-        let y = y1 - (y1 - y0) * (0.03 + 0.07 * (i % 4) as f64);
+        let y = y1 - (y1 - y0) * (0.02 + 0.1 * (i % 4) as f64);
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("{} {}", if w.shock { "shock:" } else { "policy:" }, w.label),
                 (a, y),
-                (FAMILY, 13).into_font().color(&BLACK),
+                (FAMILY, 16).into_font().color(&BLACK),
             )))
             .map_err(err)?;
     }
@@ -342,6 +347,16 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         let style = ShapeStyle::from(&line.colour).stroke_width(2);
         let mut first = true;
         for seg in segments(&line.mean) {
+            if seg.len() == 1 {
+                // A lone value between gaps: a dot.
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        seg[0],
+                        3,
+                        line.colour.filled(),
+                    )))
+                    .map_err(err)?;
+            }
             let drawn = if line.dashed {
                 chart.draw_series(DashedLineSeries::new(seg, 8, 5, style))
             } else {
@@ -371,7 +386,7 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
-        .label_font((FAMILY, 13))
+        .label_font((FAMILY, 16))
         .draw()
         .map_err(err)?;
     Ok(())
@@ -397,10 +412,10 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
     let (y0, y1) = y_range(values, 0.15);
     let (x0, x1) = (-0.5, n as f64 - 0.5);
     let mut chart = ChartBuilder::on(area)
-        .caption(title, (FAMILY, 18))
+        .caption(title, (FAMILY, 21))
         .margin(8)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let names = categories.clone();
@@ -419,8 +434,8 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
         .x_labels(n + 1)
         .x_desc(x_label.as_str())
         .y_desc(y_label.as_str())
-        .axis_desc_style((FAMILY, 15))
-        .label_style((FAMILY, 13))
+        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, 16))
         .x_label_formatter(&label)
         .y_label_formatter(&|y| tick_label(*y))
         .draw()
@@ -437,7 +452,7 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
             .draw_series(std::iter::once(Text::new(
                 note.clone(),
                 (c - 0.45, y1 - (y1 - y0) * 0.03),
-                (FAMILY, 13).into_font().style(FontStyle::Bold),
+                (FAMILY, 16).into_font().style(FontStyle::Bold),
             )))
             .map_err(err)?;
     }
@@ -483,7 +498,7 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
         .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
-        .label_font((FAMILY, 13))
+        .label_font((FAMILY, 16))
         .draw()
         .map_err(err)?;
     Ok(())

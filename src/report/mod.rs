@@ -18,7 +18,7 @@ use crate::output::read::{Difference, RunResults, read_comparison, read_results}
 use crate::policy::Family;
 use crate::scenario::Scenario;
 
-pub use tables::{ridit_slope, slope_index};
+pub use tables::{HEADLINE, format_number, ridit_slope, slope_index};
 
 /// What went wrong making a report.
 #[derive(Debug, thiserror::Error)]

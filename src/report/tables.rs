@@ -534,8 +534,8 @@ const SERVICES: [Metric; 7] = [
 
 fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
     let admissions = Panel::Time {
-        title: "Admissions: voluntary (solid) and compulsory (dashed)".into(),
-        y_label: y_label(Metric::AdmissionsVoluntary),
+        title: "Admissions (dashed: compulsory)".into(),
+        y_label: Metric::AdmissionsVoluntary.unit().into(),
         lines: (0..input.runs.len())
             .flat_map(|i| {
                 let name = &input.runs[i].results.name;
