@@ -113,6 +113,11 @@ fn read_summary(group: &hdf5::Group, replicates: usize) -> hdf5::Result<Summary>
 /// Read a run's `results.h5`.
 pub fn read_results(path: &Path) -> hdf5::Result<RunResults> {
     let file = hdf5::File::open(path)?;
+    if file.attr("sweep_name").is_ok() {
+        return Err(hdf5::Error::from(
+            "it is a sweep's results file; reports are made from runs and comparisons",
+        ));
+    }
     check_layout(&file, "summary/metrics")?;
     let replicates = read_attr_u64(&file, "replicates")?;
     let summary = read_summary(&file.group("summary")?, replicates as usize)?;
