@@ -165,3 +165,102 @@ pub fn read_comparison(path: &Path) -> hdf5::Result<ComparisonResults> {
         differences,
     })
 }
+
+/// A swept parameter's values, one per point.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SweptValues {
+    /// Numbers.
+    Numbers(Vec<f64>),
+    /// Other values, as written in TOML.
+    Text(Vec<String>),
+}
+
+/// A sweep's `results.h5`: provenance, the points and their final-year summaries.
+#[derive(Debug, Clone)]
+pub struct SweepResults {
+    /// The sweep's name.
+    pub name: String,
+    /// The sweep file as written.
+    pub sweep: String,
+    /// The base scenario, resolved, as TOML.
+    pub base_scenario: String,
+    /// The design, in words.
+    pub design: String,
+    /// How seeds are set per point.
+    pub seeds: String,
+    /// The version of mhsim that wrote the file.
+    pub mhsim_version: String,
+    /// Replicates per point.
+    pub replicates: u64,
+    /// The sweep's seed.
+    pub seed: u64,
+    /// Recorded weeks.
+    pub weeks: u64,
+    /// Calendar year of the first recorded week.
+    pub start_year: u64,
+    /// Swept parameters (key paths) and their values per point.
+    pub parameters: Vec<(String, SweptValues)>,
+    /// Number of points.
+    pub points: usize,
+    /// Final-year statistics `[point][metric][stratum]`: mean, 2.5% and 97.5% quantiles.
+    pub final_mean: Vec<f64>,
+    /// 2.5% quantile across the point's replicates.
+    pub final_q025: Vec<f64>,
+    /// 97.5% quantile across the point's replicates.
+    pub final_q975: Vec<f64>,
+}
+
+/// Whether `path` is a sweep's results file.
+pub fn is_sweep_results(path: &Path) -> bool {
+    hdf5::File::open(path).is_ok_and(|f| f.attr("sweep_name").is_ok())
+}
+
+/// Read a sweep's `results.h5`.
+pub fn read_sweep(path: &Path) -> hdf5::Result<SweepResults> {
+    let file = hdf5::File::open(path)?;
+    check_layout(&file, "summary/metrics")?;
+    let table = file.group("points")?;
+    let names = read_strings(&table.dataset("parameters")?)?;
+    let mut parameters = Vec::new();
+    let mut points = 0;
+    for name in names {
+        let ds = table.dataset(&name)?;
+        let values = if ds.dtype()?.is::<f64>() {
+            SweptValues::Numbers(ds.read_raw::<f64>()?)
+        } else {
+            SweptValues::Text(read_strings(&ds)?)
+        };
+        points = match &values {
+            SweptValues::Numbers(v) => v.len(),
+            SweptValues::Text(v) => v.len(),
+        };
+        parameters.push((name, values));
+    }
+    let stat = |name: &str| -> hdf5::Result<Vec<f64>> {
+        file.dataset(&format!("summary/final_year_{name}"))?
+            .read_raw::<f64>()
+    };
+    let final_mean = stat("mean")?;
+    if final_mean.len() != points * Metric::ALL.len() * N_STRATA {
+        return Err(hdf5::Error::from(
+            "the final-year summaries do not match the points table",
+        ));
+    }
+    Ok(SweepResults {
+        name: read_attr_str(&file, "sweep_name")?,
+        sweep: read_attr_str(&file, "sweep")?,
+        base_scenario: read_attr_str(&file, "base_scenario")?,
+        design: read_attr_str(&file, "design")?,
+        seeds: read_attr_str(&file, "seeds")?,
+        mhsim_version: read_attr_str(&file, "mhsim_version")?,
+        replicates: read_attr_u64(&file, "replicates")?,
+        seed: read_attr_u64(&file, "seed")?,
+        weeks: read_attr_u64(&file, "weeks")?,
+        start_year: read_attr_u64(&file, "start_year")?,
+        parameters,
+        points,
+        final_mean,
+        final_q025: stat("q025")?,
+        final_q975: stat("q975")?,
+    })
+}

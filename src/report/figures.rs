@@ -116,6 +116,19 @@ pub enum Panel {
         /// One set of points per scenario.
         points: Vec<Points>,
     },
+    /// Horizontal bars in [-1, 1].
+    Bars(Bars),
+}
+
+/// A horizontal bar chart (a tornado chart when sorted) of values in [-1, 1].
+#[derive(Debug, Clone)]
+pub struct Bars {
+    /// Panel title.
+    pub title: String,
+    /// X-axis label.
+    pub x_label: String,
+    /// (label, value) per bar, drawn top to bottom; non-finite values are left out.
+    pub bars: Vec<(String, f64)>,
 }
 
 /// A figure: panels in a grid, row by row.
@@ -182,6 +195,7 @@ impl Figure {
             match panel {
                 Panel::Time { .. } => draw_time(panel, area)?,
                 Panel::Categories { .. } => draw_categories(panel, area)?,
+                Panel::Bars(bars) => draw_bars(bars, area)?,
             }
         }
         Ok(())
@@ -501,5 +515,69 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
         .label_font((FAMILY, 16))
         .draw()
         .map_err(err)?;
+    Ok(())
+}
+
+fn draw_bars<DB: DrawingBackend>(bars: &Bars, area: &DrawingArea<DB, Shift>) -> DrawResult {
+    let n = bars.bars.len().max(1);
+    let longest = bars.bars.iter().map(|b| b.0.len()).max().unwrap_or(4);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&bars.title, (FAMILY, 19))
+        .margin(8)
+        .x_label_area_size(44)
+        .y_label_area_size((longest as u32 * 9 + 12).min(260))
+        .build_cartesian_2d(-1.0..1.0, -0.5..(n as f64 - 0.5))
+        .map_err(err)?;
+    let names: Vec<String> = bars.bars.iter().map(|b| b.0.clone()).collect();
+    let label = move |y: &f64| -> String {
+        let i = y.round();
+        if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
+            // Top to bottom.
+            names[names.len() - 1 - i as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .y_labels(n + 1)
+        .x_labels(5)
+        .x_desc(bars.x_label.as_str())
+        .axis_desc_style((FAMILY, 15))
+        .label_style((FAMILY, 14))
+        .y_label_formatter(&label)
+        .x_label_formatter(&|x| tick_label(*x))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(err)?;
+    if bars.bars.iter().all(|b| !b.1.is_finite()) {
+        chart
+            .draw_series(std::iter::once(Text::new(
+                "no variation across points",
+                (-0.95, n as f64 / 2.0 - 0.5),
+                (FAMILY, 15),
+            )))
+            .map_err(err)?;
+    }
+    for (i, (_, v)) in bars.bars.iter().enumerate() {
+        if !v.is_finite() {
+            continue;
+        }
+        let y = (n - 1 - i) as f64;
+        let fill = if *v >= 0.0 { PALETTE[1] } else { PALETTE[0] };
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y - 0.35), (*v, y + 0.35)],
+                fill.filled(),
+            )))
+            .map_err(err)?;
+    }
     Ok(())
 }

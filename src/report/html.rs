@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::ReportInput;
 use super::tables::{Built, Table};
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 15px; line-height: 1.45;
        color: #1a1a1a; max-width: 1100px; margin: 2em auto; padding: 0 1em; }
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
@@ -46,7 +46,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn table_html(out: &mut String, table: &Table) {
+pub(super) fn table_html(out: &mut String, table: &Table) {
     let _ = writeln!(
         out,
         "<div class=\"table-wrap\"><table id=\"table-{}\">\n<caption>{}</caption>",

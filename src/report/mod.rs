@@ -8,13 +8,16 @@
 
 pub mod figures;
 mod html;
+pub mod sweep;
 mod tables;
 
 use std::path::{Path, PathBuf};
 
 use crate::experiment::ensemble::folder_name;
 use crate::output::Staged;
-use crate::output::read::{Difference, RunResults, read_comparison, read_results};
+use crate::output::read::{
+    Difference, RunResults, is_sweep_results, read_comparison, read_results, read_sweep,
+};
 use crate::policy::Family;
 use crate::scenario::Scenario;
 
@@ -113,11 +116,6 @@ pub fn load(path: &Path) -> Result<ReportInput, ReportError> {
             Some(path.join("comparison.h5"))
         } else if path.join("results.h5").is_file() {
             None
-        } else if path.join("manifest.json").is_file() {
-            return Err(bad(
-                path,
-                "a sweep folder; reports are made from a run's results.h5 or a comparison's folder",
-            ));
         } else {
             return Err(bad(
                 path,
@@ -208,9 +206,74 @@ fn windows(input: &ReportInput) -> Vec<figures::Window> {
     out
 }
 
+/// The sweep results file at `path` (a sweep's folder or its `results.h5`), if it is one.
+fn sweep_results(path: &Path) -> Result<Option<PathBuf>, ReportError> {
+    if path.is_dir() && path.join("manifest.json").is_file() {
+        let results = path.join("results.h5");
+        if !results.is_file() {
+            return Err(bad(
+                path,
+                "the sweep has no results.h5 yet: finish it with `mhsim sweep run` (or `mhsim sweep merge`)",
+            ));
+        }
+        return Ok(Some(results));
+    }
+    Ok((path.is_file() && is_sweep_results(path)).then(|| path.to_path_buf()))
+}
+
+fn write_sweep_report(results: &Path, out: Option<&Path>) -> Result<ReportFiles, ReportError> {
+    let r = read_sweep(results)
+        .map_err(|e| bad(results, format!("not a readable sweep results file ({e})")))?;
+    let dir = out.map_or_else(
+        || results.parent().unwrap_or(Path::new(".")).join("report"),
+        Path::to_path_buf,
+    );
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let (figures, tables) = sweep::build(&r);
+    let mut files = Vec::new();
+    let mut svgs = Vec::new();
+    for figure in &figures {
+        let draw = |message| ReportError::Draw {
+            name: figure.name.clone(),
+            message,
+        };
+        let svg = figure.svg().map_err(draw)?;
+        let png = figure.png().map_err(draw)?;
+        for (ext, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
+            let path = dir.join(format!("{}.{ext}", figure.name));
+            write_file(&path, bytes)?;
+            files.push(path);
+        }
+        svgs.push(svg);
+    }
+    for table in &tables {
+        let path = dir.join(format!("{}.csv", table.name));
+        write_file(&path, table.csv().as_bytes())?;
+        files.push(path);
+    }
+    let page = sweep::page(
+        &r,
+        &results.display().to_string(),
+        &figures[0],
+        &svgs[0],
+        &tables,
+    );
+    let path = dir.join("report.html");
+    write_file(&path, page.as_bytes())?;
+    files.insert(0, path);
+    Ok(ReportFiles { dir, files })
+}
+
 /// Make the report for the results at `input` into `out` (default: a `report` folder beside
-/// the results).
+/// the results): a run's `results.h5`, a comparison's folder or `comparison.h5`, or a sweep's
+/// folder or `results.h5`.
 pub fn write_report(input: &Path, out: Option<&Path>) -> Result<ReportFiles, ReportError> {
+    if let Some(results) = sweep_results(input)? {
+        return write_sweep_report(&results, out);
+    }
     let data = load(input)?;
     let dir = match out {
         Some(dir) => dir.to_path_buf(),

@@ -402,10 +402,14 @@ fn report_inputs_that_are_not_results_exit_with_code_2() {
     std::fs::write(&not_h5, "not HDF5").unwrap();
     let empty = work.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
+    let planned = work.path().join("planned");
+    let file = crate::sweep::write(work.path(), "grid.toml", crate::sweep::GRID);
+    crate::sweep::plan(&file, &planned, 1);
     for (path, message) in [
         (work.path().join("missing.h5"), "no such file or folder"),
         (not_h5, "not an mhsim run's results file"),
         (empty, "neither results.h5 nor comparison.h5"),
+        (planned, "the sweep has no results.h5 yet"),
     ] {
         let output = run_mhsim(&["report", path.to_str().unwrap()]);
         assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
@@ -425,6 +429,24 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         "chromium not found: run `sh tests/install-deps.sh test` (Debian: chromium), or set MHSIM_SKIP_CHROMIUM=1"
     );
     let report = comparison().join("report");
+    let figures: Vec<String> = FIGURES.iter().map(|f| format!("fig-{f}")).collect();
+    let tables: Vec<String> = TABLES.iter().map(|t| format!("table-{t}")).collect();
+    lays_out_without_the_network(&report, &figures, &tables);
+    let sweep = sweep_report();
+    lays_out_without_the_network(
+        sweep,
+        &["fig-sensitivity".to_string()],
+        &["table-sensitivity".to_string(), "table-points".to_string()],
+    );
+}
+
+/// `report.html` in `report` refers to nothing elsewhere, and in headless Chromium (with every
+/// host name failing to resolve) every figure and table is laid out and no resource is loaded.
+fn lays_out_without_the_network(
+    report: &Path,
+    expected_figures: &[String],
+    expected_tables: &[String],
+) {
     let html = read(&report.join("report.html"));
     // Nothing refers to a resource elsewhere: no scripts, stylesheets, images or fonts by URL.
     let lower = html.to_lowercase();
@@ -520,10 +542,108 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
             }
         }
     }
-    let expected: Vec<String> = FIGURES.iter().map(|f| format!("fig-{f}")).collect();
-    assert_eq!(figures, expected);
-    for name in TABLES {
-        assert!(tables.contains(&format!("table-{name}")), "table {name}");
+    assert_eq!(figures, expected_figures);
+    for name in expected_tables {
+        assert!(tables.contains(name), "{name} in {}", report.display());
     }
     assert_eq!(resources, Some(0.0), "resources loaded by the page");
+}
+
+/// A small grid sweep (`crate::sweep::GRID`), planned, run and reported once: its report folder.
+fn sweep_report() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-sweep");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = crate::sweep::write(&dir, "grid.toml", crate::sweep::GRID);
+        let out = dir.join("grid");
+        crate::sweep::plan(&file, &out, 1);
+        crate::sweep::sweep(&["run", out.to_str().unwrap(), "--quiet"]);
+        assert_success(&run_mhsim(&["report", out.to_str().unwrap()]));
+        out.join("report")
+    })
+}
+
+#[test]
+fn a_sweep_report_shows_how_each_outcome_responds_to_each_parameter() {
+    let report = sweep_report();
+    let results = hdf5::File::open(report.parent().unwrap().join("results.h5")).unwrap();
+    let html = read(&report.join("report.html"));
+    for id in ["sensitivity", "points", "methods"] {
+        assert!(html.contains(&format!("<section id=\"{id}\"")), "{id}");
+    }
+    assert!(html.contains("<figure id=\"fig-sensitivity\">\n<svg"));
+    assert!(
+        html.contains("name = &quot;tiny grid&quot;"),
+        "the sweep file"
+    );
+    let bytes = std::fs::read(report.join("sensitivity.png")).unwrap();
+    assert_eq!(png_size(&bytes), mhsim::report::figures::SIZE);
+    // The points table: parameter values and final-year outcomes from the results file.
+    let mean = results
+        .dataset("summary/final_year_mean")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let q025 = results
+        .dataset("summary/final_year_q025")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let at = |stat: &[f64], point: usize, metric: &str| {
+        stat[(point * Metric::ALL.len() + metric_index(metric)) * N_STRATA]
+    };
+    let points = csv_rows(&report.join("points.csv"));
+    assert_eq!(points.len(), 1 + 6);
+    assert_eq!(
+        points[0][1..3],
+        ["economy.unemployment_rate", "dynamics.kappa"]
+    );
+    let unemployment = results
+        .dataset("points/economy.unemployment_rate")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let kappa = results
+        .dataset("points/dynamics.kappa")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    for (p, row) in points[1..].iter().enumerate() {
+        assert_eq!(num(&row[0]), p as f64);
+        assert_eq!(num(&row[1]), unemployment[p]);
+        assert_eq!(num(&row[2]), kappa[p]);
+        let col = |name: &str| points[0].iter().position(|h| h == name).unwrap();
+        for metric in ["prevalence", "cost_total", "qalys"] {
+            assert_eq!(
+                num(&row[col(&format!("{metric}_mean"))]),
+                at(&mean, p, metric)
+            );
+            assert_eq!(
+                num(&row[col(&format!("{metric}_lo95"))]),
+                at(&q025, p, metric)
+            );
+        }
+    }
+    // The sensitivity table: PRCC of each outcome with each parameter, from those values.
+    let rows = csv_rows(&report.join("sensitivity.csv"));
+    assert_eq!(rows.len(), 1 + 6 * 2);
+    for row in &rows[1..] {
+        let outcome: Vec<f64> = (0..6).map(|p| at(&mean, p, &row[0])).collect();
+        let expected = mhsim::report::sweep::prcc(&[unemployment.clone(), kappa.clone()], &outcome);
+        let j = usize::from(row[1] == "dynamics.kappa");
+        if expected[j].is_finite() {
+            assert_eq!(num(&row[2]), expected[j], "{} ~ {}", row[0], row[1]);
+            assert!((-1.0..=1.0).contains(&expected[j]));
+        } else {
+            assert!(row[2].is_empty());
+        }
+    }
+    // Unemployment raises prevalence across the grid.
+    let prevalence = rows
+        .iter()
+        .find(|r| r[0] == "prevalence" && r[1] == "economy.unemployment_rate")
+        .unwrap();
+    assert!(num(&prevalence[2]) > 0.0);
 }
