@@ -14,6 +14,7 @@
 //!      -> record::ReplicateSeries
 //!   -> output: one writer thread -> series on disk -> summaries across replicates
 //!      -> results.h5 + summary.csv (comparison.h5 for several scenarios; a sweep's results.h5)
+//!   -> report: report.html (inline SVG), figures as SVG and PNG, tables as CSV
 //! ```
 //!
 //! Invariants: `population`, `network`, `dynamics`, `policy`, `record` and `sim` do no IO;
