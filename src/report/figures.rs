@@ -255,6 +255,17 @@ fn tick_label(v: f64) -> String {
     }
 }
 
+/// `text` cut to at most `chars` characters (with an ellipsis when cut).
+fn fit(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars.max(4) {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(chars.max(4) - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
 /// A calendar label for a fractional year: the year at whole years, else month and year.
 pub fn date_label(x: f64) -> String {
     const MONTHS: [&str; 12] = [
@@ -294,6 +305,10 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
     } else {
         (years.0, years.0 + 1.0)
     };
+    // About one date label per 70 pixels; window labels cut to fit the panel.
+    let width = area.dim_in_pixel().0;
+    let max_labels = (f64::from(width) / 70.0).clamp(2.0, 11.0).floor();
+    let max_chars = (width as usize / 9).max(12);
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FAMILY, 21))
         .margin(8)
@@ -309,7 +324,7 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         .y_desc(y_label.as_str())
         .axis_desc_style((FAMILY, 18))
         .label_style((FAMILY, 16))
-        .x_labels(((x1 - x0) * 10.0).floor().clamp(1.0, 11.0) as usize + 1)
+        .x_labels(((x1 - x0) * 10.0).floor().clamp(1.0, max_labels) as usize + 1)
         .x_label_formatter(&|x| date_label(*x))
         .y_label_formatter(&|y| tick_label(*y))
         .draw()
@@ -333,7 +348,10 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         let y = y1 - (y1 - y0) * (0.02 + 0.1 * (i % 4) as f64);
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("{} {}", if w.shock { "shock:" } else { "policy:" }, w.label),
+                fit(
+                    &format!("{} {}", if w.shock { "shock:" } else { "policy:" }, w.label),
+                    max_chars.saturating_sub(((a - x0) / (x1 - x0) * max_chars as f64) as usize),
+                ),
                 (a, y),
                 (FAMILY, 16).into_font().color(&BLACK),
             )))

@@ -154,8 +154,18 @@ fn weekly(s: &Summary, stat: usize, m: Metric, stratum: usize) -> Vec<f64> {
 /// Slope of `values` on the ridit (mid-point of the cumulative share) of each group ordered
 /// as given, by least squares weighted by `weights`; `None` without weight or spread.
 pub fn ridit_slope(weights: &[f64], values: &[f64]) -> Option<f64> {
+    if weights.len() != values.len() {
+        return None;
+    }
+    // Groups with nobody in them (or no value) take no part.
+    let (weights, values): (Vec<f64>, Vec<f64>) = weights
+        .iter()
+        .zip(values)
+        .filter(|(w, v)| w.is_finite() && **w > 0.0 && v.is_finite())
+        .map(|(w, v)| (*w, *v))
+        .unzip();
     let total: f64 = weights.iter().sum();
-    if total.is_nan() || total <= 0.0 || weights.len() != values.len() {
+    if total <= 0.0 {
         return None;
     }
     let mut cum = 0.0;
@@ -168,9 +178,9 @@ pub fn ridit_slope(weights: &[f64], values: &[f64]) -> Option<f64> {
         })
         .collect();
     let mean_r: f64 = weights.iter().zip(&ridits).map(|(w, r)| w * r).sum::<f64>() / total;
-    let mean_v: f64 = weights.iter().zip(values).map(|(w, v)| w * v).sum::<f64>() / total;
+    let mean_v: f64 = weights.iter().zip(&values).map(|(w, v)| w * v).sum::<f64>() / total;
     let (mut sxy, mut sxx) = (0.0, 0.0);
-    for ((w, r), v) in weights.iter().zip(&ridits).zip(values) {
+    for ((w, r), v) in weights.iter().zip(&ridits).zip(&values) {
         sxy += w * (r - mean_r) * (v - mean_v);
         sxx += w * (r - mean_r) * (r - mean_r);
     }
@@ -184,13 +194,14 @@ pub fn ridit_slope(weights: &[f64], values: &[f64]) -> Option<f64> {
 /// deprivation is greater.
 pub fn slope_index(populations: &[f64], prevalence: &[f64]) -> Option<(f64, f64)> {
     let sii = ridit_slope(populations, prevalence)?;
-    let total: f64 = populations.iter().sum();
-    let mean = populations
-        .iter()
-        .zip(prevalence)
-        .map(|(w, p)| w * p)
-        .sum::<f64>()
-        / total;
+    let (mut total, mut sum) = (0.0, 0.0);
+    for (w, p) in populations.iter().zip(prevalence) {
+        if w.is_finite() && *w > 0.0 && p.is_finite() {
+            total += w;
+            sum += w * p;
+        }
+    }
+    let mean = sum / total;
     Some((sii, if mean > 0.0 { sii / mean } else { f64::NAN }))
 }
 
@@ -330,7 +341,7 @@ fn final_slope_index(s: &Summary) -> (Vec<f64>, Option<(f64, f64)>) {
     (prev, index)
 }
 
-fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
+fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table, Table) {
     let quintiles: Vec<String> = (1..=5)
         .map(|q| match q {
             1 => "Q1 (least)".to_string(),
@@ -358,39 +369,77 @@ fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
                 .collect(),
         })
         .collect();
-    let lines = input
-        .runs
-        .iter()
-        .enumerate()
-        .map(|(i, run)| {
-            let s = &run.results.summary;
-            let pops: Vec<Vec<f64>> = (0..5)
-                .map(|q| weekly(s, MEAN, Metric::Population, QUINTILE_1 + q))
-                .collect();
-            let prev: Vec<Vec<f64>> = (0..5)
-                .map(|q| weekly(s, MEAN, Metric::Prevalence, QUINTILE_1 + q))
-                .collect();
-            let mean = (0..s.weeks)
-                .map(|w| {
-                    let p: Vec<f64> = pops.iter().map(|v| v[w]).collect();
-                    let v: Vec<f64> = prev.iter().map(|v| v[w]).collect();
-                    let sii = slope_index(&p, &v).map_or(f64::NAN, |x| x.0);
-                    (year_of(run.results.start_year, w as f64), sii)
-                })
-                .collect();
-            Line {
-                label: run.results.name.clone(),
-                colour: colour(i),
-                dashed: false,
-                mean,
-                band: Vec::new(),
+    // Weekly SII and RII per scenario, from the weekly means of each quintile.
+    let mut sii_lines = Vec::new();
+    let mut rii_lines = Vec::new();
+    let mut gap_lines = Vec::new();
+    let mut weekly_rows = Vec::new();
+    for (i, run) in input.runs.iter().enumerate() {
+        let s = &run.results.summary;
+        let pops: Vec<Vec<f64>> = (0..5)
+            .map(|q| weekly(s, MEAN, Metric::Population, QUINTILE_1 + q))
+            .collect();
+        let prev: Vec<Vec<f64>> = (0..5)
+            .map(|q| weekly(s, MEAN, Metric::Prevalence, QUINTILE_1 + q))
+            .collect();
+        let (mut sii, mut rii) = (Vec::new(), Vec::new());
+        for w in 0..s.weeks {
+            let p: Vec<f64> = pops.iter().map(|v| v[w]).collect();
+            let v: Vec<f64> = prev.iter().map(|v| v[w]).collect();
+            let (a, b) = slope_index(&p, &v).unwrap_or((f64::NAN, f64::NAN));
+            let x = year_of(run.results.start_year, w as f64);
+            sii.push((x, a));
+            rii.push((x, b));
+            weekly_rows.push(vec![
+                text(run.results.name.clone()),
+                Cell::Num(w as f64),
+                Cell::Num(x),
+                Cell::Num(a),
+                Cell::Num(b),
+            ]);
+        }
+        let line = |mean: Vec<(f64, f64)>| Line {
+            label: run.results.name.clone(),
+            colour: colour(i),
+            dashed: false,
+            mean,
+            band: Vec::new(),
+        };
+        sii_lines.push(line(sii));
+        rii_lines.push(line(rii));
+        let name = &run.results.name;
+        // The most and the least deprived quintiles that have people (a small town may not
+        // span all five).
+        let lived: Vec<usize> = (0..5)
+            .filter(|&q| final_value(s, MEAN, Metric::Population, QUINTILE_1 + q) > 0.0)
+            .collect();
+        if let (Some(&least), Some(&most)) = (lived.first(), lived.last()) {
+            gap_lines.push(time_line(
+                input,
+                i,
+                Metric::Prevalence,
+                QUINTILE_1 + most,
+                false,
+                format!("{name}: Q{}", most + 1),
+                false,
+            ));
+            if least != most {
+                gap_lines.push(time_line(
+                    input,
+                    i,
+                    Metric::Prevalence,
+                    QUINTILE_1 + least,
+                    false,
+                    format!("{name}: Q{}", least + 1),
+                    true,
+                ));
             }
-        })
-        .collect();
+        }
+    }
     let figure = Figure {
         name: "inequality".into(),
         title: "Inequality by neighbourhood deprivation".into(),
-        grid: (1, 2),
+        grid: (2, 2),
         panels: vec![
             Panel::Categories {
                 title: "Final-year prevalence by deprivation quintile".into(),
@@ -402,9 +451,23 @@ fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
                 points,
             },
             Panel::Time {
-                title: "Slope index of inequality over time".into(),
-                y_label: "SII, difference in prevalence (share)".into(),
-                lines,
+                title: "Most (solid) and least (dashed) deprived quintiles".into(),
+                y_label: y_label(Metric::Prevalence),
+                lines: gap_lines,
+                windows: windows.to_vec(),
+                years: years(input),
+            },
+            Panel::Time {
+                title: "Slope index of inequality (SII)".into(),
+                y_label: "SII, prevalence gap (share)".into(),
+                lines: sii_lines,
+                windows: windows.to_vec(),
+                years: years(input),
+            },
+            Panel::Time {
+                title: "Relative index of inequality (RII)".into(),
+                y_label: "RII = SII / mean prevalence".into(),
+                lines: rii_lines,
                 windows: windows.to_vec(),
                 years: years(input),
             },
@@ -438,7 +501,17 @@ fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
         .to_vec(),
         rows,
     };
-    (figure, table)
+    let weekly_table = Table {
+        name: "inequality_weekly".into(),
+        title: "Slope index (SII) and relative index (RII) of inequality in prevalence, week by \
+                week, from the means across replicates"
+            .into(),
+        header: ["scenario", "week", "year", "sii", "rii"]
+            .map(String::from)
+            .to_vec(),
+        rows: weekly_rows,
+    };
+    (figure, table, weekly_table)
 }
 
 fn sex_age(input: &ReportInput) -> (Figure, Table) {
@@ -870,7 +943,7 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         figures: vec![0],
         tables: vec![],
     });
-    let (figure, table) = inequality(input, windows);
+    let (figure, table, weekly_table) = inequality(input, windows);
     figures.push(figure);
     tables.push(table);
     sections.push(Section {
@@ -882,7 +955,7 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
                 to most deprived), weighted by the quintiles' populations: the gap in \
                 prevalence between the most and the least deprived ends; the relative index \
                 (RII) is the SII divided by the mean prevalence. Both are computed from the \
-                means across replicates."
+                means across replicates, week by week (also in inequality_weekly.csv)."
             .into(),
         figures: vec![1],
         tables: vec![1],
@@ -934,6 +1007,7 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         tables: (first_cost..first_cost + n_cost).collect(),
     });
     tables.push(parameters(input));
+    tables.push(weekly_table);
     Built {
         figures,
         tables,
@@ -956,6 +1030,13 @@ mod tests {
         assert!((rii - 0.5 / 0.3).abs() < 1e-12, "{rii}");
         assert_eq!(slope_index(&pops, &[0.2; 5]).unwrap().0, 0.0);
         assert!(slope_index(&[0.0; 5], &prev).is_none());
+        // Empty quintiles (no people, no prevalence) take no part.
+        let (sii, _) = slope_index(
+            &[0.0, 1.0, 0.0, 1.0, 0.0],
+            &[f64::NAN, 0.1, f64::NAN, 0.3, f64::NAN],
+        )
+        .unwrap();
+        assert!((sii - 0.4).abs() < 1e-12, "{sii}");
     }
 
     #[test]

@@ -245,6 +245,21 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
         assert!(sii.is_finite() && rii.is_finite());
     }
 
+    // Week by week: the SII and RII of the weekly means.
+    let rows = csv_rows(&report.join("inequality_weekly.csv"));
+    assert_eq!(rows[0], ["scenario", "week", "year", "sii", "rii"]);
+    assert_eq!(rows.len(), 1 + 2 * 20);
+    let prevalence = read_2d(&policy, "summary/weekly/prevalence_mean");
+    let population = read_2d(&policy, "summary/weekly/population_mean");
+    for row in rows.iter().filter(|r| r[0] == "uplift & shock") {
+        let w = num(&row[1]) as usize;
+        assert_eq!(num(&row[2]), 2024.0 + w as f64 / 52.0);
+        let prev: Vec<f64> = (0..5).map(|k| prevalence[[w, 11 + k]]).collect();
+        let pops: Vec<f64> = (0..5).map(|k| population[[w, 11 + k]]).collect();
+        let (sii, rii) = mhsim::report::slope_index(&pops, &prev).unwrap();
+        assert_eq!((num(&row[3]), num(&row[4])), (sii, rii), "week {w}");
+    }
+
     // Sex and age: every group of both scenarios.
     let rows = csv_rows(&report.join("sex_age.csv"));
     assert_eq!(rows.len(), 1 + 9 * 2);
