@@ -36,13 +36,14 @@ pub enum Command {
     /// Build one replicate's population and networks and print their statistics.
     Describe(DescribeArgs),
     /// Make a report (report.html, figures as SVG and PNG, tables as CSV) from a run's
-    /// results.h5 or a comparison's folder.
+    /// results.h5, a comparison's folder or a sweep's folder.
     Report(ReportArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A run's results.h5 (or its folder), or a comparison's comparison.h5 (or its folder).
+    /// A run's results.h5 (or its folder), a comparison's comparison.h5 (or its folder), or a
+    /// sweep's folder (or its results.h5).
     pub path: PathBuf,
     /// Report folder [default: `report` beside the results].
     #[arg(long)]

@@ -36,14 +36,15 @@ impl Cell {
     }
 }
 
-/// A number as shown in the report: four significant digits (no exponent), "-" when not
-/// finite.
+/// A number as shown in the report: whole numbers as they are, others with four significant
+/// digits (no exponent); "-" when not finite.
 pub fn format_number(v: f64) -> String {
     if !v.is_finite() {
         return "-".into();
     }
-    if v == 0.0 {
-        return "0".into();
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        // Whole numbers (counts, indices) as they are.
+        return format!("{v:.0}");
     }
     let magnitude = v.abs().log10().floor() as i32;
     let decimals = (3 - magnitude).clamp(0, 8) as usize;
@@ -1045,6 +1046,9 @@ mod tests {
         assert_eq!(format_number(12345.678), "12346");
         assert_eq!(format_number(-0.00012346), "-0.0001235");
         assert_eq!(format_number(f64::NAN), "-");
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(-1.0), "-1");
+        assert_eq!(format_number(0.0), "0");
     }
 
     #[test]
