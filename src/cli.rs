@@ -35,6 +35,19 @@ pub enum Command {
     Params,
     /// Build one replicate's population and networks and print their statistics.
     Describe(DescribeArgs),
+    /// Make a report (report.html, figures as SVG and PNG, tables as CSV) from a run's
+    /// results.h5, a comparison's folder or a sweep's folder.
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A run's results.h5 (or its folder), a comparison's comparison.h5 (or its folder), or a
+    /// sweep's folder (or its results.h5).
+    pub path: PathBuf,
+    /// Report folder [default: `report` beside the results].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// A scenario and overrides.
@@ -67,6 +80,9 @@ pub struct RunArgs {
     /// Keep only the summaries: no per-replicate series in results.h5.
     #[arg(long)]
     pub summary_only: bool,
+    /// Also make the report (as `mhsim report`) in `report/` in the output folder.
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub progress: ProgressArgs,
 }
@@ -203,6 +219,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Params => emit(&mhsim::params::markdown_table()),
         Command::Describe(args) => describe(args),
         Command::Sweep(command) => sweep_command(command),
+        Command::Report(args) => report(&args.path, args.out.as_deref(), false),
     }
 }
 
@@ -281,8 +298,12 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         summary_only: args.summary_only,
         progress: args.progress.options(),
     };
+    let out = options.out.clone();
     let report = run_ensemble(&scenarios, &options).map_err(lift)?;
     if args.progress.quiet {
+        if args.report {
+            self::report(&out, None, true)?;
+        }
         return Ok(());
     }
     let first = &scenarios[0];
@@ -353,6 +374,26 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     if let Some((h5, csv)) = &report.comparison {
         println!("wrote {} and {}", h5.display(), csv.display());
+    }
+    if args.report {
+        self::report(&out, None, false)?;
+    }
+    Ok(())
+}
+
+/// Make the report for the results at `path`.
+fn report(path: &Path, out: Option<&Path>, quiet: bool) -> anyhow::Result<()> {
+    let files = mhsim::report::write_report(path, out).map_err(|e| match e {
+        mhsim::report::ReportError::Input(message) => anyhow::Error::from(BadInput(message)),
+        other => other.into(),
+    })?;
+    if !quiet {
+        println!(
+            "wrote {} ({} files in {})",
+            files.files[0].display(),
+            files.files.len(),
+            files.dir.display()
+        );
     }
     Ok(())
 }

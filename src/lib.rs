@@ -14,6 +14,7 @@
 //!      -> record::ReplicateSeries
 //!   -> output: one writer thread -> series on disk -> summaries across replicates
 //!      -> results.h5 + summary.csv (comparison.h5 for several scenarios; a sweep's results.h5)
+//!   -> report: report.html (inline SVG), figures as SVG and PNG, tables as CSV
 //! ```
 //!
 //! Invariants: `population`, `network`, `dynamics`, `policy`, `record` and `sim` do no IO;
@@ -29,6 +30,7 @@ pub mod params;
 pub mod policy;
 pub mod population;
 pub mod record;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod services;

@@ -3,6 +3,7 @@
 #   sh tests/install-deps.sh        the HDF5 C library (to build and run mhsim)
 #   sh tests/install-deps.sh test   plus Python's h5py and numpy (the tests read results.h5 with them)
 #                                   and SLURM with munge (a test runs a sweep on a one-node cluster)
+#                                   and Chromium (a test lays out report.html in headless Chromium)
 # Elsewhere, install HDF5 yourself (macOS: brew install hdf5; clusters: module load hdf5)
 # and point the build at it with HDF5_DIR.
 set -e
@@ -32,6 +33,15 @@ if [ "${1:-}" = "test" ]; then
                 slurmctld slurmd slurm-client munge libpmix2
         else
             echo "install-deps: no apt-get here; install SLURM and munge, or set MHSIM_SKIP_SLURM=1" >&2
+        fi
+    fi
+    # Headless Chromium for tests/it/report.rs (the report's layout in a browser).
+    if ! command -v chromium >/dev/null 2>&1; then
+        if command -v apt-get >/dev/null 2>&1; then
+            $SUDO apt-get update -qq
+            $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+        else
+            echo "install-deps: no apt-get here; install Chromium, or set MHSIM_SKIP_CHROMIUM=1" >&2
         fi
     fi
 fi

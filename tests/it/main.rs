@@ -10,6 +10,7 @@ mod hdf5_roundtrip;
 mod policies;
 mod population_network;
 mod readme;
+mod report;
 mod scenario_errors;
 mod slurm;
 mod sweep;

@@ -1,0 +1,1079 @@
+//! The report's content: tables (CSV and HTML) and figure data, computed from the summaries.
+
+use std::collections::BTreeMap;
+
+use crate::output::{CI_HI, CI_LO, MEAN, Q025, Q975, Summary};
+use crate::record::{Metric, N_STRATA};
+use crate::scenario::Scenario;
+
+use super::figures::{Figure, Line, Panel, Points, Window, colour};
+use super::{ReportInput, year_of};
+
+/// A table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text, as is.
+    Text(String),
+    /// A number: written in full precision to CSV, rounded for reading in HTML.
+    Num(f64),
+}
+
+impl Cell {
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Num(v) if v.is_finite() => format!("{v}"),
+            Cell::Num(_) => String::new(),
+        }
+    }
+
+    /// The cell as shown in the HTML report.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Num(v) => format_number(*v),
+        }
+    }
+}
+
+/// A number as shown in the report: whole numbers as they are, others with four significant
+/// digits (no exponent); "-" when not finite.
+pub fn format_number(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        // Whole numbers (counts, indices) as they are.
+        return format!("{v:.0}");
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).clamp(0, 8) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// A table of the report, written as `<name>.csv` and shown in the HTML.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// File name stem.
+    pub name: String,
+    /// Caption.
+    pub title: String,
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// The table as CSV text.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        // Writing to memory cannot fail.
+        let _ = w.write_record(&self.header);
+        for row in &self.rows {
+            let _ = w.write_record(row.iter().map(Cell::csv));
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// One section of the report: its figures and tables (indices into [`Built`]).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// HTML id.
+    pub id: &'static str,
+    /// Heading.
+    pub title: String,
+    /// Text before the figures and tables.
+    pub intro: String,
+    /// Figures shown.
+    pub figures: Vec<usize>,
+    /// Tables shown.
+    pub tables: Vec<usize>,
+}
+
+/// Everything computed for a report.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Figures.
+    pub figures: Vec<Figure>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// Sections in order (the methods box follows them).
+    pub sections: Vec<Section>,
+}
+
+/// The outcomes of the headline table.
+pub const HEADLINE: [Metric; 13] = [
+    Metric::Prevalence,
+    Metric::Incidence,
+    Metric::Consultations,
+    Metric::TherapyStarts,
+    Metric::InTherapy,
+    Metric::OnMedication,
+    Metric::TreatmentShare,
+    Metric::Crises,
+    Metric::AdmissionsVoluntary,
+    Metric::AdmissionsCompulsory,
+    Metric::CostTotal,
+    Metric::QalysWeek,
+    Metric::WellbysWeek,
+];
+
+/// Stratum indices (see [`crate::record::strata`]).
+const ALL: usize = 0;
+const QUINTILE_1: usize = 11;
+/// The sex and age-band strata of the sex/age figure, and their labels.
+const SEX_AGE: [(usize, &str); 9] = [
+    (1, "male"),
+    (2, "female"),
+    (3, "5-15"),
+    (4, "16-24"),
+    (5, "25-34"),
+    (6, "35-44"),
+    (7, "45-54"),
+    (8, "55-64"),
+    (9, "65+"),
+];
+const YOUNG: usize = 3;
+
+fn index(m: Metric) -> usize {
+    Metric::ALL.iter().position(|x| *x == m).unwrap_or(0)
+}
+
+fn final_value(s: &Summary, stat: usize, m: Metric, stratum: usize) -> f64 {
+    s.final_stat(stat)[index(m) * N_STRATA + stratum]
+}
+
+fn weekly(s: &Summary, stat: usize, m: Metric, stratum: usize) -> Vec<f64> {
+    s.weekly_stat(index(m), stat)
+        .chunks(N_STRATA)
+        .map(|row| row[stratum])
+        .collect()
+}
+
+/// Slope of `values` on the ridit (mid-point of the cumulative share) of each group ordered
+/// as given, by least squares weighted by `weights`; `None` without weight or spread.
+pub fn ridit_slope(weights: &[f64], values: &[f64]) -> Option<f64> {
+    if weights.len() != values.len() {
+        return None;
+    }
+    // Groups with nobody in them (or no value) take no part.
+    let (weights, values): (Vec<f64>, Vec<f64>) = weights
+        .iter()
+        .zip(values)
+        .filter(|(w, v)| w.is_finite() && **w > 0.0 && v.is_finite())
+        .map(|(w, v)| (*w, *v))
+        .unzip();
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut cum = 0.0;
+    let ridits: Vec<f64> = weights
+        .iter()
+        .map(|w| {
+            let r = (cum + w / 2.0) / total;
+            cum += w;
+            r
+        })
+        .collect();
+    let mean_r: f64 = weights.iter().zip(&ridits).map(|(w, r)| w * r).sum::<f64>() / total;
+    let mean_v: f64 = weights.iter().zip(&values).map(|(w, v)| w * v).sum::<f64>() / total;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for ((w, r), v) in weights.iter().zip(&ridits).zip(&values) {
+        sxy += w * (r - mean_r) * (v - mean_v);
+        sxx += w * (r - mean_r) * (r - mean_r);
+    }
+    (sxx > 0.0 && sxy.is_finite()).then(|| sxy / sxx)
+}
+
+/// Slope index of inequality (SII) and relative index (RII = SII / population-weighted mean)
+/// of a prevalence across deprivation quintiles ordered from least to most deprived, weighted
+/// by their populations: the SII is the difference in prevalence between the most and the
+/// least deprived ends of the population, so a positive SII means more illness where
+/// deprivation is greater.
+pub fn slope_index(populations: &[f64], prevalence: &[f64]) -> Option<(f64, f64)> {
+    let sii = ridit_slope(populations, prevalence)?;
+    let (mut total, mut sum) = (0.0, 0.0);
+    for (w, p) in populations.iter().zip(prevalence) {
+        if w.is_finite() && *w > 0.0 && p.is_finite() {
+            total += w;
+            sum += w * p;
+        }
+    }
+    let mean = sum / total;
+    Some((sii, if mean > 0.0 { sii / mean } else { f64::NAN }))
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn years(input: &ReportInput) -> (f64, f64) {
+    let r = &input.runs[0].results;
+    (
+        year_of(r.start_year, 0.0),
+        year_of(r.start_year, r.weeks.max(1) as f64),
+    )
+}
+
+fn time_line(
+    input: &ReportInput,
+    i: usize,
+    m: Metric,
+    stratum: usize,
+    band: bool,
+    label: String,
+    dashed: bool,
+) -> Line {
+    let run = &input.runs[i].results;
+    let x = |w: usize| year_of(run.start_year, w as f64);
+    let mean = weekly(&run.summary, MEAN, m, stratum);
+    let (lo, hi) = (
+        weekly(&run.summary, Q025, m, stratum),
+        weekly(&run.summary, Q975, m, stratum),
+    );
+    Line {
+        label,
+        colour: colour(i),
+        dashed,
+        mean: mean.iter().enumerate().map(|(w, v)| (x(w), *v)).collect(),
+        band: if band {
+            (0..mean.len()).map(|w| (x(w), lo[w], hi[w])).collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn y_label(m: Metric) -> String {
+    let name = match m {
+        Metric::Prevalence => "Prevalence",
+        Metric::WaitingList => "Waiting list",
+        Metric::WaitMedian => "Median wait",
+        Metric::BedOccupancy => "Bed occupancy",
+        Metric::AdmissionsVoluntary | Metric::AdmissionsCompulsory => "Admissions",
+        _ => m.name(),
+    };
+    format!("{name}, {}", m.unit())
+}
+
+fn time_panel(
+    input: &ReportInput,
+    windows: &[Window],
+    title: &str,
+    m: Metric,
+    stratum: usize,
+) -> Panel {
+    Panel::Time {
+        title: title.into(),
+        y_label: y_label(m),
+        lines: (0..input.runs.len())
+            .map(|i| {
+                let name = input.runs[i].results.name.clone();
+                time_line(input, i, m, stratum, true, name, false)
+            })
+            .collect(),
+        windows: windows.to_vec(),
+        years: years(input),
+    }
+}
+
+/// Headline table: final-year mean and 95% interval across replicates of each outcome for
+/// every scenario, and for compared scenarios the mean paired difference with its 95%
+/// confidence interval.
+fn headline(input: &ReportInput) -> Table {
+    let mut rows = Vec::new();
+    for m in HEADLINE {
+        for run in &input.runs {
+            let s = &run.results.summary;
+            let mut row = vec![
+                text(m.name()),
+                text(m.unit()),
+                text(run.results.name.clone()),
+                Cell::Num(final_value(s, MEAN, m, ALL)),
+                Cell::Num(final_value(s, Q025, m, ALL)),
+                Cell::Num(final_value(s, Q975, m, ALL)),
+            ];
+            match &run.difference {
+                Some(d) => row.extend([
+                    Cell::Num(final_value(&d.summary, MEAN, m, ALL)),
+                    Cell::Num(final_value(&d.summary, CI_LO, m, ALL)),
+                    Cell::Num(final_value(&d.summary, CI_HI, m, ALL)),
+                ]),
+                None => row.extend([text(""), text(""), text("")]),
+            }
+            rows.push(row);
+        }
+    }
+    Table {
+        name: "headline".into(),
+        title: "Final-year outcomes (whole population): mean and 95% interval across replicates; \
+                difference from the baseline: mean paired difference and its 95% confidence interval"
+            .into(),
+        header: [
+            "metric",
+            "unit",
+            "scenario",
+            "mean",
+            "lo95",
+            "hi95",
+            "difference_mean",
+            "difference_ci95_lo",
+            "difference_ci95_hi",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
+}
+
+/// Final-year SII and RII of prevalence across deprivation quintiles, from the mean
+/// population and prevalence of each quintile.
+fn final_slope_index(s: &Summary) -> (Vec<f64>, Option<(f64, f64)>) {
+    let pops: Vec<f64> = (0..5)
+        .map(|q| final_value(s, MEAN, Metric::Population, QUINTILE_1 + q))
+        .collect();
+    let prev: Vec<f64> = (0..5)
+        .map(|q| final_value(s, MEAN, Metric::Prevalence, QUINTILE_1 + q))
+        .collect();
+    let index = slope_index(&pops, &prev);
+    (prev, index)
+}
+
+fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table, Table) {
+    let quintiles: Vec<String> = (1..=5)
+        .map(|q| match q {
+            1 => "Q1 (least)".to_string(),
+            5 => "Q5 (most)".to_string(),
+            q => format!("Q{q}"),
+        })
+        .collect();
+    let points = input
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| Points {
+            label: run.results.name.clone(),
+            colour: colour(i),
+            values: (0..5)
+                .map(|q| {
+                    let s = &run.results.summary;
+                    let m = Metric::Prevalence;
+                    (
+                        final_value(s, MEAN, m, QUINTILE_1 + q),
+                        final_value(s, Q025, m, QUINTILE_1 + q),
+                        final_value(s, Q975, m, QUINTILE_1 + q),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    // Weekly SII and RII per scenario, from the weekly means of each quintile.
+    let mut sii_lines = Vec::new();
+    let mut rii_lines = Vec::new();
+    let mut gap_lines = Vec::new();
+    let mut weekly_rows = Vec::new();
+    for (i, run) in input.runs.iter().enumerate() {
+        let s = &run.results.summary;
+        let pops: Vec<Vec<f64>> = (0..5)
+            .map(|q| weekly(s, MEAN, Metric::Population, QUINTILE_1 + q))
+            .collect();
+        let prev: Vec<Vec<f64>> = (0..5)
+            .map(|q| weekly(s, MEAN, Metric::Prevalence, QUINTILE_1 + q))
+            .collect();
+        let (mut sii, mut rii) = (Vec::new(), Vec::new());
+        for w in 0..s.weeks {
+            let p: Vec<f64> = pops.iter().map(|v| v[w]).collect();
+            let v: Vec<f64> = prev.iter().map(|v| v[w]).collect();
+            let (a, b) = slope_index(&p, &v).unwrap_or((f64::NAN, f64::NAN));
+            let x = year_of(run.results.start_year, w as f64);
+            sii.push((x, a));
+            rii.push((x, b));
+            weekly_rows.push(vec![
+                text(run.results.name.clone()),
+                Cell::Num(w as f64),
+                Cell::Num(x),
+                Cell::Num(a),
+                Cell::Num(b),
+            ]);
+        }
+        let line = |mean: Vec<(f64, f64)>| Line {
+            label: run.results.name.clone(),
+            colour: colour(i),
+            dashed: false,
+            mean,
+            band: Vec::new(),
+        };
+        sii_lines.push(line(sii));
+        rii_lines.push(line(rii));
+        let name = &run.results.name;
+        // The most and the least deprived quintiles that have people (a small town may not
+        // span all five).
+        let lived: Vec<usize> = (0..5)
+            .filter(|&q| final_value(s, MEAN, Metric::Population, QUINTILE_1 + q) > 0.0)
+            .collect();
+        if let (Some(&least), Some(&most)) = (lived.first(), lived.last()) {
+            gap_lines.push(time_line(
+                input,
+                i,
+                Metric::Prevalence,
+                QUINTILE_1 + most,
+                false,
+                format!("{name}: Q{}", most + 1),
+                false,
+            ));
+            if least != most {
+                gap_lines.push(time_line(
+                    input,
+                    i,
+                    Metric::Prevalence,
+                    QUINTILE_1 + least,
+                    false,
+                    format!("{name}: Q{}", least + 1),
+                    true,
+                ));
+            }
+        }
+    }
+    let figure = Figure {
+        name: "inequality".into(),
+        title: "Inequality by neighbourhood deprivation".into(),
+        grid: (2, 2),
+        panels: vec![
+            Panel::Categories {
+                title: "Final-year prevalence by deprivation quintile".into(),
+                x_label: "Deprivation quintile".into(),
+                y_label: y_label(Metric::Prevalence),
+                categories: quintiles,
+                highlight: None,
+                connect: true,
+                points,
+            },
+            Panel::Time {
+                title: "Most (solid) and least (dashed) deprived quintiles".into(),
+                y_label: y_label(Metric::Prevalence),
+                lines: gap_lines,
+                windows: windows.to_vec(),
+                years: years(input),
+            },
+            Panel::Time {
+                title: "Slope index of inequality (SII)".into(),
+                y_label: "SII, prevalence gap (share)".into(),
+                lines: sii_lines,
+                windows: windows.to_vec(),
+                years: years(input),
+            },
+            Panel::Time {
+                title: "Relative index of inequality (RII)".into(),
+                y_label: "RII = SII / mean prevalence".into(),
+                lines: rii_lines,
+                windows: windows.to_vec(),
+                years: years(input),
+            },
+        ],
+    };
+    let mut rows = Vec::new();
+    for run in &input.runs {
+        let (prev, index) = final_slope_index(&run.results.summary);
+        let mut row = vec![text(run.results.name.clone())];
+        row.extend(prev.into_iter().map(Cell::Num));
+        let (sii, rii) = index.unwrap_or((f64::NAN, f64::NAN));
+        row.extend([Cell::Num(sii), Cell::Num(rii)]);
+        rows.push(row);
+    }
+    let table = Table {
+        name: "inequality".into(),
+        title: "Final-year prevalence by deprivation quintile (mean across replicates), slope \
+                index (SII) and relative index (RII) of inequality"
+            .into(),
+        header: [
+            "scenario",
+            "prevalence_q1_least_deprived",
+            "prevalence_q2",
+            "prevalence_q3",
+            "prevalence_q4",
+            "prevalence_q5_most_deprived",
+            "sii",
+            "rii",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    let weekly_table = Table {
+        name: "inequality_weekly".into(),
+        title: "Slope index (SII) and relative index (RII) of inequality in prevalence, week by \
+                week, from the means across replicates"
+            .into(),
+        header: ["scenario", "week", "year", "sii", "rii"]
+            .map(String::from)
+            .to_vec(),
+        rows: weekly_rows,
+    };
+    (figure, table, weekly_table)
+}
+
+fn sex_age(input: &ReportInput) -> (Figure, Table) {
+    let m = Metric::Prevalence;
+    let points = input
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let s = &run.results.summary;
+            Points {
+                label: run.results.name.clone(),
+                colour: colour(i),
+                values: SEX_AGE
+                    .iter()
+                    .map(|(k, _)| {
+                        (
+                            final_value(s, MEAN, m, *k),
+                            final_value(s, Q025, m, *k),
+                            final_value(s, Q975, m, *k),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let figure = Figure {
+        name: "sex_age".into(),
+        title: "Final-year prevalence by sex and age band".into(),
+        grid: (1, 1),
+        panels: vec![Panel::Categories {
+            title: "Mean and 95% interval across replicates; young people (16-24) highlighted"
+                .into(),
+            x_label: "Sex and age band (years)".into(),
+            y_label: y_label(m),
+            categories: SEX_AGE.iter().map(|(_, n)| n.to_string()).collect(),
+            highlight: Some((YOUNG, "young people".into())),
+            connect: false,
+            points,
+        }],
+    };
+    let mut rows = Vec::new();
+    for (k, name) in SEX_AGE {
+        for run in &input.runs {
+            let s = &run.results.summary;
+            let mut row = vec![
+                text(name),
+                text(run.results.name.clone()),
+                Cell::Num(final_value(s, MEAN, m, k)),
+                Cell::Num(final_value(s, Q025, m, k)),
+                Cell::Num(final_value(s, Q975, m, k)),
+            ];
+            match &run.difference {
+                Some(d) => row.extend([
+                    Cell::Num(final_value(&d.summary, MEAN, m, k)),
+                    Cell::Num(final_value(&d.summary, CI_LO, m, k)),
+                    Cell::Num(final_value(&d.summary, CI_HI, m, k)),
+                ]),
+                None => row.extend([text(""), text(""), text("")]),
+            }
+            rows.push(row);
+        }
+    }
+    let table = Table {
+        name: "sex_age".into(),
+        title: "Final-year prevalence by sex and age band".into(),
+        header: [
+            "group",
+            "scenario",
+            "mean",
+            "lo95",
+            "hi95",
+            "difference_mean",
+            "difference_ci95_lo",
+            "difference_ci95_hi",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    (figure, table)
+}
+
+const SERVICES: [Metric; 7] = [
+    Metric::WaitingList,
+    Metric::WaitMedian,
+    Metric::WaitWithin18,
+    Metric::AdmissionsVoluntary,
+    Metric::AdmissionsCompulsory,
+    Metric::Inpatients,
+    Metric::BedOccupancy,
+];
+
+fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
+    let admissions = Panel::Time {
+        title: "Admissions (dashed: compulsory)".into(),
+        y_label: Metric::AdmissionsVoluntary.unit().into(),
+        lines: (0..input.runs.len())
+            .flat_map(|i| {
+                let name = &input.runs[i].results.name;
+                [
+                    time_line(
+                        input,
+                        i,
+                        Metric::AdmissionsVoluntary,
+                        ALL,
+                        false,
+                        format!("{name}: voluntary"),
+                        false,
+                    ),
+                    time_line(
+                        input,
+                        i,
+                        Metric::AdmissionsCompulsory,
+                        ALL,
+                        false,
+                        format!("{name}: compulsory"),
+                        true,
+                    ),
+                ]
+            })
+            .collect(),
+        windows: windows.to_vec(),
+        years: years(input),
+    };
+    let figure = Figure {
+        name: "services".into(),
+        title: "Services".into(),
+        grid: (2, 2),
+        panels: vec![
+            time_panel(
+                input,
+                windows,
+                "Talking-therapy waiting list",
+                Metric::WaitingList,
+                ALL,
+            ),
+            time_panel(
+                input,
+                windows,
+                "Median wait of therapy starters",
+                Metric::WaitMedian,
+                ALL,
+            ),
+            admissions,
+            time_panel(
+                input,
+                windows,
+                "Local bed occupancy",
+                Metric::BedOccupancy,
+                ALL,
+            ),
+        ],
+    };
+    let mut rows = Vec::new();
+    for m in SERVICES {
+        for run in &input.runs {
+            let s = &run.results.summary;
+            let mut row = vec![
+                text(m.name()),
+                text(m.unit()),
+                text(run.results.name.clone()),
+                Cell::Num(final_value(s, MEAN, m, ALL)),
+                Cell::Num(final_value(s, Q025, m, ALL)),
+                Cell::Num(final_value(s, Q975, m, ALL)),
+            ];
+            match &run.difference {
+                Some(d) => row.extend([
+                    Cell::Num(final_value(&d.summary, MEAN, m, ALL)),
+                    Cell::Num(final_value(&d.summary, CI_LO, m, ALL)),
+                    Cell::Num(final_value(&d.summary, CI_HI, m, ALL)),
+                ]),
+                None => row.extend([text(""), text(""), text("")]),
+            }
+            rows.push(row);
+        }
+    }
+    let table = Table {
+        name: "services".into(),
+        title: "Final-year service measures (whole population)".into(),
+        header: [
+            "metric",
+            "unit",
+            "scenario",
+            "mean",
+            "lo95",
+            "hi95",
+            "difference_mean",
+            "difference_ci95_lo",
+            "difference_ci95_hi",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    (figure, table)
+}
+
+/// Cost per unit of outcome gained, or why there is none.
+fn per_gain(cost: f64, gain: f64, unit: &str) -> Cell {
+    if !(cost.is_finite() && gain.is_finite()) {
+        Cell::Num(f64::NAN)
+    } else if gain > 0.0 && cost <= 0.0 {
+        text(format!("dominant (saves money and gains {unit})"))
+    } else if gain > 0.0 {
+        Cell::Num(cost / gain)
+    } else if gain == 0.0 {
+        text(format!("no {unit} gained"))
+    } else {
+        text(format!("fewer {unit} than the baseline"))
+    }
+}
+
+fn costs(input: &ReportInput) -> Vec<Table> {
+    let mut levels = Vec::new();
+    for run in &input.runs {
+        let s = &run.results.summary;
+        let mut row = vec![text(run.results.name.clone())];
+        for m in [
+            Metric::CostServices,
+            Metric::CostProgrammes,
+            Metric::CostTotal,
+        ] {
+            row.push(Cell::Num(final_value(s, MEAN, m, ALL)));
+        }
+        row.extend([
+            Cell::Num(final_value(s, Q025, Metric::CostTotal, ALL)),
+            Cell::Num(final_value(s, Q975, Metric::CostTotal, ALL)),
+            Cell::Num(final_value(s, MEAN, Metric::QalysWeek, ALL)),
+            Cell::Num(final_value(s, MEAN, Metric::WellbysWeek, ALL)),
+        ]);
+        levels.push(row);
+    }
+    let mut tables = vec![Table {
+        name: "costs".into(),
+        title: "Final-year costs (GBP per week, mean across replicates; total with its 95% \
+                interval) and outcomes (QALYs and WELLBYs per week)"
+            .into(),
+        header: [
+            "scenario",
+            "cost_services",
+            "cost_programmes",
+            "cost_total",
+            "cost_total_lo95",
+            "cost_total_hi95",
+            "qalys",
+            "wellbys",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: levels,
+    }];
+    let mut increments = Vec::new();
+    for run in &input.runs {
+        let Some(d) = &run.difference else { continue };
+        let s = &d.summary;
+        let get = |stat, m| final_value(s, stat, m, ALL);
+        let (dc, dq, dw) = (
+            get(MEAN, Metric::CostTotal),
+            get(MEAN, Metric::QalysWeek),
+            get(MEAN, Metric::WellbysWeek),
+        );
+        increments.push(vec![
+            text(run.results.name.clone()),
+            Cell::Num(dc),
+            Cell::Num(get(CI_LO, Metric::CostTotal)),
+            Cell::Num(get(CI_HI, Metric::CostTotal)),
+            Cell::Num(dq),
+            Cell::Num(get(CI_LO, Metric::QalysWeek)),
+            Cell::Num(get(CI_HI, Metric::QalysWeek)),
+            Cell::Num(dw),
+            Cell::Num(get(CI_LO, Metric::WellbysWeek)),
+            Cell::Num(get(CI_HI, Metric::WellbysWeek)),
+            per_gain(dc, dq, "QALYs"),
+            per_gain(dc, dw, "WELLBYs"),
+        ]);
+    }
+    if !increments.is_empty() {
+        tables.push(Table {
+            name: "cost_effectiveness".into(),
+            title: "Against the baseline, final year: incremental cost (GBP per week), QALYs and \
+                    WELLBYs (per week), mean paired differences with 95% confidence intervals; \
+                    cost per QALY and per WELLBY gained (GBP) = incremental cost / incremental \
+                    QALYs (WELLBYs)"
+                .into(),
+            header: [
+                "scenario",
+                "incremental_cost",
+                "incremental_cost_ci95_lo",
+                "incremental_cost_ci95_hi",
+                "incremental_qalys",
+                "incremental_qalys_ci95_lo",
+                "incremental_qalys_ci95_hi",
+                "incremental_wellbys",
+                "incremental_wellbys_ci95_lo",
+                "incremental_wellbys_ci95_hi",
+                "cost_per_qaly_gained",
+                "cost_per_wellby_gained",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: increments,
+        });
+    }
+    tables
+}
+
+/// Every leaf of a TOML table by key path (`section.key`, `policy[0].key`).
+fn flatten(prefix: &str, value: &toml::Value, out: &mut BTreeMap<String, String>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, v, out);
+            }
+        }
+        toml::Value::Array(items) if items.iter().any(|v| v.is_table()) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), v, out);
+            }
+        }
+        toml::Value::String(s) => {
+            out.insert(prefix.to_string(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
+
+/// The parameters of a resolved scenario that differ from the built-in defaults, as
+/// (key path, default, value); a key absent on one side shows as empty there.
+pub fn differing_parameters(resolved: &str) -> Vec<(String, String, String)> {
+    let parse = |text: &str| {
+        let mut out = BTreeMap::new();
+        if let Ok(t) = text.parse::<toml::Table>() {
+            flatten("", &toml::Value::Table(t), &mut out);
+        }
+        out
+    };
+    let defaults = parse(&Scenario::default().resolved_toml());
+    let values = parse(resolved);
+    let mut keys: Vec<&String> = defaults.keys().chain(values.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| defaults.get(*k) != values.get(*k))
+        .map(|k| {
+            (
+                k.clone(),
+                defaults.get(k).cloned().unwrap_or_default(),
+                values.get(k).cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn parameters(input: &ReportInput) -> Table {
+    let mut rows = Vec::new();
+    for run in &input.runs {
+        for (key, default, value) in differing_parameters(&run.results.scenario) {
+            rows.push(vec![
+                text(run.results.name.clone()),
+                text(key),
+                text(default),
+                text(value),
+            ]);
+        }
+    }
+    Table {
+        name: "parameters".into(),
+        title: "Parameters that differ from the built-in defaults".into(),
+        header: ["scenario", "parameter", "default", "value"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }
+}
+
+/// Build every figure, table and section of the report.
+pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
+    let mut figures = Vec::new();
+    let mut tables = Vec::new();
+    let mut sections = Vec::new();
+    let comparison = input.is_comparison();
+    let intervals = if comparison {
+        "Levels are means across replicates with the 2.5% and 97.5% quantiles across \
+         replicates (95% interval). Differences from the baseline are paired, replicate by \
+         replicate (common random numbers), and given as the mean difference with its 95% \
+         confidence interval."
+    } else {
+        "Levels are means across replicates with the 2.5% and 97.5% quantiles across \
+         replicates (95% interval)."
+    };
+    tables.push(headline(input));
+    sections.push(Section {
+        id: "headline",
+        title: "Headline outcomes".into(),
+        intro: format!(
+            "Final year: the mean over the last {} recorded weeks of each replicate. {intervals}",
+            input.runs[0].results.summary.final_weeks
+        ),
+        figures: vec![],
+        tables: vec![0],
+    });
+    figures.push(Figure {
+        name: "prevalence".into(),
+        title: "Prevalence of common mental disorder over time".into(),
+        grid: (1, 1),
+        panels: vec![time_panel(
+            input,
+            windows,
+            "Whole population: mean across replicates with 95% band; shaded: policy and shock windows",
+            Metric::Prevalence,
+            ALL,
+        )],
+    });
+    sections.push(Section {
+        id: "prevalence",
+        title: "Prevalence over time".into(),
+        intro: "Share of the population in an episode of common mental disorder each week, \
+                one line per scenario (mean across replicates) with its 95% band; policy \
+                (blue) and shock (orange) windows are shaded and labelled."
+            .into(),
+        figures: vec![0],
+        tables: vec![],
+    });
+    let (figure, table, weekly_table) = inequality(input, windows);
+    figures.push(figure);
+    tables.push(table);
+    sections.push(Section {
+        id: "inequality",
+        title: "Inequality".into(),
+        intro: "Prevalence by neighbourhood deprivation quintile (Q1 least, Q5 most deprived). \
+                The slope index of inequality (SII) is the least-squares slope of prevalence on \
+                the ridit of the quintile (its mid-point in the population ordered from least \
+                to most deprived), weighted by the quintiles' populations: the gap in \
+                prevalence between the most and the least deprived ends; the relative index \
+                (RII) is the SII divided by the mean prevalence. Both are computed from the \
+                means across replicates, week by week (also in inequality_weekly.csv)."
+            .into(),
+        figures: vec![1],
+        tables: vec![1],
+    });
+    let (figure, table) = sex_age(input);
+    figures.push(figure);
+    tables.push(table);
+    sections.push(Section {
+        id: "sex-age",
+        title: "By sex and age".into(),
+        intro: "Final-year prevalence by sex and age band; young people aged 16-24 are \
+                highlighted."
+            .into(),
+        figures: vec![2],
+        tables: vec![2],
+    });
+    let (figure, table) = services(input, windows);
+    figures.push(figure);
+    tables.push(table);
+    sections.push(Section {
+        id: "services",
+        title: "Services".into(),
+        intro: "Talking-therapy waiting list and waits, psychiatric admissions (voluntary and \
+                compulsory) and local bed occupancy, week by week (means across replicates; \
+                waiting list, wait and occupancy with 95% bands)."
+            .into(),
+        figures: vec![3],
+        tables: vec![3],
+    });
+    let first_cost = tables.len();
+    let cost_tables = costs(input);
+    let n_cost = cost_tables.len();
+    tables.extend(cost_tables);
+    sections.push(Section {
+        id: "costs",
+        title: "Costs and cost-effectiveness".into(),
+        intro: if comparison {
+            "Costs of services and programmes, and for each scenario against the baseline the \
+             incremental cost and outcomes and the cost per QALY and per WELLBY gained \
+             (incremental cost divided by incremental QALYs or WELLBYs, from the mean paired \
+             differences)."
+                .into()
+        } else {
+            "Costs of services and programmes; cost per QALY and per WELLBY gained need a \
+             comparison with a baseline (`mhsim run BASELINE.toml SCENARIO.toml`)."
+                .into()
+        },
+        figures: vec![],
+        tables: (first_cost..first_cost + n_cost).collect(),
+    });
+    tables.push(parameters(input));
+    tables.push(weekly_table);
+    Built {
+        figures,
+        tables,
+        sections,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slope_index_of_a_linear_gradient() {
+        // Equal quintiles: ridits 0.1, 0.3, ..., 0.9; prevalence rising 0.1 per quintile is
+        // 0.5 per unit ridit.
+        let pops = [1.0; 5];
+        let prev = [0.1, 0.2, 0.3, 0.4, 0.5];
+        let (sii, rii) = slope_index(&pops, &prev).unwrap();
+        assert!((sii - 0.5).abs() < 1e-12, "{sii}");
+        assert!((rii - 0.5 / 0.3).abs() < 1e-12, "{rii}");
+        assert_eq!(slope_index(&pops, &[0.2; 5]).unwrap().0, 0.0);
+        assert!(slope_index(&[0.0; 5], &prev).is_none());
+        // Empty quintiles (no people, no prevalence) take no part.
+        let (sii, _) = slope_index(
+            &[0.0, 1.0, 0.0, 1.0, 0.0],
+            &[f64::NAN, 0.1, f64::NAN, 0.3, f64::NAN],
+        )
+        .unwrap();
+        assert!((sii - 0.4).abs() < 1e-12, "{sii}");
+    }
+
+    #[test]
+    fn numbers_are_shown_with_four_significant_digits() {
+        assert_eq!(format_number(0.123456), "0.1235");
+        assert_eq!(format_number(12345.678), "12346");
+        assert_eq!(format_number(-0.00012346), "-0.0001235");
+        assert_eq!(format_number(f64::NAN), "-");
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(-1.0), "-1");
+        assert_eq!(format_number(0.0), "0");
+    }
+
+    #[test]
+    fn dates_label_years_and_months() {
+        use super::super::figures::date_label;
+        assert_eq!(date_label(2024.0), "2024");
+        assert_eq!(date_label(2024.5), "Jul 2024");
+        assert_eq!(date_label(2030.1), "Feb 2030");
+    }
+
+    #[test]
+    fn defaults_differ_in_nothing() {
+        assert!(differing_parameters(&Scenario::default().resolved_toml()).is_empty());
+        let s = Scenario::from_str("people = 300", "t", None, &[]).unwrap();
+        let diff = differing_parameters(&s.resolved_toml());
+        assert!(
+            diff.iter().any(|(k, _, v)| k == "people" && v == "300"),
+            "{diff:?}"
+        );
+    }
+
+    #[test]
+    fn cost_per_gain_says_why_there_is_none() {
+        assert_eq!(per_gain(100.0, 2.0, "QALYs"), Cell::Num(50.0));
+        assert!(matches!(per_gain(-1.0, 2.0, "QALYs"), Cell::Text(t) if t.starts_with("dominant")));
+        assert!(matches!(per_gain(1.0, -2.0, "QALYs"), Cell::Text(t) if t.starts_with("fewer")));
+    }
+}
