@@ -280,12 +280,13 @@ fn time_panel(
     }
 }
 
-/// Headline table: final-year mean and 95% interval across replicates of each outcome for
-/// every scenario, and for compared scenarios the mean paired difference with its 95%
-/// confidence interval.
-fn headline(input: &ReportInput) -> Table {
+/// Rows of final-year whole-population values of `metrics`, one per metric and scenario:
+/// metric, unit, scenario, mean, 2.5% and 97.5% quantiles across replicates, then for a
+/// compared scenario the mean paired difference from the baseline with its 95% confidence
+/// interval (empty for the baseline).
+fn final_year_rows(input: &ReportInput, metrics: &[Metric]) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
-    for m in HEADLINE {
+    for &m in metrics {
         for run in &input.runs {
             let s = &run.results.summary;
             let mut row = vec![
@@ -307,6 +308,14 @@ fn headline(input: &ReportInput) -> Table {
             rows.push(row);
         }
     }
+    rows
+}
+
+/// Headline table: final-year mean and 95% interval across replicates of each outcome for
+/// every scenario, and for compared scenarios the mean paired difference with its 95%
+/// confidence interval.
+fn headline(input: &ReportInput) -> Table {
+    let rows = final_year_rows(input, &HEADLINE);
     Table {
         name: "headline".into(),
         title: "Final-year outcomes (whole population): mean and 95% interval across replicates; \
@@ -667,29 +676,7 @@ fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
             ),
         ],
     };
-    let mut rows = Vec::new();
-    for m in SERVICES {
-        for run in &input.runs {
-            let s = &run.results.summary;
-            let mut row = vec![
-                text(m.name()),
-                text(m.unit()),
-                text(run.results.name.clone()),
-                Cell::Num(final_value(s, MEAN, m, ALL)),
-                Cell::Num(final_value(s, Q025, m, ALL)),
-                Cell::Num(final_value(s, Q975, m, ALL)),
-            ];
-            match &run.difference {
-                Some(d) => row.extend([
-                    Cell::Num(final_value(&d.summary, MEAN, m, ALL)),
-                    Cell::Num(final_value(&d.summary, CI_LO, m, ALL)),
-                    Cell::Num(final_value(&d.summary, CI_HI, m, ALL)),
-                ]),
-                None => row.extend([text(""), text(""), text("")]),
-            }
-            rows.push(row);
-        }
-    }
+    let rows = final_year_rows(input, &SERVICES);
     let table = Table {
         name: "services".into(),
         title: "Final-year service measures (whole population)".into(),
