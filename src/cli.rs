@@ -321,6 +321,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         Metric::Incidence,
         Metric::Ghq12Caseness,
         Metric::Wemwbs,
+        Metric::TreatmentShare,
+        Metric::WaitMedian,
+        Metric::Crises,
+        Metric::CostTotal,
     ];
     let index = |metric: Metric| Metric::ALL.iter().position(|x| *x == metric).unwrap_or(0);
     for (name, folder, summary) in &report.runs {
@@ -336,7 +340,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         for metric in shown {
             let i = index(metric) * N_STRATA;
             println!(
-                "  {:<16} {:>9.4} [{:.4}, {:.4}] {}",
+                "  {:<16} {:>11.4} [{:.4}, {:.4}] {}",
                 metric.name(),
                 mean[i],
                 lo[i],
