@@ -280,6 +280,21 @@ fn time_panel(
     }
 }
 
+/// Final-year cells of one metric and stratum for one scenario: mean, 2.5% and 97.5%
+/// quantiles across replicates, then for a compared scenario the mean paired difference from
+/// the baseline with its 95% confidence interval (empty cells for the baseline).
+fn final_cells(run: &super::ReportRun, m: Metric, stratum: usize) -> [Cell; 6] {
+    let s = &run.results.summary;
+    let own = |stat| Cell::Num(final_value(s, stat, m, stratum));
+    let [d_mean, d_lo, d_hi] = match &run.difference {
+        Some(d) => {
+            [MEAN, CI_LO, CI_HI].map(|stat| Cell::Num(final_value(&d.summary, stat, m, stratum)))
+        }
+        None => [text(""), text(""), text("")],
+    };
+    [own(MEAN), own(Q025), own(Q975), d_mean, d_lo, d_hi]
+}
+
 /// Rows of final-year whole-population values of `metrics`, one per metric and scenario:
 /// metric, unit, scenario, mean, 2.5% and 97.5% quantiles across replicates, then for a
 /// compared scenario the mean paired difference from the baseline with its 95% confidence
@@ -288,23 +303,12 @@ fn final_year_rows(input: &ReportInput, metrics: &[Metric]) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
     for &m in metrics {
         for run in &input.runs {
-            let s = &run.results.summary;
             let mut row = vec![
                 text(m.name()),
                 text(m.unit()),
                 text(run.results.name.clone()),
-                Cell::Num(final_value(s, MEAN, m, ALL)),
-                Cell::Num(final_value(s, Q025, m, ALL)),
-                Cell::Num(final_value(s, Q975, m, ALL)),
             ];
-            match &run.difference {
-                Some(d) => row.extend([
-                    Cell::Num(final_value(&d.summary, MEAN, m, ALL)),
-                    Cell::Num(final_value(&d.summary, CI_LO, m, ALL)),
-                    Cell::Num(final_value(&d.summary, CI_HI, m, ALL)),
-                ]),
-                None => row.extend([text(""), text(""), text("")]),
-            }
+            row.extend(final_cells(run, m, ALL));
             rows.push(row);
         }
     }
@@ -566,22 +570,8 @@ fn sex_age(input: &ReportInput) -> (Figure, Table) {
     let mut rows = Vec::new();
     for (k, name) in SEX_AGE {
         for run in &input.runs {
-            let s = &run.results.summary;
-            let mut row = vec![
-                text(name),
-                text(run.results.name.clone()),
-                Cell::Num(final_value(s, MEAN, m, k)),
-                Cell::Num(final_value(s, Q025, m, k)),
-                Cell::Num(final_value(s, Q975, m, k)),
-            ];
-            match &run.difference {
-                Some(d) => row.extend([
-                    Cell::Num(final_value(&d.summary, MEAN, m, k)),
-                    Cell::Num(final_value(&d.summary, CI_LO, m, k)),
-                    Cell::Num(final_value(&d.summary, CI_HI, m, k)),
-                ]),
-                None => row.extend([text(""), text(""), text("")]),
-            }
+            let mut row = vec![text(name), text(run.results.name.clone())];
+            row.extend(final_cells(run, m, k));
             rows.push(row);
         }
     }

@@ -597,16 +597,8 @@ fn a_sweep_report_shows_how_each_outcome_responds_to_each_parameter() {
     let bytes = std::fs::read(report.join("sensitivity.png")).unwrap();
     assert_eq!(png_size(&bytes), mhsim::report::figures::SIZE);
     // The points table: parameter values and final-year outcomes from the results file.
-    let mean = results
-        .dataset("summary/final_year_mean")
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
-    let q025 = results
-        .dataset("summary/final_year_q025")
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
+    let mean = f64s(&results, "summary/final_year_mean");
+    let q025 = f64s(&results, "summary/final_year_q025");
     let at = |stat: &[f64], point: usize, metric: &str| {
         stat[(point * Metric::ALL.len() + metric_index(metric)) * N_STRATA]
     };
@@ -616,16 +608,8 @@ fn a_sweep_report_shows_how_each_outcome_responds_to_each_parameter() {
         points[0][1..3],
         ["economy.unemployment_rate", "dynamics.kappa"]
     );
-    let unemployment = results
-        .dataset("points/economy.unemployment_rate")
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
-    let kappa = results
-        .dataset("points/dynamics.kappa")
-        .unwrap()
-        .read_raw::<f64>()
-        .unwrap();
+    let unemployment = f64s(&results, "points/economy.unemployment_rate");
+    let kappa = f64s(&results, "points/dynamics.kappa");
     for (p, row) in points[1..].iter().enumerate() {
         assert_eq!(num(&row[0]), p as f64);
         assert_eq!(num(&row[1]), unemployment[p]);
@@ -677,4 +661,12 @@ fn a_sweep_report_shows_how_each_outcome_responds_to_each_parameter() {
         .find(|r| r[0] == "prevalence" && r[1] == "economy.unemployment_rate")
         .unwrap();
     assert!(num(&prevalence[2]) > 0.0);
+}
+
+/// A dataset of f64 values, flat.
+fn f64s(file: &hdf5::File, name: &str) -> Vec<f64> {
+    file.dataset(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .read_raw::<f64>()
+        .unwrap()
 }
