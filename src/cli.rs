@@ -38,6 +38,23 @@ pub enum Command {
     /// Make a report (report.html, figures as SVG and PNG, tables as CSV) from a run's
     /// results.h5, a comparison's folder or a sweep's folder.
     Report(ReportArgs),
+    /// Compare a run's results with calibration targets: a table on stdout and fit.csv.
+    Fit(FitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FitArgs {
+    /// A run's results.h5 (or its folder).
+    pub results: PathBuf,
+    /// The targets file (TOML), e.g. scenarios/targets/england.toml.
+    #[arg(long)]
+    pub targets: PathBuf,
+    /// Where to write fit.csv [default: beside the results].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Exit with code 1 when a target the run covers is outside its tolerance.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
@@ -220,6 +237,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Describe(args) => describe(args),
         Command::Sweep(command) => sweep_command(command),
         Command::Report(args) => report(&args.path, args.out.as_deref(), false),
+        Command::Fit(args) => fit(&args),
     }
 }
 
@@ -381,6 +399,57 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     if args.report {
         self::report(&out, None, false)?;
+    }
+    Ok(())
+}
+
+/// Outside targets under `mhsim fit --strict` (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Outside(pub String);
+
+/// `mhsim fit`: the fit table of a run against a targets file.
+fn fit(args: &FitArgs) -> anyhow::Result<()> {
+    let targets =
+        mhsim::calib::Targets::load(&args.targets).map_err(|e| BadInput(e.to_string()))?;
+    let path = if args.results.is_dir() {
+        args.results.join("results.h5")
+    } else {
+        args.results.clone()
+    };
+    let results = mhsim::output::read::read_results(&path).map_err(|e| {
+        BadInput(format!(
+            "{}: cannot read a run's results: {e}",
+            path.display()
+        ))
+    })?;
+    let table = mhsim::calib::fit_run(&results, &targets);
+    print!("{}", mhsim::calib::format_table(&table));
+    let dir = match &args.out {
+        Some(d) => d.clone(),
+        None => path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let csv = dir.join("fit.csv");
+    mhsim::calib::write_fit_csv(&csv, &table)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", csv.display()))?;
+    println!("wrote {}", csv.display());
+    if table.covered() == 0 {
+        return Err(BadInput(format!(
+            "the run ({}, {} weeks from {}) covers none of the targets' years",
+            results.name, results.weeks, results.start_year
+        ))
+        .into());
+    }
+    if args.strict && table.inside() < table.covered() {
+        return Err(Outside(format!(
+            "{} of {} covered targets are outside their tolerance",
+            table.covered() - table.inside(),
+            table.covered()
+        ))
+        .into());
     }
     Ok(())
 }

@@ -21,6 +21,7 @@
 //! every random draw comes from a stream named by (seed, replicate, stream) in [`rng`];
 //! results are bit-identical for any number of threads.
 
+pub mod calib;
 pub mod dynamics;
 pub mod error;
 pub mod experiment;

@@ -13,6 +13,8 @@
 //! /episodes/durations_completed  u32 [replicate, duration in weeks]
 //! /episodes/durations_censored   u32 [replicate, duration so far]
 //! /summary/final_year_<stat>     f64 [metric, stratum]
+//! /summary/yearly_<stat>         f64 [year, metric, stratum]: statistics of each
+//!                      replicate's mean over a recorded year (year 0 = start_year)
 //! /summary/weekly/<metric>_<stat>  f64 [week, stratum]
 //! /summary/metrics     names of the metrics (string array), the rows of final_year_*
 //! ```
@@ -191,6 +193,17 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
             .new_dataset_builder()
             .with_data(&arr)
             .create(format!("final_year_{name}").as_str())?;
+        let years = summary.years();
+        let len = years * Metric::ALL.len() * N_STRATA;
+        let arr = ndarray::Array3::from_shape_vec(
+            (years, Metric::ALL.len(), N_STRATA),
+            summary.yearly[k * len..(k + 1) * len].to_vec(),
+        )
+        .map_err(shape_error)?;
+        group
+            .new_dataset_builder()
+            .with_data(&arr)
+            .create(format!("yearly_{name}").as_str())?;
     }
     let weekly = group.create_group("weekly")?;
     for (m, metric) in Metric::ALL.iter().enumerate() {

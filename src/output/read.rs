@@ -90,6 +90,17 @@ fn read_summary(group: &hdf5::Group, replicates: usize) -> hdf5::Result<Summary>
         }
         summary.final_year[k * n_metrics * N_STRATA..(k + 1) * n_metrics * N_STRATA]
             .copy_from_slice(&data);
+        // Files written before yearly summaries existed lack them; they stay NaN.
+        if let Ok(ds) = group.dataset(&format!("yearly_{stat}")) {
+            let data = ds.read_raw::<f64>()?;
+            let len = summary.years() * n_metrics * N_STRATA;
+            if data.len() != len {
+                return Err(hdf5::Error::from(format!(
+                    "yearly_{stat} has an unexpected shape"
+                )));
+            }
+            summary.yearly[k * len..(k + 1) * len].copy_from_slice(&data);
+        }
     }
     let len = weeks * N_STRATA;
     for (m, metric) in Metric::ALL.iter().enumerate() {

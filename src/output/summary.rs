@@ -123,6 +123,10 @@ pub struct Summary {
     pub weekly: Vec<f64>,
     /// `[stat][metric][stratum]`: statistics of the per-replicate final-period means.
     pub final_year: Vec<f64>,
+    /// `[stat][year][metric][stratum]`: statistics of the per-replicate means of each
+    /// recorded year (weeks `52 y .. 52 (y + 1)`; the last year may be shorter). Non-finite
+    /// weeks are left out of a replicate's mean, as for the final period.
+    pub yearly: Vec<f64>,
 }
 
 /// Bytes of series read at once while summarising (per source).
@@ -137,7 +141,20 @@ impl Summary {
             final_weeks: 52.min(weeks),
             weekly: vec![f64::NAN; Metric::ALL.len() * N_STATS * weeks * N_STRATA],
             final_year: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
+            yearly: vec![f64::NAN; N_STATS * years_of(weeks) * Metric::ALL.len() * N_STRATA],
         }
+    }
+
+    /// Number of recorded years (a last, shorter year counts).
+    pub fn years(&self) -> usize {
+        years_of(self.weeks)
+    }
+
+    /// Yearly statistic `stat` of metric `metric` in recorded year `year` (0 = the first) and
+    /// stratum `stratum`.
+    pub fn yearly_stat(&self, stat: usize, year: usize, metric: usize, stratum: usize) -> f64 {
+        let n_metrics = Metric::ALL.len();
+        self.yearly[((stat * self.years() + year) * n_metrics + metric) * N_STRATA + stratum]
     }
 
     /// Summarise a run's series. Runs on the current rayon pool.
@@ -180,6 +197,10 @@ impl Summary {
         for m in 0..n_metrics {
             // Per-replicate final-period means, when one block of a single run holds them.
             let mut from_block: Option<Vec<f64>> = None;
+            // Per-replicate sums and counts of finite weeks, `[replicate][year][stratum]`.
+            let years = summary.years();
+            let mut year_sum = vec![0.0; replicates * years * N_STRATA];
+            let mut year_n = vec![0u32; replicates * years * N_STRATA];
             let mut w0 = 0;
             while w0 < weeks {
                 let w1 = (w0 + block).min(weeks);
@@ -190,6 +211,18 @@ impl Summary {
                         last.start - w0..,
                         ..
                     ])));
+                }
+                for r in 0..replicates {
+                    for w in 0..w1 - w0 {
+                        let y = (w0 + w) / 52;
+                        for st in 0..N_STRATA {
+                            let v = data[[r, w, st]];
+                            if v.is_finite() {
+                                year_sum[(r * years + y) * N_STRATA + st] += v;
+                                year_n[(r * years + y) * N_STRATA + st] += 1;
+                            }
+                        }
+                    }
                 }
                 // One task per week of the block; results come back in week order.
                 let stats: Vec<Vec<[f64; N_STATS]>> = (0..w1 - w0)
@@ -214,6 +247,24 @@ impl Summary {
                     }
                 }
                 w0 = w1;
+            }
+            for y in 0..years {
+                let mut values = Vec::with_capacity(replicates);
+                for st in 0..N_STRATA {
+                    values.clear();
+                    values.extend((0..replicates).map(|r| {
+                        let i = (r * years + y) * N_STRATA + st;
+                        if year_n[i] == 0 {
+                            f64::NAN
+                        } else {
+                            year_sum[i] / f64::from(year_n[i])
+                        }
+                    }));
+                    let stats = sample_stats(&mut values);
+                    for (k, value) in stats.iter().enumerate() {
+                        summary.yearly[((k * years + y) * n_metrics + m) * N_STRATA + st] = *value;
+                    }
+                }
             }
             // Final period: each replicate's mean over the last weeks (of each run, then the
             // difference), then statistics across replicates. Read again unless the last
@@ -272,6 +323,11 @@ impl Summary {
         let last = start_year + (self.weeks as u32).div_ceil(52).max(1) - 1;
         format!("final year ({last}, last {} weeks)", self.final_weeks)
     }
+}
+
+/// Number of recorded years of `weeks` recorded weeks (a last, shorter year counts).
+pub fn years_of(weeks: usize) -> usize {
+    weeks.div_ceil(52)
 }
 
 /// Per-replicate means over the weeks of a `[replicate, week, stratum]` block, laid out

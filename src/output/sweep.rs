@@ -11,8 +11,10 @@
 //! /metrics       metric names
 //! /points        u64 [k]: the points held, in order
 //! /replicates    u64 [k]
-//! /weekly        f64 [k, metric, stat, week, stratum]
+//! /weekly        f64 [k, metric, stat, week, stratum] (0 weeks when the plan keeps no
+//!                weekly summaries)
 //! /final_year    f64 [k, stat, metric, stratum]
+//! /yearly        f64 [k, stat, year, metric, stratum]
 //! ```
 //!
 //! The sweep's `results.h5`:
@@ -26,7 +28,9 @@
 //!                             replicates, people, and one per swept parameter (by its key
 //!                             path, f64 or string); /points/parameters lists the parameters
 //! /summary/final_year_<stat>       f64 [point, metric, stratum]
-//! /summary/weekly/<metric>_<stat>  f64 [point, week, stratum]
+//! /summary/yearly_<stat>           f64 [point, year, metric, stratum]
+//! /summary/weekly/<metric>_<stat>  f64 [point, week, stratum] (absent when the sweep sets
+//!                                  `weekly = false`)
 //! ```
 
 use std::path::Path;
@@ -37,7 +41,7 @@ use crate::output::Staged;
 use crate::output::h5::{
     attr_str, attr_u64, metric_names, read_attr_str, read_attr_u64, read_strings, string_array,
 };
-use crate::output::summary::{N_STATS, STATS, Summary};
+use crate::output::summary::{N_STATS, STATS, Summary, years_of};
 use crate::record::{Metric, N_STRATA, strata};
 
 fn err(e: impl std::fmt::Display) -> hdf5::Error {
@@ -62,13 +66,16 @@ pub enum PackKind {
 pub struct PackWriter {
     weekly: hdf5::Dataset,
     final_year: hdf5::Dataset,
+    yearly: hdf5::Dataset,
     file: hdf5::File,
     staged: Staged,
     weeks: usize,
+    keep_weekly: bool,
 }
 
 impl PackWriter {
-    /// A pack of `points` (with their replicate counts) of the plan `plan_hash`.
+    /// A pack of `points` (with their replicate counts) of the plan `plan_hash`, keeping
+    /// weekly summaries when `keep_weekly`.
     pub fn create(
         path: &Path,
         plan_hash: &str,
@@ -76,6 +83,7 @@ impl PackWriter {
         points: &[u64],
         replicates: &[u64],
         weeks: usize,
+        keep_weekly: bool,
     ) -> hdf5::Result<PackWriter> {
         let staged = Staged::new(path);
         let file = hdf5::File::create(staged.path())?;
@@ -99,10 +107,11 @@ impl PackWriter {
             .create("replicates")?;
         let k = points.len();
         let n_metrics = Metric::ALL.len();
+        let stored = if keep_weekly { weeks } else { 0 };
         let weekly = file
             .new_dataset::<f64>()
-            .shape([k, n_metrics, N_STATS, weeks, N_STRATA])
-            .chunk([1, 1, N_STATS, weeks.max(1), N_STRATA])
+            .shape([k, n_metrics, N_STATS, stored, N_STRATA])
+            .chunk([1, 1, N_STATS, stored.max(1), N_STRATA])
             .shuffle()
             .deflate(1)
             .create("weekly")?;
@@ -110,22 +119,36 @@ impl PackWriter {
             .new_dataset::<f64>()
             .shape([k, N_STATS, n_metrics, N_STRATA])
             .create("final_year")?;
+        let yearly = file
+            .new_dataset::<f64>()
+            .shape([k, N_STATS, years_of(weeks), n_metrics, N_STRATA])
+            .create("yearly")?;
         Ok(PackWriter {
             weekly,
             final_year,
+            yearly,
             file,
             staged,
             weeks,
+            keep_weekly,
         })
     }
 
     /// Write the summary of the point in position `slot`.
     pub fn write(&self, slot: usize, summary: &Summary) -> hdf5::Result<()> {
         let n_metrics = Metric::ALL.len();
-        let weekly =
-            ArrayView4::from_shape((n_metrics, N_STATS, self.weeks, N_STRATA), &summary.weekly)
-                .map_err(err)?;
-        self.weekly.write_slice(weekly, s![slot, .., .., .., ..])?;
+        if self.keep_weekly {
+            let weekly =
+                ArrayView4::from_shape((n_metrics, N_STATS, self.weeks, N_STRATA), &summary.weekly)
+                    .map_err(err)?;
+            self.weekly.write_slice(weekly, s![slot, .., .., .., ..])?;
+        }
+        let yearly = ArrayView4::from_shape(
+            (N_STATS, years_of(self.weeks), n_metrics, N_STRATA),
+            &summary.yearly,
+        )
+        .map_err(err)?;
+        self.yearly.write_slice(yearly, s![slot, .., .., .., ..])?;
         let final_year =
             ArrayView3::from_shape((N_STATS, n_metrics, N_STRATA), &summary.final_year)
                 .map_err(err)?;
@@ -140,11 +163,12 @@ impl PackWriter {
         let PackWriter {
             weekly,
             final_year,
+            yearly,
             file,
             staged,
             ..
         } = self;
-        drop((weekly, final_year));
+        drop((weekly, final_year, yearly));
         file.close()?;
         if replace {
             staged.commit().map_err(err)?;
@@ -202,18 +226,24 @@ impl PackReader {
     }
 
     /// The summary of the point in position `slot`.
+    /// Weekly statistics are NaN when the pack keeps none.
     pub fn read(&self, slot: usize) -> hdf5::Result<Summary> {
-        let weekly: ndarray::Array4<f64> =
-            self.file
-                .dataset("weekly")?
-                .read_slice(s![slot, .., .., .., ..])?;
+        let mut summary = Summary::empty(self.replicates[slot] as usize, self.weeks);
+        let weekly = self.file.dataset("weekly")?;
+        if weekly.shape().get(3).copied().unwrap_or(0) == self.weeks {
+            let weekly: ndarray::Array4<f64> = weekly.read_slice(s![slot, .., .., .., ..])?;
+            summary.weekly = weekly.into_iter().collect();
+        }
         let final_year: ndarray::Array3<f64> =
             self.file
                 .dataset("final_year")?
                 .read_slice(s![slot, .., .., ..])?;
-        let mut summary = Summary::empty(self.replicates[slot] as usize, self.weeks);
-        summary.weekly = weekly.into_iter().collect();
         summary.final_year = final_year.into_iter().collect();
+        let yearly: ndarray::Array4<f64> =
+            self.file
+                .dataset("yearly")?
+                .read_slice(s![slot, .., .., .., ..])?;
+        summary.yearly = yearly.into_iter().collect();
         Ok(summary)
     }
 }
@@ -244,11 +274,14 @@ pub struct SweepInfo {
     pub points: usize,
     /// Recorded weeks.
     pub weeks: usize,
+    /// Whether weekly summaries are kept.
+    pub weekly: bool,
 }
 
 /// Writes a sweep's `results.h5` point by point.
 pub struct SweepWriter {
     final_year: Vec<hdf5::Dataset>,
+    yearly: Vec<hdf5::Dataset>,
     weekly: Vec<hdf5::Dataset>,
     file: hdf5::File,
     staged: Staged,
@@ -299,9 +332,18 @@ impl SweepWriter {
                     .create(format!("final_year_{stat}").as_str())
             })
             .collect::<hdf5::Result<_>>()?;
-        let weekly_group = summary.create_group("weekly")?;
+        let yearly = STATS
+            .iter()
+            .map(|stat| {
+                summary
+                    .new_dataset::<f64>()
+                    .shape([info.points, years_of(info.weeks), n_metrics, N_STRATA])
+                    .create(format!("yearly_{stat}").as_str())
+            })
+            .collect::<hdf5::Result<_>>()?;
         let mut weekly = Vec::new();
-        for metric in Metric::ALL {
+        let weekly_group = summary.create_group("weekly")?;
+        for metric in Metric::ALL.iter().filter(|_| info.weekly) {
             for stat in STATS {
                 weekly.push(
                     weekly_group
@@ -316,6 +358,7 @@ impl SweepWriter {
         }
         Ok(SweepWriter {
             final_year,
+            yearly,
             weekly,
             file,
             staged,
@@ -330,7 +373,21 @@ impl SweepWriter {
                 .map_err(err)?;
             ds.write_slice(view, s![point, .., ..])?;
         }
-        for (m, _) in Metric::ALL.iter().enumerate() {
+        let years = summary.years();
+        let len = years * Metric::ALL.len() * N_STRATA;
+        for (k, ds) in self.yearly.iter().enumerate() {
+            let view = ArrayView3::from_shape(
+                (years, Metric::ALL.len(), N_STRATA),
+                &summary.yearly[k * len..(k + 1) * len],
+            )
+            .map_err(err)?;
+            ds.write_slice(view, s![point, .., .., ..])?;
+        }
+        for (m, _) in Metric::ALL
+            .iter()
+            .enumerate()
+            .filter(|_| !self.weekly.is_empty())
+        {
             for k in 0..N_STATS {
                 let view =
                     ArrayView2::from_shape((self.weeks, N_STRATA), summary.weekly_stat(m, k))
@@ -345,12 +402,13 @@ impl SweepWriter {
     pub fn commit_new(self) -> hdf5::Result<bool> {
         let SweepWriter {
             final_year,
+            yearly,
             weekly,
             file,
             staged,
             ..
         } = self;
-        drop((final_year, weekly));
+        drop((final_year, yearly, weekly));
         file.close()?;
         staged.commit_new().map_err(err)
     }

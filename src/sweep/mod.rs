@@ -101,6 +101,8 @@ pub struct Sweep {
     pub point_seeds: Vec<u64>,
     /// Every point's people (for memory hints).
     pub point_people: Vec<u32>,
+    /// Whether weekly summaries are kept per point (`false`: final-year and yearly only).
+    pub weekly: bool,
 }
 
 /// Top-level keys of a sweep file.
@@ -114,6 +116,7 @@ const TOP_KEYS: &[&str] = &[
     "set",
     "design",
     "parameter",
+    "weekly",
 ];
 
 /// Run settings a sweep may not vary: they name the run or change the shape of the results
@@ -249,6 +252,18 @@ impl Sweep {
                     "expected an integer in [1, 1000000]",
                 );
                 None
+            }
+        };
+        let weekly = match table.get("weekly") {
+            None => true,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(other) => {
+                problems.add(
+                    "weekly",
+                    Some(other),
+                    "expected true (keep weekly summaries per point) or false (final-year and yearly only)",
+                );
+                true
             }
         };
         let seed = match table.get("seed") {
@@ -396,6 +411,7 @@ impl Sweep {
             points,
             point_seeds,
             point_people,
+            weekly,
             base,
         })
     }

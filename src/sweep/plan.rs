@@ -71,6 +71,13 @@ pub struct Plan {
     pub parameters: Vec<String>,
     /// Every point.
     pub points: Vec<PlanPoint>,
+    /// Whether weekly summaries are kept per point.
+    #[serde(default = "keep_weekly")]
+    pub weekly: bool,
+}
+
+fn keep_weekly() -> bool {
+    true
 }
 
 /// `manifest.json`: the plan, its hash, and how it is split into shards.
@@ -157,6 +164,7 @@ impl Manifest {
                 .collect(),
             parameters: sweep.parameters.clone(),
             points,
+            weekly: sweep.weekly,
         };
         Manifest {
             hash: plan.hash(),

@@ -273,6 +273,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
                 &[p as u64],
                 &[replicates],
                 weeks,
+                plan.weekly,
             )
             .context(|| format!("cannot create {}", path.display()))?;
             writer
@@ -306,6 +307,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
                 &ids,
                 &replicate_counts,
                 weeks,
+                plan.weekly,
             )
             .context(|| format!("cannot create {}", target.display()))?;
             for (slot, &p) in points.iter().enumerate() {
@@ -398,6 +400,7 @@ fn sweep_info(manifest: &Manifest) -> SweepInfo {
         columns,
         points: n,
         weeks: plan.weeks as usize,
+        weekly: plan.weekly,
     }
 }
 
