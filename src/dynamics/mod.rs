@@ -106,7 +106,7 @@ pub fn set_point(
         0.0
     };
     let deprivation = det.deprivation * f64::from(pop.decile_of(person) - 1) / 9.0;
-    let social_media = if heavy_online(pop, person) {
+    let social_media = if heavy_online(pop, person, det.social_media_max_age) {
         det.social_media
     } else {
         0.0
@@ -439,12 +439,16 @@ pub fn exposure_shift(
 
 /// Whether a person's online ties count with the heavy-use intensity.
 #[inline]
-pub fn heavy_online(pop: &Population, person: usize) -> bool {
-    pop.heavy_social_media[person] && ADOLESCENCE.contains(&pop.age[person])
+pub fn heavy_online(pop: &Population, person: usize, max_age: u32) -> bool {
+    pop.heavy_social_media[person] && heavy_use_age(pop.age[person], max_age)
 }
 
-/// Ages at which heavy social-media use applies (the shift and the online intensity).
-pub const ADOLESCENCE: std::ops::RangeInclusive<u8> = 11..=17;
+/// Whether heavy social-media use applies at `age` (the shift and the online intensity): from
+/// 11 to `determinants.social_media_max_age`.
+#[inline]
+pub fn heavy_use_age(age: u8, max_age: u32) -> bool {
+    age >= 11 && u32::from(age) <= max_age
+}
 
 /// A personal diathesis: `diathesis_sd` times a standardised log-normal (mean 0, SD 1) of
 /// shape `diathesis_skew` (a standard normal when the skew is 0).

@@ -48,6 +48,8 @@ crate::params! {
         neighbourhood_size: u32 = 1_500; "persons"; Check::int(20, 1_000_000); "ONS: LSOAs hold 1,000-3,000 residents";
         /// Distribution of adverse childhood experiences: 0, 1, 2, 3, 4+.
         ace_shares: Vec<f64> = vec![0.521, 0.196, 0.120, 0.080, 0.083]; "share of people"; Check::Distribution { len: 5 }; "Bellis et al. 2014 (England: 47.9% >= 1, 8.3% >= 4; split of 2 and 3 assumed)";
+        /// Ratio of the chance of each count of adverse childhood experiences (1 to 4+) in the most vs the least deprived decile (geometric in between, the town's mix kept); 1 spreads them evenly.
+        deprivation_ace_ratio: f64 = 1.0; "ratio"; Check::closed(1.0, 10.0); "C: direction from Bellis et al. 2014 (ACE counts rise with deprivation); size calibrated to the deprivation gradient of prevalence";
         /// Share of people who had a trusted adult in childhood.
         trusted_adult_share: f64 = 0.6; "share"; Check::PROBABILITY; "Bellis et al. 2017 (unverified)";
         /// Share frequently bullied in childhood.
@@ -228,8 +230,10 @@ crate::params! {
         discrimination: f64 = 0.30; "SD"; Check::closed(-5.0, 5.0); "C: Paradies et al. 2015 (0.2-0.47)";
         /// Shift of living in the most vs the least deprived neighbourhood decile (linear in between).
         deprivation: f64 = 0.07; "SD"; Check::closed(-5.0, 5.0); "B: Richardson et al. 2015";
-        /// Shift for adolescents (11-17) with heavy social-media use.
+        /// Shift for young people with heavy social-media use, from age 11 to `social_media_max_age`.
         social_media: f64 = 0.15; "SD"; Check::closed(-5.0, 5.0); "C: sensitivity range 0.1 (Orben & Przybylski 2019) to 0.3 (Kelly et al. 2019)";
+        /// Oldest age at which heavy social-media use counts (its shift and the heavy-use weight of online ties); 17 keeps it to adolescents.
+        social_media_max_age: u32 = 17; "years"; Check::int(11, 40); "C: adolescent evidence (Kelly et al. 2019, ages 11-17); young adults 18-22 in Hunt et al. 2018 (RCT: limiting use lowered depression and loneliness)";
         /// One-off distress pulse at job loss, on top of the ongoing unemployment shift.
         job_loss_pulse: f64 = 0.3; "SD"; Check::closed(-5.0, 5.0); "D (unverified)";
         /// One-off distress pulse at a close bereavement.

@@ -66,8 +66,12 @@ pub fn synthesize(
         .collect();
 
     // Life course.
+    let ace_factor = deprivation_factors(params.deprivation_ace_ratio);
     let aces: Vec<u8> = (0..n_people)
-        .map(|_| draw_index(&params.ace_shares, &mut rng) as u8)
+        .map(|p| {
+            let decile = deprivation_decile[neighbourhood[p].0 as usize] as usize - 1;
+            draw_aces(&params.ace_shares, ace_factor[decile], &mut rng)
+        })
         .collect();
     let trusted_adult: Vec<bool> = (0..n_people)
         .map(|_| rng.random_bool(params.trusted_adult_share))
@@ -295,7 +299,8 @@ pub fn turnover(
         } else {
             Sex::Male
         };
-        pop.aces[b] = draw_index(&params.ace_shares, rng) as u8;
+        let ace_factor = deprivation_factors(params.deprivation_ace_ratio);
+        pop.aces[b] = draw_aces(&params.ace_shares, ace_factor[pop.decile[b] as usize - 1], rng);
         pop.trusted_adult[b] = rng.random_bool(params.trusted_adult_share);
         pop.bullied[b] = rng.random_bool(params.bullied_share);
         let discrimination = if pop.ethnicity[b] != 0 {
@@ -370,6 +375,19 @@ pub fn deprivation_factors(ratio: f64) -> [f64; 10] {
     }
     let mean = f.iter().sum::<f64>() / 10.0;
     f.map(|x| x / mean)
+}
+
+/// A count of adverse childhood experiences (0 to 4+) in a decile whose chance of every count
+/// above 0 is `factor` times the town's (`shares`); the rest have none. One uniform draw.
+fn draw_aces(shares: &[f64], factor: f64, rng: &mut Xoshiro256PlusPlus) -> u8 {
+    let mut tilted = [0.0; 5];
+    let any: f64 = shares[1..].iter().sum::<f64>() * factor;
+    let scale = if any > 1.0 { 1.0 / any } else { 1.0 };
+    for k in 1..5 {
+        tilted[k] = shares[k] * factor * scale;
+    }
+    tilted[0] = (1.0 - any * scale).max(0.0);
+    draw_index(&tilted, rng) as u8
 }
 
 /// Index drawn from a discrete distribution given by `shares` (summing to 1).

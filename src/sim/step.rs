@@ -319,7 +319,8 @@ impl World<'_> {
                     let input = dynamics::PersonInputs {
                         age: ages[i],
                         male,
-                        heavy_online: heavy[i] && dynamics::ADOLESCENCE.contains(&ages[i]),
+                        heavy_online: heavy[i]
+                            && dynamics::heavy_use_age(ages[i], s.determinants.social_media_max_age),
                         decile: deciles[i],
                         circumstances: c,
                         ties: &ties[i],
