@@ -528,6 +528,13 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
     let width = area.dim_in_pixel().0;
     let max_labels = (f64::from(width) / 70.0).clamp(2.0, 11.0).floor();
     let max_chars = (width as usize / 9).max(12);
+    // Small multiples of trends: about one value label per 35 pixels of height; elsewhere
+    // plotters' default (11).
+    let y_labels = if observed.is_some() {
+        (area.dim_in_pixel().1 as usize / 35).clamp(3, 11)
+    } else {
+        11
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FAMILY, 21))
         .margin(8)
@@ -544,6 +551,7 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         .axis_desc_style((FAMILY, 18))
         .label_style((FAMILY, 16))
         .x_labels(((x1 - x0) * 10.0).floor().clamp(1.0, max_labels) as usize + 1)
+        .y_labels(y_labels)
         .x_label_formatter(&|x| date_label(*x))
         .y_label_formatter(&|y| tick_label(*y))
         .draw()

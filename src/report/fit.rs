@@ -206,6 +206,7 @@ fn trends(
         })
         .collect();
     let run_span = (year_of(start, 0.0), year_of(start, weeks.max(1) as f64));
+    let grid = grid(groups.len().min(MAX_TRENDS));
     let panels = groups
         .iter()
         .take(MAX_TRENDS)
@@ -222,7 +223,13 @@ fn trends(
                 .fold(run_span.1, f64::max);
             Panel::Trend {
                 title: own[0].describe(),
-                y_label: y_label(Metric::ALL[g.metric]),
+                // Three rows of panels leave room for the unit only (the title names the
+                // measure).
+                y_label: if grid.0 >= 3 {
+                    Metric::ALL[g.metric].unit().to_string()
+                } else {
+                    y_label(Metric::ALL[g.metric])
+                },
                 lines: vec![Line {
                     label: format!("{}: simulated yearly mean, 95% band", results.name),
                     colour: PALETTE[0],
@@ -257,7 +264,7 @@ fn trends(
     Figure {
         name: "fit_trends".into(),
         title: "Trends against calibration targets".into(),
-        grid: grid(panels.len()),
+        grid,
         panels,
     }
 }
