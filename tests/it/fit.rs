@@ -361,7 +361,7 @@ fn a_bad_targets_file_exits_with_code_2_listing_every_problem() {
 }
 
 /// `mhsim fit --report` with `mixed.toml`, once: the report folder.
-fn fitted_report() -> &'static Path {
+pub(crate) fn fitted_report() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let f = fixture();

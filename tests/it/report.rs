@@ -458,6 +458,17 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         &["fig-sensitivity".to_string()],
         &["table-sensitivity".to_string(), "table-points".to_string()],
     );
+    // A run's report with the fit to calibration targets.
+    let fitted: Vec<String> = FIGURES
+        .iter()
+        .chain(&["fit_deviations", "fit_trends"])
+        .map(|f| format!("fig-{f}"))
+        .collect();
+    lays_out_without_the_network(
+        crate::fit::fitted_report(),
+        &fitted,
+        &["table-headline".to_string(), "table-fit".to_string()],
+    );
 }
 
 /// `report.html` in `report` refers to nothing elsewhere, and in headless Chromium (with every
