@@ -38,7 +38,8 @@ pub enum Command {
     /// Make a report (report.html, figures as SVG and PNG, tables as CSV) from a run's
     /// results.h5, a comparison's folder or a sweep's folder.
     Report(ReportArgs),
-    /// Compare a run's results with calibration targets: a table on stdout and fit.csv.
+    /// Compare a run's results with calibration targets: a table on stdout and fit.csv
+    /// (with --report, also the run's report with the fit).
     Fit(FitArgs),
 }
 
@@ -55,6 +56,10 @@ pub struct FitArgs {
     /// Exit with code 1 when a target the run covers is outside its tolerance.
     #[arg(long)]
     pub strict: bool,
+    /// Also make the run's report with the section "Fit to calibration targets" (as
+    /// `mhsim report RESULTS --targets FILE`), in `report/` beside the results.
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +70,10 @@ pub struct ReportArgs {
     /// Report folder [default: `report` beside the results].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Calibration targets (TOML): adds the section "Fit to calibration targets" (a run, or
+    /// a comparison's baseline; not for sweeps).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
 }
 
 /// A scenario and overrides.
@@ -100,6 +109,10 @@ pub struct RunArgs {
     /// Also make the report (as `mhsim report`) in `report/` in the output folder.
     #[arg(long)]
     pub report: bool,
+    /// With --report: calibration targets (TOML) for the report's section "Fit to
+    /// calibration targets" (of the first scenario); read before anything runs.
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub targets: Option<PathBuf>,
     #[command(flatten)]
     pub progress: ProgressArgs,
 }
@@ -236,7 +249,10 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Params => emit(&mhsim::params::markdown_table()),
         Command::Describe(args) => describe(args),
         Command::Sweep(command) => sweep_command(command),
-        Command::Report(args) => report(&args.path, args.out.as_deref(), false),
+        Command::Report(args) => {
+            let targets = load_targets(args.targets.as_deref())?;
+            report(&args.path, args.out.as_deref(), false, targets.as_ref())
+        }
         Command::Fit(args) => fit(&args),
     }
 }
@@ -282,6 +298,12 @@ fn lift(e: mhsim::experiment::Error) -> anyhow::Error {
     }
 }
 
+/// Read a targets file, if one is given; its problems are input to fix (exit code 2).
+fn load_targets(path: Option<&Path>) -> anyhow::Result<Option<mhsim::calib::Targets>> {
+    path.map(|p| mhsim::calib::Targets::load(p).map_err(|e| BadInput(e.to_string()).into()))
+        .transpose()
+}
+
 fn run(args: RunArgs) -> anyhow::Result<()> {
     let scenarios: Vec<Scenario> = if args.scenarios.is_empty() {
         vec![Scenario::load(None, &args.set).map_err(|e| BadInput(e.to_string()))?]
@@ -300,6 +322,8 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         loaded
     };
+    // Targets are checked before anything runs.
+    let targets = load_targets(args.targets.as_deref())?;
     let replicates = args.replicates.unwrap_or(scenarios[0].run.replicates);
     if replicates == 0 {
         return Err(BadInput("--replicates: expected at least 1".into()).into());
@@ -320,7 +344,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let report = run_ensemble(&scenarios, &options).map_err(lift)?;
     if args.progress.quiet {
         if args.report {
-            self::report(&out, None, true)?;
+            self::report(&out, None, true, targets.as_ref())?;
         }
         return Ok(());
     }
@@ -398,7 +422,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("wrote {} and {}", h5.display(), csv.display());
     }
     if args.report {
-        self::report(&out, None, false)?;
+        self::report(&out, None, false, targets.as_ref())?;
     }
     Ok(())
 }
@@ -436,6 +460,9 @@ fn fit(args: &FitArgs) -> anyhow::Result<()> {
     mhsim::calib::write_fit_csv(&csv, &table)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", csv.display()))?;
     println!("wrote {}", csv.display());
+    if args.report {
+        report(&path, None, false, Some(&targets))?;
+    }
     if table.covered() == 0 {
         return Err(BadInput(format!(
             "the run ({}, {} weeks from {}) covers none of the targets' years",
@@ -454,9 +481,15 @@ fn fit(args: &FitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Make the report for the results at `path`.
-fn report(path: &Path, out: Option<&Path>, quiet: bool) -> anyhow::Result<()> {
-    let files = mhsim::report::write_report(path, out).map_err(|e| match e {
+/// Make the report for the results at `path`, with the fit to `targets` when given.
+fn report(
+    path: &Path,
+    out: Option<&Path>,
+    quiet: bool,
+    targets: Option<&mhsim::calib::Targets>,
+) -> anyhow::Result<()> {
+    let options = mhsim::report::ReportOptions { targets };
+    let files = mhsim::report::write_report_with(path, out, &options).map_err(|e| match e {
         mhsim::report::ReportError::Input(message) => anyhow::Error::from(BadInput(message)),
         other => other.into(),
     })?;

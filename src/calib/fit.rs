@@ -51,6 +51,79 @@ impl FitTable {
     pub fn inside(&self) -> usize {
         self.rows.iter().filter(|r| r.inside == Some(true)).count()
     }
+
+    /// The fit in one line: `N of M targets covered by the run are inside their tolerance;
+    /// distance D` (or that the run covers none of them).
+    pub fn verdict(&self) -> String {
+        if self.covered() == 0 {
+            return format!(
+                "none of the {} targets is covered by the run",
+                self.rows.len()
+            );
+        }
+        format!(
+            "{} of {} targets covered by the run are inside their tolerance; distance {}",
+            self.inside(),
+            self.covered(),
+            num(self.distance)
+        )
+    }
+}
+
+/// Columns of `fit.csv`.
+pub const CSV_HEADER: [&str; 13] = [
+    "target",
+    "measure",
+    "years",
+    "observed",
+    "observed_lo95",
+    "observed_hi95",
+    "accepted_lo",
+    "accepted_hi",
+    "simulated_mean",
+    "simulated_lo95",
+    "simulated_hi95",
+    "inside",
+    "source",
+];
+
+/// How `inside` is written: `yes`, `no` or `not covered`.
+pub fn inside_text(inside: Option<bool>) -> &'static str {
+    match inside {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not covered",
+    }
+}
+
+/// One row of `fit.csv`: numbers in full precision (shortest text that reads back exactly),
+/// empty where there is none.
+pub fn csv_record(r: &FitRow) -> [String; 13] {
+    let (m, lo, hi) = r
+        .simulated
+        .map_or((f64::NAN, f64::NAN, f64::NAN), |s| (s.mean, s.lo, s.hi));
+    let f = |x: f64| {
+        if x.is_finite() {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
+    [
+        r.name.clone(),
+        r.what.clone(),
+        r.period.clone(),
+        f(r.observed),
+        f(r.interval.0),
+        f(r.interval.1),
+        f(r.accepted.0),
+        f(r.accepted.1),
+        f(m),
+        f(lo),
+        f(hi),
+        inside_text(r.inside).to_string(),
+        r.source.clone(),
+    ]
 }
 
 /// Fit a run's results (its yearly summaries) to `targets`.
@@ -161,71 +234,25 @@ pub fn format_table(table: &FitTable) -> String {
         out.push_str(&line(row));
         out.push('\n');
     }
-    out.push_str(&format!(
-        "{} of {} targets covered by the run are inside their tolerance; distance {}\n",
-        table.inside(),
-        table.covered(),
-        num(table.distance)
-    ));
+    out.push_str(&table.verdict());
+    out.push('\n');
     out
 }
 
-/// Write the fit as CSV (atomically).
-pub fn write_fit_csv(
-    path: &Path,
-    table: &FitTable,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let staged = Staged::new(path);
-    {
-        let mut w = csv::Writer::from_path(staged.path())?;
-        w.write_record([
-            "target",
-            "measure",
-            "years",
-            "observed",
-            "observed_lo95",
-            "observed_hi95",
-            "accepted_lo",
-            "accepted_hi",
-            "simulated_mean",
-            "simulated_lo95",
-            "simulated_hi95",
-            "inside",
-            "source",
-        ])?;
-        for r in &table.rows {
-            let (m, lo, hi) = r
-                .simulated
-                .map_or((f64::NAN, f64::NAN, f64::NAN), |s| (s.mean, s.lo, s.hi));
-            let f = |x: f64| {
-                if x.is_finite() {
-                    x.to_string()
-                } else {
-                    String::new()
-                }
-            };
-            w.write_record([
-                r.name.clone(),
-                r.what.clone(),
-                r.period.clone(),
-                f(r.observed),
-                f(r.interval.0),
-                f(r.interval.1),
-                f(r.accepted.0),
-                f(r.accepted.1),
-                f(m),
-                f(lo),
-                f(hi),
-                match r.inside {
-                    Some(true) => "yes".into(),
-                    Some(false) => "no".into(),
-                    None => "not covered".into(),
-                },
-                r.source.clone(),
-            ])?;
-        }
-        w.flush()?;
+/// The fit as CSV text (the contents of `fit.csv`).
+pub fn fit_csv(table: &FitTable) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(CSV_HEADER);
+    for r in &table.rows {
+        let _ = w.write_record(csv_record(r));
     }
-    staged.commit()?;
-    Ok(())
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Write the fit as CSV (atomically).
+pub fn write_fit_csv(path: &Path, table: &FitTable) -> std::io::Result<()> {
+    let staged = Staged::new(path);
+    std::fs::write(staged.path(), fit_csv(table))?;
+    staged.commit()
 }

@@ -4,5 +4,8 @@
 pub mod fit;
 pub mod targets;
 
-pub use fit::{FitRow, FitTable, fit_run, format_table, write_fit_csv};
+pub use fit::{
+    CSV_HEADER, FitRow, FitTable, csv_record, fit_csv, fit_run, format_table, inside_text,
+    write_fit_csv,
+};
 pub use targets::{Fit, Simulated, SummaryYears, Target, Targets, TargetsError, YearlyStats};

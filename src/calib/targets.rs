@@ -502,7 +502,8 @@ impl Targets {
                             &format!("expected a subgroup, one of: {strata_list}"),
                         );
                     }
-                    if m == metric && s == subgroup {
+                    // Only when both sides are known (an unknown name is reported once).
+                    if m.is_some() && s.is_some() && m == metric && s == subgroup {
                         add(
                             &at("relative_to"),
                             None,
@@ -720,6 +721,24 @@ extra = 2
             );
         }
         assert!(p.iter().all(|p| p.file == "bad.toml"));
+    }
+
+    #[test]
+    fn an_unknown_subgroup_is_one_problem_per_key() {
+        let bad = GOOD
+            .replace("subgroup = \"imd_q5\"", "subgroup = \"imd_q9\"")
+            .replace(
+                "relative_to = { subgroup = \"imd_q1\" }",
+                "relative_to = { subgroup = \"imd_q0\" }",
+            );
+        let Err(TargetsError::Invalid(p)) = Targets::from_str(&bad, "t.toml") else {
+            panic!("expected problems")
+        };
+        let paths: Vec<&str> = p.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["target[1].subgroup", "target[1].relative_to.subgroup"]
+        );
     }
 
     #[test]

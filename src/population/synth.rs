@@ -300,7 +300,11 @@ pub fn turnover(
             Sex::Male
         };
         let ace_factor = deprivation_factors(params.deprivation_ace_ratio);
-        pop.aces[b] = draw_aces(&params.ace_shares, ace_factor[pop.decile[b] as usize - 1], rng);
+        pop.aces[b] = draw_aces(
+            &params.ace_shares,
+            ace_factor[pop.decile[b] as usize - 1],
+            rng,
+        );
         pop.trusted_adult[b] = rng.random_bool(params.trusted_adult_share);
         pop.bullied[b] = rng.random_bool(params.bullied_share);
         let discrimination = if pop.ethnicity[b] != 0 {

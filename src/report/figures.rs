@@ -1,9 +1,11 @@
 //! The report's figures, drawn with plotters to SVG (inlined in the HTML and written as
 //! files) and to PNG (for documents and slides).
 //!
-//! A figure is a grid of panels; a panel is either a time series (years on the x-axis, one
-//! line per scenario with its 95% band, policy and shock windows shaded and labelled) or a
-//! set of categories (one point with its 95% interval per scenario and category).
+//! A figure is a grid of panels; a panel is a time series (years on the x-axis, one line per
+//! scenario with its 95% band, policy and shock windows shaded and labelled; optionally with
+//! observed values and their 95% intervals), a set of categories (one point with its 95%
+//! interval per scenario and category), horizontal bars (a tornado chart), or deviations from
+//! targets (a dot and a whisker per target over a shaded band from -1 to 1).
 
 use std::sync::Once;
 
@@ -118,6 +120,65 @@ pub enum Panel {
     },
     /// Horizontal bars in [-1, 1].
     Bars(Bars),
+    /// Values over time (as [`Panel::Time`]) with observed values to compare them with.
+    Trend {
+        /// Panel title.
+        title: String,
+        /// Y-axis label, with the unit.
+        y_label: String,
+        /// Simulated lines.
+        lines: Vec<Line>,
+        /// Shaded windows.
+        windows: Vec<Window>,
+        /// X-axis range (years).
+        years: (f64, f64),
+        /// The observed values.
+        observed: Observed,
+    },
+    /// Standardised deviations from targets, one row each.
+    Deviations(Deviations),
+}
+
+/// Observed values drawn over a time series: points with vertical 95% intervals.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// Legend label.
+    pub label: String,
+    /// Colour.
+    pub colour: RGBColor,
+    /// (year, value, low, high) per observation.
+    pub points: Vec<(f64, f64, f64, f64)>,
+}
+
+/// One row of a [`Deviations`] panel.
+#[derive(Debug, Clone)]
+pub struct Deviation {
+    /// Row label.
+    pub label: String,
+    /// The deviation (a dot).
+    pub value: f64,
+    /// Lower end of its range (whisker).
+    pub lo: f64,
+    /// Upper end of its range (whisker).
+    pub hi: f64,
+    /// Inside the accepted band (drawn in the first colour, otherwise the second).
+    pub inside: bool,
+}
+
+/// Deviations in units of a tolerance: a dot and a horizontal whisker per row, over a shaded
+/// band from -1 to 1.
+#[derive(Debug, Clone)]
+pub struct Deviations {
+    /// Panel title.
+    pub title: String,
+    /// X-axis label.
+    pub x_label: String,
+    /// Label of the shaded band.
+    pub band_label: String,
+    /// Legend labels of dots inside and outside the band.
+    pub legend: (String, String),
+    /// Rows, top to bottom.
+    pub rows: Vec<Deviation>,
 }
 
 /// A horizontal bar chart (a tornado chart when sorted) of values in [-1, 1].
@@ -200,21 +261,149 @@ impl Figure {
         Ok(bytes)
     }
 
+    /// The key shared by every panel, drawn under the title: the series of the first panel
+    /// with observed values (small multiples of trends), if any.
+    fn shared_key(&self) -> Vec<(KeyMark, String)> {
+        let Some(Panel::Trend {
+            lines, observed, ..
+        }) = self
+            .panels
+            .iter()
+            .find(|p| matches!(p, Panel::Trend { .. }))
+        else {
+            return Vec::new();
+        };
+        let mut key: Vec<(KeyMark, String)> = lines
+            .iter()
+            .map(|l| {
+                let mark = if l.band.is_empty() {
+                    KeyMark::Line(l.colour)
+                } else {
+                    KeyMark::LineWithBand(l.colour)
+                };
+                (mark, l.label.clone())
+            })
+            .collect();
+        key.push((KeyMark::Interval(observed.colour), observed.label.clone()));
+        key
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).map_err(err)?;
-        let body = root
+        let mut body = root
             .titled(&self.title, (FAMILY, 28).into_font().style(FontStyle::Bold))
             .map_err(err)?;
+        let key = self.shared_key();
+        if !key.is_empty() {
+            let (strip, rest) = body.split_vertically(KEY_HEIGHT);
+            draw_key(&strip, &key)?;
+            body = rest;
+        }
         let areas = body.split_evenly(self.grid);
         for (panel, area) in self.panels.iter().zip(areas.iter()) {
             match panel {
-                Panel::Time { .. } => draw_time(panel, area)?,
+                Panel::Time { .. } | Panel::Trend { .. } => draw_time(panel, area)?,
                 Panel::Categories { .. } => draw_categories(panel, area)?,
                 Panel::Bars(bars) => draw_bars(bars, area)?,
+                Panel::Deviations(d) => draw_deviations(d, area)?,
             }
         }
         Ok(())
     }
+}
+
+/// Height in pixels of a key drawn as a strip above the panels.
+const KEY_HEIGHT: u32 = 34;
+
+/// How an entry of a key is drawn.
+#[derive(Debug, Clone, Copy)]
+enum KeyMark {
+    /// A line.
+    Line(RGBColor),
+    /// A line over its (lighter) band.
+    LineWithBand(RGBColor),
+    /// A dot.
+    Dot(RGBColor),
+    /// A dot with a vertical interval.
+    Interval(RGBColor),
+    /// A shaded area.
+    Swatch(RGBColor),
+}
+
+/// Draw a key in one line, centred in `area`.
+fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(KeyMark, String)],
+) -> DrawResult {
+    let font = (FAMILY, 16).into_font().color(&BLACK);
+    let (mark_w, gap, spacing) = (28, 8, 28);
+    let widths: Vec<i32> = items
+        .iter()
+        .map(|(_, text)| {
+            area.estimate_text_size(text, &font)
+                .map_or(text.chars().count() as i32 * 9, |(w, _)| w as i32)
+        })
+        .collect();
+    let total: i32 =
+        widths.iter().map(|w| mark_w + gap + w).sum::<i32>() + spacing * (items.len() as i32 - 1);
+    let (w, h) = area.dim_in_pixel();
+    let mut x = ((w as i32 - total) / 2).max(4);
+    let y = h as i32 / 2;
+    for ((mark, text), tw) in items.iter().zip(&widths) {
+        match *mark {
+            KeyMark::Line(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + mark_w, y)],
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?;
+            }
+            KeyMark::LineWithBand(c) => {
+                area.draw(&Rectangle::new(
+                    [(x, y - 7), (x + mark_w, y + 7)],
+                    c.mix(0.15).filled(),
+                ))
+                .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + mark_w, y)],
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?;
+            }
+            KeyMark::Dot(c) => {
+                area.draw(&Circle::new((x + mark_w / 2, y), 5, c.filled()))
+                    .map_err(err)?;
+            }
+            KeyMark::Interval(c) => {
+                let m = x + mark_w / 2;
+                area.draw(&PathElement::new(
+                    vec![(m, y - 9), (m, y + 9)],
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?;
+                area.draw(&Circle::new((m, y), 5, c.filled()))
+                    .map_err(err)?;
+            }
+            KeyMark::Swatch(c) => {
+                area.draw(&Rectangle::new(
+                    [(x, y - 8), (x + mark_w, y + 8)],
+                    c.mix(0.18).filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        area.draw(&Text::new(
+            text.clone(),
+            (x + mark_w + gap, y),
+            font.pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+        ))
+        .map_err(err)?;
+        x += mark_w + gap + tw + spacing;
+    }
+    Ok(())
 }
 
 /// A y range holding every finite value, from 0 when all are positive, with headroom.
@@ -296,22 +485,37 @@ pub fn date_label(x: f64) -> String {
 }
 
 fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult {
-    let Panel::Time {
-        title,
-        y_label,
-        lines,
-        windows,
-        years,
-    } = panel
-    else {
-        return Ok(());
+    let (title, y_label, lines, windows, years, observed) = match panel {
+        Panel::Time {
+            title,
+            y_label,
+            lines,
+            windows,
+            years,
+        } => (title, y_label, lines, windows, years, None),
+        Panel::Trend {
+            title,
+            y_label,
+            lines,
+            windows,
+            years,
+            observed,
+        } => (title, y_label, lines, windows, years, Some(observed)),
+        _ => return Ok(()),
     };
-    let values = lines.iter().flat_map(|l| {
-        l.mean
-            .iter()
-            .map(|p| p.1)
-            .chain(l.band.iter().flat_map(|b| [b.1, b.2]))
-    });
+    let values = lines
+        .iter()
+        .flat_map(|l| {
+            l.mean
+                .iter()
+                .map(|p| p.1)
+                .chain(l.band.iter().flat_map(|b| [b.1, b.2]))
+        })
+        .chain(
+            observed
+                .iter()
+                .flat_map(|o| o.points.iter().flat_map(|p| [p.1, p.2, p.3])),
+        );
     // Room above the data for the window labels.
     let headroom = 0.08 + 0.1 * windows.len().min(4) as f64;
     let (y0, y1) = y_range(values, headroom);
@@ -324,6 +528,13 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
     let width = area.dim_in_pixel().0;
     let max_labels = (f64::from(width) / 70.0).clamp(2.0, 11.0).floor();
     let max_chars = (width as usize / 9).max(12);
+    // Small multiples of trends: about one value label per 35 pixels of height; elsewhere
+    // plotters' default (11).
+    let y_labels = if observed.is_some() {
+        (area.dim_in_pixel().1 as usize / 35).clamp(3, 11)
+    } else {
+        11
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FAMILY, 21))
         .margin(8)
@@ -340,6 +551,7 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         .axis_desc_style((FAMILY, 18))
         .label_style((FAMILY, 16))
         .x_labels(((x1 - x0) * 10.0).floor().clamp(1.0, max_labels) as usize + 1)
+        .y_labels(y_labels)
         .x_label_formatter(&|x| date_label(*x))
         .y_label_formatter(&|y| tick_label(*y))
         .draw()
@@ -425,6 +637,41 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
                 labelled = true;
             }
         }
+    }
+    if let Some(o) = observed {
+        let style = ShapeStyle::from(&o.colour).stroke_width(2);
+        let cap = (x1 - x0) / 150.0;
+        let shown: Vec<(f64, f64, f64, f64)> = o
+            .points
+            .iter()
+            .copied()
+            .filter(|p| p.1.is_finite() && (x0..=x1).contains(&p.0))
+            .collect();
+        chart
+            .draw_series(
+                shown
+                    .iter()
+                    .filter(|p| p.2.is_finite() && p.3.is_finite())
+                    .flat_map(|&(x, _, lo, hi)| {
+                        [
+                            PathElement::new(vec![(x, lo), (x, hi)], style),
+                            PathElement::new(vec![(x - cap, lo), (x + cap, lo)], style),
+                            PathElement::new(vec![(x - cap, hi), (x + cap, hi)], style),
+                        ]
+                    }),
+            )
+            .map_err(err)?;
+        let colour = o.colour;
+        chart
+            .draw_series(
+                shown
+                    .iter()
+                    .map(|&(x, v, ..)| Circle::new((x, v), 5, colour.filled())),
+            )
+            .map_err(err)?
+            .label(o.label.as_str());
+        // The figure's key names the series (shared by its small multiples).
+        return Ok(());
     }
     if !labelled {
         return Ok(());
@@ -595,6 +842,154 @@ fn draw_bars<DB: DrawingBackend>(bars: &Bars, area: &DrawingArea<DB, Shift>) -> 
             .draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y - 0.35), (*v, y + 0.35)],
                 fill.filled(),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Half-width of a deviations panel's x-axis: room for every value, at least 2 (so that the
+/// band from -1 to 1 is half the axis at most) and at most 6 (values beyond are drawn at the
+/// edge, as a triangle pointing outwards with the value written beside it).
+fn deviation_limit(rows: &[Deviation]) -> f64 {
+    let largest = rows
+        .iter()
+        .flat_map(|r| [r.value, r.lo, r.hi])
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, |a, v| a.max(v.abs()));
+    (largest * 1.08).clamp(2.0, 6.0)
+}
+
+fn draw_deviations<DB: DrawingBackend>(
+    d: &Deviations,
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult {
+    let n = d.rows.len().max(1);
+    let limit = deviation_limit(&d.rows);
+    let label_chars = 34;
+    let longest = d
+        .rows
+        .iter()
+        .map(|r| r.label.chars().count().min(label_chars))
+        .max()
+        .unwrap_or(4);
+    let font = if n > 24 { 12 } else { 15 };
+    let colour_of = |inside: bool| if inside { PALETTE[0] } else { PALETTE[1] };
+    let band = PALETTE[2];
+    // Title, then the key (band and the kinds of dot present), then the chart.
+    let body = area.titled(&d.title, (FAMILY, 19)).map_err(err)?;
+    let (strip, plot) = body.split_vertically(KEY_HEIGHT);
+    let mut key = vec![(KeyMark::Swatch(band), d.band_label.clone())];
+    for (inside, text) in [(true, &d.legend.0), (false, &d.legend.1)] {
+        if d.rows.iter().any(|r| r.inside == inside) {
+            key.push((KeyMark::Dot(colour_of(inside)), text.clone()));
+        }
+    }
+    draw_key(&strip, &key)?;
+    let top = n as f64 - 0.5;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(8)
+        .margin_right(24)
+        .x_label_area_size(50)
+        .y_label_area_size((longest as u32 * 9 + 16).min(320))
+        .build_cartesian_2d(-limit..limit, -0.5..top)
+        .map_err(err)?;
+    let names: Vec<String> = d.rows.iter().map(|r| fit(&r.label, label_chars)).collect();
+    let label = move |y: &f64| -> String {
+        let i = y.round();
+        if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
+            // Top to bottom.
+            names[names.len() - 1 - i as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        // One label per row: as many as there are whole numbers in the range.
+        .y_labels(n)
+        .x_labels(9)
+        .x_desc(d.x_label.as_str())
+        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, font))
+        .y_label_formatter(&label)
+        .x_label_formatter(&|x| tick_label(*x))
+        .draw()
+        .map_err(err)?;
+    // The accepted band and the zero line.
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(-1.0, -0.5), (1.0, top)],
+            band.mix(0.18).filled(),
+        )))
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, top)],
+            BLACK.mix(0.6).stroke_width(1),
+        )))
+        .map_err(err)?;
+    let clip = |v: f64| v.clamp(-limit, limit);
+    for (i, r) in d.rows.iter().enumerate() {
+        let y = (n - 1 - i) as f64;
+        let colour = colour_of(r.inside);
+        if !r.lo.is_nan() && !r.hi.is_nan() {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(clip(r.lo), y), (clip(r.hi), y)],
+                    colour.stroke_width(2),
+                )))
+                .map_err(err)?;
+        }
+        if r.value.is_nan() {
+            continue;
+        }
+        if r.value.abs() <= limit {
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (r.value, y),
+                    5,
+                    colour.filled(),
+                )))
+                .map_err(err)?;
+            continue;
+        }
+        // Off the scale: a triangle at the edge pointing outwards, and the value beside it.
+        let x = clip(r.value);
+        let inward = if r.value > 0.0 { -1.0 } else { 1.0 };
+        let w = limit / 30.0;
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                vec![
+                    (x, y),
+                    (x + inward * w, y + 0.25),
+                    (x + inward * w, y - 0.25),
+                ],
+                colour.filled(),
+            )))
+            .map_err(err)?;
+        let text = if r.value.is_finite() {
+            tick_label(r.value)
+        } else {
+            "off the scale".to_string()
+        };
+        let anchor = if r.value > 0.0 {
+            plotters::style::text_anchor::HPos::Right
+        } else {
+            plotters::style::text_anchor::HPos::Left
+        };
+        chart
+            .draw_series(std::iter::once(Text::new(
+                text,
+                (x + inward * 1.5 * w, y),
+                (FAMILY, 15).into_font().color(&colour).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        anchor,
+                        plotters::style::text_anchor::VPos::Center,
+                    ),
+                ),
             )))
             .map_err(err)?;
     }

@@ -12,6 +12,7 @@ body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 15px; 
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 h2 { font-size: 1.35em; border-bottom: 2px solid #0072B2; padding-bottom: 0.2em; margin-top: 2em; }
 p.meta { color: #444; margin-top: 0; }
+p.verdict { font-size: 1.1em; }
 nav ol { columns: 2; }
 figure { margin: 1em 0; }
 figure svg { display: block; width: 100%; height: auto; border: 1px solid #ddd; }
@@ -136,11 +137,18 @@ pub fn page(input: &ReportInput, built: &Built, svgs: &[String]) -> String {
     for s in &built.sections {
         let _ = writeln!(
             out,
-            "<section id=\"{}\">\n<h2>{}</h2>\n<p>{}</p>",
+            "<section id=\"{}\">\n<h2>{}</h2>",
             s.id,
             escape(&s.title),
-            escape(&s.intro)
         );
+        if let Some(fit) = built.fit.as_ref().filter(|_| s.id == "fit") {
+            let _ = writeln!(
+                out,
+                "<p class=\"verdict\"><strong>{}</strong></p>",
+                escape(&fit.verdict)
+            );
+        }
+        let _ = writeln!(out, "<p>{}</p>", escape(&s.intro));
         for &f in &s.figures {
             let figure = &built.figures[f];
             let _ = writeln!(
@@ -155,7 +163,10 @@ pub fn page(input: &ReportInput, built: &Built, svgs: &[String]) -> String {
             );
         }
         for &t in &s.tables {
-            table_html(&mut out, &built.tables[t]);
+            match &built.fit {
+                Some(fit) if fit.csv_table == t => table_html(&mut out, &fit.table),
+                _ => table_html(&mut out, &built.tables[t]),
+            }
         }
         out.push_str("</section>\n");
     }
@@ -224,6 +235,14 @@ fn methods(out: &mut String, input: &ReportInput, built: &Built) {
         } else {
             table_html(out, table);
         }
+    }
+    if let Some(fit) = &built.fit {
+        let _ = writeln!(
+            out,
+            "<h3>Calibration targets</h3>\n<p>Targets file <code>{}</code> as written:</p>\n<pre>{}</pre>",
+            escape(&fit.file),
+            escape(&fit.text)
+        );
     }
     out.push_str("</section>\n");
 }

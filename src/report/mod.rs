@@ -7,12 +7,14 @@
 //! it writes only the report files, each under a temporary name renamed into place.
 
 pub mod figures;
+mod fit;
 mod html;
 pub mod sweep;
 mod tables;
 
 use std::path::{Path, PathBuf};
 
+use crate::calib::Targets;
 use crate::experiment::ensemble::folder_name;
 use crate::output::Staged;
 use crate::output::read::{
@@ -21,7 +23,16 @@ use crate::output::read::{
 use crate::policy::Family;
 use crate::scenario::Scenario;
 
+pub use fit::{MAX_TRENDS, TrendGroup, trend_groups};
 pub use tables::{HEADLINE, format_number, ridit_slope, slope_index};
+
+/// What a report holds besides its standard sections.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions<'a> {
+    /// Calibration targets: adds the section "Fit to calibration targets" (for a
+    /// comparison, the fit of its baseline; a sweep's report has none).
+    pub targets: Option<&'a Targets>,
+}
 
 /// What went wrong making a report.
 #[derive(Debug, thiserror::Error)]
@@ -173,13 +184,13 @@ pub fn year_of(start_year: u64, week: f64) -> f64 {
     start_year as f64 + week / 52.0
 }
 
-/// The shaded windows of every scenario's shocks and policies (one entry per distinct
-/// window; a window that not every scenario has names its scenario).
-fn windows(input: &ReportInput) -> Vec<figures::Window> {
-    let first = &input.runs[0].results;
+/// The shaded windows of the shocks and policies of every scenario in `runs` (one entry per
+/// distinct window; a window that not every scenario has names its scenario).
+fn windows(runs: &[ReportRun]) -> Vec<figures::Window> {
+    let first = &runs[0].results;
     let mut out: Vec<figures::Window> = Vec::new();
     let mut owners: Vec<Vec<String>> = Vec::new();
-    for run in &input.runs {
+    for run in runs {
         let weeks = run.results.weeks as f64;
         for p in &run.scenario.policies {
             let end = p.end_week.map_or(weeks, |e| f64::from(e).min(weeks));
@@ -199,7 +210,7 @@ fn windows(input: &ReportInput) -> Vec<figures::Window> {
         }
     }
     for (w, names) in out.iter_mut().zip(owners) {
-        if names.len() < input.runs.len() {
+        if names.len() < runs.len() {
             w.label = format!("{} ({})", w.label, names.join(", "));
         }
     }
@@ -271,7 +282,25 @@ fn write_sweep_report(results: &Path, out: Option<&Path>) -> Result<ReportFiles,
 /// the results): a run's `results.h5`, a comparison's folder or `comparison.h5`, or a sweep's
 /// folder or `results.h5`.
 pub fn write_report(input: &Path, out: Option<&Path>) -> Result<ReportFiles, ReportError> {
+    write_report_with(input, out, &ReportOptions::default())
+}
+
+/// [`write_report`] with options: with targets, the report of a run or a comparison also has
+/// the section "Fit to calibration targets" (`fit.csv`, `fit_deviations`, `fit_trends`); a
+/// sweep with targets is refused (`ReportError::Input`) before anything is written.
+pub fn write_report_with(
+    input: &Path,
+    out: Option<&Path>,
+    options: &ReportOptions,
+) -> Result<ReportFiles, ReportError> {
     if let Some(results) = sweep_results(input)? {
+        if options.targets.is_some() {
+            return Err(bad(
+                input,
+                "a sweep's report has no fit to calibration targets: leave out --targets, \
+                 or fit a run's results (`mhsim fit RESULTS.h5 --targets FILE`)",
+            ));
+        }
         return write_sweep_report(&results, out);
     }
     let data = load(input)?;
@@ -287,8 +316,11 @@ pub fn write_report(input: &Path, out: Option<&Path>) -> Result<ReportFiles, Rep
         path: dir.clone(),
         source,
     })?;
-    let windows = windows(&data);
-    let built = tables::build(&data, &windows);
+    let mut built = tables::build(&data, &windows(&data.runs));
+    if let Some(targets) = options.targets {
+        // The fit is the baseline's: its own shocks and policies are shaded.
+        fit::add(&mut built, &data, targets, &windows(&data.runs[..1]));
+    }
     let mut files = Vec::new();
     let mut svgs = Vec::new();
     for figure in &built.figures {

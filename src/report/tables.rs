@@ -101,6 +101,9 @@ pub struct Built {
     pub tables: Vec<Table>,
     /// Sections in order (the methods box follows them).
     pub sections: Vec<Section>,
+    /// The fit to calibration targets, when asked for: what the page shows besides its
+    /// section's figures.
+    pub fit: Option<super::fit::FitShown>,
 }
 
 /// The outcomes of the headline table.
@@ -247,7 +250,7 @@ fn time_line(
     }
 }
 
-fn y_label(m: Metric) -> String {
+pub(super) fn y_label(m: Metric) -> String {
     let name = match m {
         Metric::Prevalence => "Prevalence",
         Metric::WaitingList => "Waiting list",
@@ -990,6 +993,7 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         figures,
         tables,
         sections,
+        fit: None,
     }
 }
 

@@ -320,7 +320,10 @@ impl World<'_> {
                         age: ages[i],
                         male,
                         heavy_online: heavy[i]
-                            && dynamics::heavy_use_age(ages[i], s.determinants.social_media_max_age),
+                            && dynamics::heavy_use_age(
+                                ages[i],
+                                s.determinants.social_media_max_age,
+                            ),
                         decile: deciles[i],
                         circumstances: c,
                         ties: &ties[i],

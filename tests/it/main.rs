@@ -6,6 +6,7 @@ mod common;
 mod determinism;
 mod dynamics;
 mod ensemble;
+mod fit;
 mod hdf5_roundtrip;
 mod policies;
 mod population_network;

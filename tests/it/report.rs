@@ -71,7 +71,7 @@ const SECTIONS: [&str; 7] = [
 ];
 
 /// The comparison, run once per test binary with `--report`: its folder.
-fn comparison() -> &'static Path {
+pub(crate) fn comparison() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-comparison");
@@ -94,12 +94,12 @@ fn comparison() -> &'static Path {
     })
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A CSV file as rows of fields (the header first).
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_path(path)
@@ -125,7 +125,7 @@ fn finals(file: &hdf5::File, prefix: &str, stat: &str) -> Vec<f64> {
         .collect()
 }
 
-fn num(field: &str) -> f64 {
+pub(crate) fn num(field: &str) -> f64 {
     field
         .parse()
         .unwrap_or_else(|e| panic!("{field:?} is not a number: {e}"))
@@ -318,39 +318,44 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
 }
 
 /// Width and height from a PNG's IHDR chunk, after checking the signature.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
+pub(crate) fn png_size(bytes: &[u8]) -> (u32, u32) {
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
     assert_eq!(&bytes[12..16], b"IHDR");
     let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     (be(&bytes[16..20]), be(&bytes[20..24]))
 }
 
+/// `<name>.png` in `report` is a whole image of the stated size, and not blank.
+pub(crate) fn assert_png(report: &Path, name: &str) {
+    let bytes = std::fs::read(report.join(format!("{name}.png"))).unwrap();
+    assert_eq!(png_size(&bytes), mhsim::report::figures::SIZE, "{name}");
+    // The whole image decodes, and it is not blank.
+    let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((info.width, info.height), mhsim::report::figures::SIZE);
+    let pixels = &pixels[..info.buffer_size()];
+    let dark = pixels
+        .chunks(3)
+        .filter(|p| p.iter().all(|&c| c < 100))
+        .count();
+    assert!(
+        dark > 1000,
+        "{name}: text and axes are drawn ({dark} dark pixels)"
+    );
+}
+
 #[test]
 fn pngs_are_valid_images_of_the_stated_size() {
     let report = comparison().join("report");
     for name in FIGURES {
-        let bytes = std::fs::read(report.join(format!("{name}.png"))).unwrap();
-        assert_eq!(png_size(&bytes), mhsim::report::figures::SIZE, "{name}");
-        // The whole image decodes, and it is not blank.
-        let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes))
-            .read_info()
-            .unwrap();
-        let mut pixels = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut pixels).unwrap();
-        assert_eq!((info.width, info.height), mhsim::report::figures::SIZE);
-        let pixels = &pixels[..info.buffer_size()];
-        let dark = pixels
-            .chunks(3)
-            .filter(|p| p.iter().all(|&c| c < 100))
-            .count();
-        assert!(
-            dark > 1000,
-            "{name}: text and axes are drawn ({dark} dark pixels)"
-        );
+        assert_png(&report, name);
     }
 }
 
-fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
@@ -452,6 +457,17 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         sweep,
         &["fig-sensitivity".to_string()],
         &["table-sensitivity".to_string(), "table-points".to_string()],
+    );
+    // A run's report with the fit to calibration targets.
+    let fitted: Vec<String> = FIGURES
+        .iter()
+        .chain(&["fit_deviations", "fit_trends"])
+        .map(|f| format!("fig-{f}"))
+        .collect();
+    lays_out_without_the_network(
+        crate::fit::fitted_report(),
+        &fitted,
+        &["table-headline".to_string(), "table-fit".to_string()],
     );
 }
 
@@ -566,7 +582,7 @@ fn lays_out_without_the_network(
 }
 
 /// A small grid sweep (`crate::sweep::GRID`), planned, run and reported once: its report folder.
-fn sweep_report() -> &'static Path {
+pub(crate) fn sweep_report() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-sweep");
