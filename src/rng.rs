@@ -44,6 +44,10 @@ pub enum Stream {
     /// Experimental designs of parameter sweeps (Latin hypercubes, per-point seeds); keyed
     /// by the sweep's seed, never by a replicate.
     Design,
+    /// Proposals of a calibration (the prior draws of its first generation, then the
+    /// particles picked and perturbed in each later one); keyed by the calibration's seed
+    /// and the generation in place of a replicate.
+    Calibration,
 }
 
 impl Stream {
@@ -61,6 +65,7 @@ impl Stream {
             Stream::Policy => "policy",
             Stream::Services => "services",
             Stream::Design => "sweep-design",
+            Stream::Calibration => "calibration-proposals",
         }
     }
 
