@@ -2,15 +2,19 @@
 //! them, and approximate Bayesian computation of the parameters that reproduce them.
 //!
 //! * [`targets`]: targets files and the distance of a run to them.
-//! * [`fit`]: the fit table (`mhsim fit`).
+//! * [`fit`]: the fit table (`mhsim fit`, and the best particle of a calibration).
 //! * [`abc`]: the adaptive population Monte Carlo ABC algorithm (APMC), pure.
 //! * [`config`]: calibration files.
+//! * [`calibrate`](mod@calibrate): the driver — one parameter sweep per generation, resumable, and the
+//!   outputs (`posterior.h5`, `best.toml`, `diagnostics.csv`, `fit.csv`).
 
 pub mod abc;
+pub mod calibrate;
 pub mod config;
 pub mod fit;
 pub mod targets;
 
+pub use calibrate::{CalibrateOptions, Outcome, calibrate};
 pub use config::{Calibration, CalibrationError};
-pub use fit::{FitRow, FitTable, fit_run, format_table, write_fit_csv};
+pub use fit::{FitRow, FitTable, fit_run, fit_table, format_table, write_fit_csv};
 pub use targets::{Fit, Simulated, SummaryYears, Target, Targets, TargetsError, YearlyStats};
