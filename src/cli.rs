@@ -135,6 +135,10 @@ pub struct RunArgs {
     /// Also make the report (as `mhsim report`) in `report/` in the output folder.
     #[arg(long)]
     pub report: bool,
+    /// Draw each replicate's parameters from a calibration's posterior.h5 (by weight; the
+    /// same particle for replicate r of every scenario), applied on top of each scenario.
+    #[arg(long, value_name = "POSTERIOR.h5")]
+    pub posterior: Option<PathBuf>,
     #[command(flatten)]
     pub progress: ProgressArgs,
 }
@@ -447,6 +451,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         let names: Vec<String> = scenarios.iter().map(|s| folder_name(&s.run.name)).collect();
         Path::new("outputs").join(names.join("-vs-"))
     });
+    let posterior = match &args.posterior {
+        Some(path) => Some(mhsim::calib::Posterior::load(path).map_err(BadInput)?),
+        None => None,
+    };
     let options = EnsembleOptions {
         out,
         replicates,
@@ -454,6 +462,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         threads: args.threads,
         summary_only: args.summary_only,
         progress: args.progress.options(),
+        posterior,
     };
     let out = options.out.clone();
     let report = run_ensemble(&scenarios, &options).map_err(lift)?;
@@ -473,6 +482,17 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         first.run.weeks,
         report.seconds
     );
+    if let (Some(particles), Some(path)) = (&report.particles, &args.posterior) {
+        let mut distinct = particles.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        println!(
+            "parameters drawn from {}: {} distinct particles over {} replicates (recorded in /posterior of results.h5)",
+            path.display(),
+            distinct.len(),
+            particles.len()
+        );
+    }
     let shown = [
         Metric::Prevalence,
         Metric::Incidence,

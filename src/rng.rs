@@ -48,6 +48,9 @@ pub enum Stream {
     /// particles picked and perturbed in each later one); keyed by the calibration's seed
     /// and the generation in place of a replicate.
     Calibration,
+    /// Which particle of a posterior each replicate of `mhsim run --posterior` uses; keyed by
+    /// the scenario's seed and the replicate, so every scenario of a comparison draws the same.
+    Posterior,
 }
 
 impl Stream {
@@ -66,6 +69,7 @@ impl Stream {
             Stream::Services => "services",
             Stream::Design => "sweep-design",
             Stream::Calibration => "calibration-proposals",
+            Stream::Posterior => "posterior-draws",
         }
     }
 

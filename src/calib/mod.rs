@@ -7,14 +7,17 @@
 //! * [`config`]: calibration files.
 //! * [`calibrate`](mod@calibrate): the driver — one parameter sweep per generation, resumable, and the
 //!   outputs (`posterior.h5`, `best.toml`, `diagnostics.csv`, `fit.csv`).
+//! * [`posterior`]: drawing a posterior's particles for the replicates of a run.
 
 pub mod abc;
 pub mod calibrate;
 pub mod config;
 pub mod fit;
+pub mod posterior;
 pub mod targets;
 
 pub use calibrate::{CalibrateOptions, Outcome, calibrate};
 pub use config::{Calibration, CalibrationError};
 pub use fit::{FitRow, FitTable, fit_run, fit_table, format_table, write_fit_csv};
+pub use posterior::Posterior;
 pub use targets::{Fit, Simulated, SummaryYears, Target, Targets, TargetsError, YearlyStats};

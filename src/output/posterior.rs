@@ -160,3 +160,45 @@ pub fn read_posterior(path: &Path) -> hdf5::Result<PosteriorSamples> {
     })
 }
 
+/// Which particle of a posterior each replicate of a run used: `/posterior` in `results.h5`.
+///
+/// ```text
+/// /posterior              attributes: file (the posterior file as named), hash (of its
+///                         bytes)
+/// /posterior/parameters   key paths
+/// /posterior/particle     u64 [replicate]: the particle's row in the posterior's /samples
+/// /posterior/values       f64 [replicate, parameter]: the values the replicate ran with
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosteriorRecord {
+    /// The posterior file as named.
+    pub file: String,
+    /// Hash of its bytes.
+    pub hash: String,
+    /// Key paths of the parameters.
+    pub parameters: Vec<String>,
+    /// Per replicate: the particle used.
+    pub particles: Vec<u64>,
+    /// Per replicate: the parameter values used.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Write the record into `file` (a results file being written).
+pub(crate) fn write_record(file: &hdf5::File, record: &PosteriorRecord) -> hdf5::Result<()> {
+    let group = file.create_group("posterior")?;
+    attr_str(&group, "file", &record.file)?;
+    attr_str(&group, "hash", &record.hash)?;
+    string_array(&group, "parameters", &record.parameters)?;
+    group
+        .new_dataset_builder()
+        .with_data(&record.particles)
+        .create("particle")?;
+    let d = record.parameters.len();
+    let flat: Vec<f64> = record.values.iter().flatten().copied().collect();
+    let values = Array2::from_shape_vec((record.values.len(), d), flat).map_err(err)?;
+    group
+        .new_dataset_builder()
+        .with_data(&values)
+        .create("values")?;
+    Ok(())
+}

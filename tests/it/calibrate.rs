@@ -1,7 +1,9 @@
 //! Calibration through the binary: ABC recovers a known parameter from targets made by a run
 //! with it; a calibration stopped between generations and within one, and one run as SLURM
 //! shards, end with the posterior of an uninterrupted run, bit for bit; a folder refuses
-//! another calibration; bad calibration files are reported at once.
+//! another calibration; bad calibration files are reported at once; `run --posterior` draws
+//! each replicate's particle by weight, the same for every scenario and any thread count, and
+//! the particles act.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -412,4 +414,128 @@ max = 9.0
     assert!(err.contains("missing.toml: base"), "{err}");
     assert!(err.contains("missing.toml: targets"), "{err}");
     assert!(err.contains("missing.toml: parameter"), "{err}");
+}
+
+#[test]
+fn run_with_a_posterior_draws_particles_by_weight_alike_for_every_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    // A posterior concentrated at two set points: a calm town (weight 1) and a distressed
+    // one (weight 3).
+    let posterior = dir.path().join("posterior.h5");
+    mhsim::output::posterior::write_posterior(
+        &posterior,
+        &mhsim::output::posterior::PosteriorFile {
+            parameters: vec!["dynamics.baseline_set_point".into()],
+            scale: vec!["linear".into()],
+            prior_min: vec![-2.0],
+            prior_max: vec![1.0],
+            samples: vec![vec![-1.5], vec![0.5]],
+            weights: vec![0.25, 0.75],
+            distances: vec![0.0, 0.0],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let a = write(
+        dir.path(),
+        "a.toml",
+        "extends = \"builtin:baseline\"\nname = \"a\"\npeople = 300\nweeks = 26\nburn_in_weeks = 13\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.toml",
+        "extends = \"a.toml\"\nname = \"b\"\n[economy]\nunemployment_rate = 0.1\n",
+    );
+    let run = |out: &Path, threads: &str| {
+        let output = run_mhsim(&[
+            "run",
+            s(&a),
+            s(&b),
+            "--replicates",
+            "32",
+            "--posterior",
+            s(&posterior),
+            "--threads",
+            threads,
+            "--out",
+            s(out),
+        ]);
+        assert_success(&output);
+        output
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    let printed = run(&one, "1");
+    assert!(
+        stdout(&printed).contains("2 distinct particles over 32 replicates"),
+        "{}",
+        stdout(&printed)
+    );
+    run(&two, "2");
+    for file in ["a/results.h5", "b/results.h5", "comparison.h5"] {
+        assert!(
+            contents(&one.join(file), "/") == contents(&two.join(file), "/"),
+            "{file} differs between 1 and 2 threads"
+        );
+    }
+    let particles = |scenario: &str| -> Vec<u64> {
+        let file = hdf5::File::open(one.join(scenario).join("results.h5")).unwrap();
+        file.dataset("posterior/particle")
+            .unwrap()
+            .read_raw::<u64>()
+            .unwrap()
+    };
+    let drawn = particles("a");
+    assert_eq!(drawn, particles("b"), "scenarios drew different particles");
+    assert_eq!(drawn.len(), 32);
+    let share = drawn.iter().filter(|&&p| p == 1).count() as f64 / 32.0;
+    assert!(
+        (0.5..=0.95).contains(&share),
+        "share of particle 1: {share}"
+    );
+    let file = hdf5::File::open(one.join("a/results.h5")).unwrap();
+    let values = file
+        .dataset("posterior/values")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    for (p, v) in drawn.iter().zip(&values) {
+        assert_eq!(*v, if *p == 0 { -1.5 } else { 0.5 });
+    }
+    let group = file.group("posterior").unwrap();
+    let attr = group
+        .attr("hash")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap();
+    assert_eq!(attr.as_str().len(), 32);
+    // The particles act: every distressed replicate has a higher prevalence than every calm one.
+    let series = read_3d(&file, "series/prevalence");
+    let mean = |r: usize| {
+        let weeks = series.shape()[1];
+        (0..weeks)
+            .map(|w| series[[r, w, stratum("all")]])
+            .sum::<f64>()
+            / weeks as f64
+    };
+    let calm = (0..32)
+        .filter(|&r| drawn[r] == 0)
+        .map(mean)
+        .fold(0.0, f64::max);
+    let distressed = (0..32)
+        .filter(|&r| drawn[r] == 1)
+        .map(mean)
+        .fold(f64::INFINITY, f64::min);
+    assert!(distressed > calm, "distressed {distressed} vs calm {calm}");
+
+    // A file that is not a posterior is refused before anything runs.
+    let not = run_mhsim(&[
+        "run",
+        s(&a),
+        "--posterior",
+        s(&a),
+        "--out",
+        s(&dir.path().join("x")),
+    ]);
+    assert_eq!(not.status.code(), Some(2), "{}", stderr(&not));
+    assert!(!dir.path().join("x").exists());
 }
