@@ -1,6 +1,6 @@
 //! Adaptive population Monte Carlo ABC (APMC; Lenormand, Jabot & Deffuant 2013,
 //! *Computational Statistics* 28:2777) as pure functions: no IO and no simulation. The driver
-//! ([`crate::calib::calibrate`]) simulates the candidates a step proposes and hands their
+//! ([`crate::calib::calibrate()`]) simulates the candidates a step proposes and hands their
 //! distances back.
 //!
 //! Parameters live in *internal coordinates*: the value itself, or its logarithm for a
