@@ -41,6 +41,41 @@ pub enum Command {
     /// Compare a run's results with calibration targets: a table on stdout and fit.csv
     /// (with --report, also the run's report with the fit).
     Fit(FitArgs),
+    /// Estimate parameters against targets by ABC (adaptive population Monte Carlo), one
+    /// sweep per generation; resumable; writes posterior.h5, best.toml, diagnostics.csv and
+    /// fit.csv.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// The calibration file (TOML).
+    pub calibration: PathBuf,
+    /// The calibration folder (created, or continued when it holds this calibration).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads of the local sweeps [default: all cores].
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Plan each generation as a SLURM job array of this many shards and stop until it has
+    /// run (exit code 3); run the command again to merge it and go on.
+    #[arg(long)]
+    pub shards: Option<u32>,
+    /// CPUs per array task (with --shards).
+    #[arg(long, default_value_t = 4)]
+    pub cpus_per_task: u32,
+    /// Time limit per array task, e.g. 02:00:00 (with --shards).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Extra `#SBATCH` option for the job-array scripts (repeatable).
+    #[arg(long = "sbatch", value_name = "OPTION", allow_hyphen_values = true)]
+    pub sbatch: Vec<String>,
+    /// Stop once this many generations are completed by this invocation, after planning the
+    /// next one (to test resuming).
+    #[arg(long, hide = true)]
+    pub stop_after_generations: Option<u32>,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(Args, Debug)]
@@ -113,6 +148,10 @@ pub struct RunArgs {
     /// calibration targets" (of the first scenario); read before anything runs.
     #[arg(long, value_name = "FILE", requires = "report")]
     pub targets: Option<PathBuf>,
+    /// Draw each replicate's parameters from a calibration's posterior.h5 (by weight; the
+    /// same particle for replicate r of every scenario), applied on top of each scenario.
+    #[arg(long, value_name = "POSTERIOR.h5")]
+    pub posterior: Option<PathBuf>,
     #[command(flatten)]
     pub progress: ProgressArgs,
 }
@@ -212,6 +251,11 @@ pub struct DescribeArgs {
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// A calibration waits for a submitted job array (exit code 3): run it, then run again.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Pending(pub String);
+
 fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
     Scenario::load(args.scenario.as_deref(), &args.set).map_err(|e| BadInput(e.to_string()).into())
 }
@@ -220,6 +264,21 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => {
+            if let Some(path) = args.scenario.as_deref().filter(|p| is_calibration_file(p)) {
+                let c =
+                    mhsim::calib::Calibration::load(path).map_err(|e| BadInput(e.to_string()))?;
+                println!(
+                    "{}: valid calibration ({} parameter{}, {} targets, {} particles, {} replicate{} per candidate)",
+                    path.display(),
+                    c.parameters.len(),
+                    if c.parameters.len() == 1 { "" } else { "s" },
+                    c.targets.targets.len(),
+                    c.settings.particles,
+                    c.replicates,
+                    if c.replicates == 1 { "" } else { "s" }
+                );
+                return Ok(());
+            }
             if let Some(path) = args.scenario.as_deref().filter(|p| is_sweep_file(p)) {
                 let plan = sweep::Sweep::load(path).map_err(|e| BadInput(e.to_string()))?;
                 println!(
@@ -254,6 +313,90 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             report(&args.path, args.out.as_deref(), false, targets.as_ref())
         }
         Command::Fit(args) => fit(&args),
+        Command::Calibrate(args) => calibrate(&args),
+    }
+}
+
+/// A calibration file names `targets`, which no scenario or sweep file does.
+fn is_calibration_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("targets") && !t.contains_key("design"))
+}
+
+/// `mhsim calibrate`.
+fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    use mhsim::calib::{CalibrateOptions, Outcome};
+    let cal =
+        mhsim::calib::Calibration::load(&args.calibration).map_err(|e| BadInput(e.to_string()))?;
+    let options = CalibrateOptions {
+        out: args.out.clone(),
+        threads: args.threads,
+        shards: args.shards,
+        cpus_per_task: args.cpus_per_task,
+        time: args.time.clone(),
+        sbatch: args.sbatch.clone(),
+        progress: args.progress.options(),
+        stop_after_generations: args.stop_after_generations,
+    };
+    let quiet = args.progress.quiet;
+    if !quiet {
+        println!(
+            "calibration {:?}: {} parameter{}, {} targets, {} particles (keeping {}), {} replicate{} per candidate, in {}",
+            cal.name,
+            cal.parameters.len(),
+            if cal.parameters.len() == 1 { "" } else { "s" },
+            cal.targets.targets.len(),
+            cal.settings.particles,
+            cal.settings.kept(),
+            cal.replicates,
+            if cal.replicates == 1 { "" } else { "s" },
+            args.out.display()
+        );
+    }
+    let mut line = |g: &mhsim::calib::calibrate::GenerationReport| {
+        if !quiet {
+            println!("{g}");
+        }
+    };
+    match mhsim::calib::calibrate(&cal, &options, &mut line).map_err(lift)? {
+        Outcome::Pending(pending) => {
+            println!("{pending}");
+            Err(Pending(format!(
+                "generation {} waits for its job array",
+                pending.generation
+            ))
+            .into())
+        }
+        Outcome::Finished(done) => {
+            if quiet {
+                return Ok(());
+            }
+            println!(
+                "stopped after {} generations ({} simulations; {}): epsilon {}, ESS {:.1}",
+                done.generations,
+                done.simulations,
+                done.stop.describe(),
+                mhsim::calib::fit::num(done.epsilon),
+                done.ess
+            );
+            println!("posterior: weighted mean [95% interval]");
+            for (key, mean, lo, hi) in &done.estimates {
+                println!(
+                    "  {key:<32} {} [{}, {}]",
+                    mhsim::calib::fit::num(*mean),
+                    mhsim::calib::fit::num(*lo),
+                    mhsim::calib::fit::num(*hi)
+                );
+            }
+            println!("fit of the closest particle:");
+            print!("{}", mhsim::calib::format_table(&done.fit));
+            for file in &done.files {
+                println!("wrote {}", file.display());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -332,6 +475,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         let names: Vec<String> = scenarios.iter().map(|s| folder_name(&s.run.name)).collect();
         Path::new("outputs").join(names.join("-vs-"))
     });
+    let posterior = match &args.posterior {
+        Some(path) => Some(mhsim::calib::Posterior::load(path).map_err(BadInput)?),
+        None => None,
+    };
     let options = EnsembleOptions {
         out,
         replicates,
@@ -339,6 +486,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         threads: args.threads,
         summary_only: args.summary_only,
         progress: args.progress.options(),
+        posterior,
     };
     let out = options.out.clone();
     let report = run_ensemble(&scenarios, &options).map_err(lift)?;
@@ -358,6 +506,17 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         first.run.weeks,
         report.seconds
     );
+    if let (Some(particles), Some(path)) = (&report.particles, &args.posterior) {
+        let mut distinct = particles.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        println!(
+            "parameters drawn from {}: {} distinct particles over {} replicates (recorded in /posterior of results.h5)",
+            path.display(),
+            distinct.len(),
+            particles.len()
+        );
+    }
     let shown = [
         Metric::Prevalence,
         Metric::Incidence,

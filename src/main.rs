@@ -1,5 +1,6 @@
 //! The `mhsim` command: parse arguments, dispatch, turn errors into exit codes
-//! (2 = input to fix, 1 = failure while running).
+//! (2 = input to fix, 1 = failure while running, 3 = a calibration waits for a submitted job
+//! array).
 
 mod cli;
 
@@ -10,7 +11,9 @@ fn main() -> std::process::ExitCode {
     match cli::execute(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            if let Some(bad) = e.downcast_ref::<cli::BadInput>() {
+            if e.downcast_ref::<cli::Pending>().is_some() {
+                std::process::ExitCode::from(3)
+            } else if let Some(bad) = e.downcast_ref::<cli::BadInput>() {
                 eprintln!("error: {bad}");
                 std::process::ExitCode::from(2)
             } else {

@@ -44,6 +44,13 @@ pub enum Stream {
     /// Experimental designs of parameter sweeps (Latin hypercubes, per-point seeds); keyed
     /// by the sweep's seed, never by a replicate.
     Design,
+    /// Proposals of a calibration (the prior draws of its first generation, then the
+    /// particles picked and perturbed in each later one); keyed by the calibration's seed
+    /// and the generation in place of a replicate.
+    Calibration,
+    /// Which particle of a posterior each replicate of `mhsim run --posterior` uses; keyed by
+    /// the scenario's seed and the replicate, so every scenario of a comparison draws the same.
+    Posterior,
 }
 
 impl Stream {
@@ -61,6 +68,8 @@ impl Stream {
             Stream::Policy => "policy",
             Stream::Services => "services",
             Stream::Design => "sweep-design",
+            Stream::Calibration => "calibration-proposals",
+            Stream::Posterior => "posterior-draws",
         }
     }
 

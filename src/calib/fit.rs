@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::calib::targets::{Simulated, SummaryYears, Targets};
+use crate::calib::targets::{Simulated, SummaryYears, Targets, YearlyStats};
 use crate::output::Staged;
 use crate::output::read::RunResults;
 
@@ -132,7 +132,12 @@ pub fn fit_run(results: &RunResults, targets: &Targets) -> FitTable {
         summary: &results.summary,
         start_year: results.start_year as u32,
     };
-    let fits = targets.fit(&years);
+    fit_table(targets, &years)
+}
+
+/// Fit yearly statistics (of a run, or of a sweep point) to `targets`.
+pub fn fit_table(targets: &Targets, years: &dyn YearlyStats) -> FitTable {
+    let fits = targets.fit(years);
     let rows = fits
         .iter()
         .map(|f| {

@@ -167,6 +167,18 @@ impl YearlyStats for SummaryYears<'_> {
     }
 }
 
+impl YearlyStats for crate::output::read::YearlySummary {
+    fn start_year(&self) -> u32 {
+        self.start_year
+    }
+    fn years(&self) -> usize {
+        self.years
+    }
+    fn stat(&self, stat: usize, year: usize, metric: usize, stratum: usize) -> f64 {
+        crate::output::read::YearlySummary::stat(self, stat, year, metric, stratum)
+    }
+}
+
 /// A target's simulated value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Simulated {

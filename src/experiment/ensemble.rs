@@ -10,8 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::calib::Posterior;
 use crate::experiment::progress::{Progress, ProgressOptions};
-use crate::experiment::{Context, Error, pool, run_jobs};
+use crate::experiment::{Context, Error, pool, run_jobs_by};
 use crate::output::{
     ResultsWriter, Summary, write_comparison, write_comparison_csv, write_summary_csv,
 };
@@ -34,6 +35,9 @@ pub struct EnsembleOptions {
     pub summary_only: bool,
     /// Progress display.
     pub progress: ProgressOptions,
+    /// Draw each replicate's parameters from this posterior (the same particle for replicate
+    /// `r` of every scenario), applied on top of each scenario as `--set` would.
+    pub posterior: Option<Posterior>,
 }
 
 /// What an ensemble wrote.
@@ -45,8 +49,60 @@ pub struct EnsembleReport {
     pub differences: Vec<(String, Summary)>,
     /// The comparison files, when several scenarios were run.
     pub comparison: Option<(PathBuf, PathBuf)>,
+    /// With a posterior: the particle each replicate used.
+    pub particles: Option<Vec<usize>>,
     /// Seconds taken.
     pub seconds: f64,
+}
+
+/// The scenarios a posterior's particles make of `scenarios`: for each replicate, its
+/// particle (drawn with the first scenario's seed, which compared scenarios share), the
+/// distinct particles in order, and for each scenario one scenario per distinct particle.
+#[allow(clippy::type_complexity)]
+fn posterior_scenarios(
+    scenarios: &[Scenario],
+    posterior: &Posterior,
+    replicates: u32,
+) -> Result<(Vec<usize>, Vec<usize>, Vec<Vec<Scenario>>), Error> {
+    let seed = scenarios[0].run.seed;
+    let particles: Vec<usize> = (0..u64::from(replicates))
+        .map(|r| posterior.draw(seed, r))
+        .collect();
+    let mut distinct = particles.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut variants = Vec::new();
+    let mut problems = Vec::new();
+    for s in scenarios {
+        let text = s.resolved_toml();
+        let mut list = Vec::new();
+        for &p in &distinct {
+            match Scenario::from_str(&text, &s.origin, None, &posterior.sets(p)) {
+                Ok(mut v) => {
+                    v.source_text = s.source_text.clone();
+                    list.push(v);
+                }
+                Err(e) => {
+                    problems.push(format!(
+                        "  {}: particle {p} of {} ({}): {e}",
+                        s.origin,
+                        posterior.file,
+                        posterior.sets(p).join(", ")
+                    ));
+                    break;
+                }
+            }
+        }
+        variants.push(list);
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(format!(
+            "the posterior's parameters do not apply to the scenario{}:\n{}",
+            if scenarios.len() == 1 { "" } else { "s" },
+            problems.join("\n")
+        )));
+    }
+    Ok((particles, distinct, variants))
 }
 
 /// A folder name made from a scenario name: letters, digits, `-`, `_` and `.` are kept, any
@@ -148,6 +204,14 @@ pub fn run_ensemble(
     }
     let started = std::time::Instant::now();
     let replicates = options.replicates as usize;
+    let drawn = match &options.posterior {
+        Some(posterior) => Some(posterior_scenarios(
+            scenarios,
+            posterior,
+            options.replicates,
+        )?),
+        None => None,
+    };
     let several = scenarios.len() > 1;
     let folders: Vec<PathBuf> = scenarios
         .iter()
@@ -164,10 +228,14 @@ pub fn run_ensemble(
         std::fs::create_dir_all(folder)
             .context(|| format!("cannot create output folder {}", folder.display()))?;
         let path = folder.join("results.h5");
-        writers.push(
-            ResultsWriter::create(&path, scenario, replicates, options.summary_only)
-                .context(|| format!("cannot create {}", path.display()))?,
-        );
+        let writer = ResultsWriter::create(&path, scenario, replicates, options.summary_only)
+            .context(|| format!("cannot create {}", path.display()))?;
+        if let (Some(posterior), Some((particles, _, _))) = (&options.posterior, &drawn) {
+            writer
+                .write_posterior(&posterior.record(particles))
+                .context(|| format!("writing {}", path.display()))?;
+        }
+        writers.push(writer);
     }
     let pool = pool(options.threads);
     let progress = Progress::new(
@@ -175,13 +243,33 @@ pub fn run_ensemble(
         "replicates",
         options.progress,
     );
-    run_jobs(&pool, scenarios, 0..options.replicates, |s, series| {
-        writers[s]
-            .write(series.replicate as usize, &series)
-            .context(|| format!("writing {}", folders[s].join("results.h5").display()))?;
-        progress.inc();
-        Ok::<(), Error>(())
-    })?;
+    // Replicate r of scenario s: the scenario itself, or its variant with r's particle.
+    let slot: Vec<usize> = match &drawn {
+        Some((particles, distinct, _)) => particles
+            .iter()
+            .map(|p| distinct.binary_search(p).expect("a drawn particle"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let scenario_of = |s: usize, r: u64| -> &Scenario {
+        match &drawn {
+            Some((_, _, variants)) => &variants[s][slot[r as usize]],
+            None => &scenarios[s],
+        }
+    };
+    run_jobs_by(
+        &pool,
+        scenarios.len(),
+        0..options.replicates,
+        scenario_of,
+        |s, series| {
+            writers[s]
+                .write(series.replicate as usize, &series)
+                .context(|| format!("writing {}", folders[s].join("results.h5").display()))?;
+            progress.inc();
+            Ok::<(), Error>(())
+        },
+    )?;
     progress.finish();
     let summaries: Vec<Summary> = pool.install(|| {
         writers
@@ -239,6 +327,7 @@ pub fn run_ensemble(
         runs,
         differences,
         comparison,
+        particles: drawn.map(|(particles, _, _)| particles),
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -88,23 +88,42 @@ pub fn run_jobs<E: Send>(
     pool: &rayon::ThreadPool,
     scenarios: &[Scenario],
     replicates: std::ops::Range<u32>,
+    consume: impl FnMut(usize, ReplicateSeries) -> Result<(), E>,
+) -> Result<(), E> {
+    run_jobs_by(
+        pool,
+        scenarios.len(),
+        replicates,
+        |s, _| &scenarios[s],
+        consume,
+    )
+}
+
+/// As [`run_jobs`], for `n` scenarios whose replicates may differ: replicate `r` of scenario
+/// `s` runs `scenario_of(s, r)` (e.g. the scenario with a posterior particle's parameters).
+pub fn run_jobs_by<'a, E: Send>(
+    pool: &rayon::ThreadPool,
+    n: usize,
+    replicates: std::ops::Range<u32>,
+    scenario_of: impl Fn(usize, u64) -> &'a Scenario + Sync,
     mut consume: impl FnMut(usize, ReplicateSeries) -> Result<(), E>,
 ) -> Result<(), E> {
-    let n = scenarios.len() as u64;
-    let jobs = u64::from(replicates.start) * n..u64::from(replicates.end) * n;
+    let scenarios = n as u64;
+    let jobs = u64::from(replicates.start) * scenarios..u64::from(replicates.end) * scenarios;
     let (sender, receiver) =
         mpsc::sync_channel::<(usize, ReplicateSeries)>(2 * pool.current_num_threads().max(1));
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let stop = &stop;
+        let scenario_of = &scenario_of;
         scope.spawn(move || {
             pool.install(|| {
                 jobs.into_par_iter().for_each_with(sender, |sender, job| {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let (replicate, s) = (job / n, (job % n) as usize);
-                    let series = run_replicate(&scenarios[s], replicate);
+                    let (replicate, s) = (job / scenarios, (job % scenarios) as usize);
+                    let series = run_replicate(scenario_of(s, replicate), replicate);
                     let _ = sender.send((s, series));
                 });
             });

@@ -17,6 +17,8 @@
 //!                      replicate's mean over a recorded year (year 0 = start_year)
 //! /summary/weekly/<metric>_<stat>  f64 [week, stratum]
 //! /summary/metrics     names of the metrics (string array), the rows of final_year_*
+//! /posterior           with `run --posterior`: the particle each replicate used
+//!                      (`output::posterior::PosteriorRecord`)
 //! ```
 //!
 //! `<stat>` is one of mean, sd, q025, q50, q975, ci95_lo, ci95_hi, and lo95 / hi95 (the same
@@ -311,6 +313,14 @@ impl ResultsWriter {
         self.censored
             .write_slice(&r.durations_censored, s![index, ..])?;
         Ok(())
+    }
+
+    /// Record which particle of a posterior each replicate used (`/posterior`).
+    pub fn write_posterior(
+        &self,
+        record: &crate::output::posterior::PosteriorRecord,
+    ) -> hdf5::Result<()> {
+        crate::output::posterior::write_record(&self.file, record)
     }
 
     /// The per-replicate series written so far, to summarise.

@@ -5,6 +5,7 @@
 //! run leaves the previous result intact.
 
 mod h5;
+pub mod posterior;
 pub mod read;
 mod summary;
 pub mod sweep;

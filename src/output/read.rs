@@ -275,3 +275,75 @@ pub fn read_sweep(path: &Path) -> hdf5::Result<SweepResults> {
         final_q975: stat("q975")?,
     })
 }
+
+/// The yearly statistics of one point of a sweep (or of one run): `[stat][year][metric][stratum]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearlySummary {
+    /// Calendar year of the first recorded year.
+    pub start_year: u32,
+    /// Number of recorded years.
+    pub years: usize,
+    /// `[stat][year][metric][stratum]`, stats in [`STATS`] order.
+    pub values: Vec<f64>,
+}
+
+impl YearlySummary {
+    /// Statistic `stat` of metric `metric` in stratum `stratum` in recorded year `year`.
+    pub fn stat(&self, stat: usize, year: usize, metric: usize, stratum: usize) -> f64 {
+        let n_metrics = Metric::ALL.len();
+        self.values[((stat * self.years + year) * n_metrics + metric) * N_STRATA + stratum]
+    }
+}
+
+/// A sweep's `results.h5`, open to read the yearly statistics of its points one at a time.
+pub struct SweepYearly {
+    file: hdf5::File,
+    /// Calendar year of the first recorded year.
+    pub start_year: u32,
+    /// Number of recorded years.
+    pub years: usize,
+    /// Number of points.
+    pub points: usize,
+}
+
+impl SweepYearly {
+    /// Open a sweep's results file.
+    pub fn open(path: &Path) -> hdf5::Result<SweepYearly> {
+        let file = hdf5::File::open(path)?;
+        check_layout(&file, "summary/metrics")?;
+        let shape = file.dataset("summary/yearly_mean")?.shape();
+        let [points, years, metrics, strata] = shape[..] else {
+            return Err(hdf5::Error::from(
+                "summary/yearly_mean is not 4-dimensional",
+            ));
+        };
+        if metrics != Metric::ALL.len() || strata != N_STRATA {
+            return Err(hdf5::Error::from(
+                "summary/yearly_mean has an unexpected shape",
+            ));
+        }
+        Ok(SweepYearly {
+            start_year: read_attr_u64(&file, "start_year")? as u32,
+            file,
+            years,
+            points,
+        })
+    }
+
+    /// The yearly statistics of point `point`.
+    pub fn point(&self, point: usize) -> hdf5::Result<YearlySummary> {
+        let mut values = Vec::with_capacity(N_STATS * self.years * Metric::ALL.len() * N_STRATA);
+        for stat in STATS {
+            let block: ndarray::Array3<f64> = self
+                .file
+                .dataset(&format!("summary/yearly_{stat}"))?
+                .read_slice(ndarray::s![point, .., .., ..])?;
+            values.extend(block.iter());
+        }
+        Ok(YearlySummary {
+            start_year: self.start_year,
+            years: self.years,
+            values,
+        })
+    }
+}

@@ -92,7 +92,7 @@ pub struct Manifest {
 }
 
 /// 128-bit FNV-1a (two 64-bit lanes with different offsets), hex: identifies a plan.
-fn fingerprint(bytes: &[u8]) -> String {
+pub(crate) fn fingerprint(bytes: &[u8]) -> String {
     let lane = |offset: u64| {
         bytes.iter().fold(offset, |h, &b| {
             (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)

@@ -1,0 +1,735 @@
+//! Adaptive population Monte Carlo ABC (APMC; Lenormand, Jabot & Deffuant 2013,
+//! *Computational Statistics* 28:2777) as pure functions: no IO and no simulation. The driver
+//! ([`crate::calib::calibrate()`]) simulates the candidates a step proposes and hands their
+//! distances back.
+//!
+//! Parameters live in *internal coordinates*: the value itself, or its logarithm for a
+//! parameter with a log-uniform prior; the prior is uniform on a box in these coordinates.
+//!
+//! * Generation 0: `N` candidates from the prior (a Latin hypercube or plain draws); the
+//!   `N_α = ⌊αN⌋` closest are kept with weight 1, and `ε₀` is the largest kept distance.
+//! * Generation `t ≥ 1`: `N − N_α` candidates, each a kept particle picked by weight and moved
+//!   by a normal kernel whose covariance is twice the weighted covariance of the kept particles
+//!   (Beaumont et al. 2009), drawn again until it lies inside the prior's box. Its weight is the
+//!   prior density over `Σ_j w̃_j K_Σ(θ − θ_j)` (`w̃` the normalised weights of the kept
+//!   particles, `K_Σ` the normal density). `p_acc` is the share of the candidates closer than
+//!   `ε_{t−1}`; the kept particles and the candidates are pooled and the `N_α` closest are
+//!   kept: `ε_t`, their largest distance, is the α-quantile of the pool.
+//! * Stop when `p_acc < p_acc_min`, after `max_generations` generations, or when
+//!   `ε ≤ target_distance`.
+//!
+//! Ties in distance are broken by position in the pool (kept particles before candidates,
+//! each in order), so exactly `N_α` particles are kept and every step is a deterministic
+//! function of its inputs and of the random generator it is given.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// The algorithm's settings (the `[abc]` table of a calibration file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// `N`: candidates of generation 0, and particles of the pool in every generation.
+    pub particles: usize,
+    /// `α`: the share of the pool kept in each generation.
+    pub alpha: f64,
+    /// Stop when the acceptance rate of a generation falls below this.
+    pub p_acc_min: f64,
+    /// Stop after this many generations (generation 0 included).
+    pub max_generations: u32,
+    /// Stop when the tolerance `ε` is at or below this.
+    pub target_distance: Option<f64>,
+}
+
+impl Settings {
+    /// `N_α = ⌊αN⌋`: particles kept in each generation.
+    pub fn kept(&self) -> usize {
+        (self.alpha * self.particles as f64).floor() as usize
+    }
+
+    /// Candidates simulated in generation `t`: `N` in generation 0, `N − N_α` after.
+    pub fn candidates(&self, generation: u32) -> usize {
+        if generation == 0 {
+            self.particles
+        } else {
+            self.particles - self.kept()
+        }
+    }
+}
+
+/// A uniform prior on a box in internal coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prior {
+    /// Lower bounds.
+    pub lo: Vec<f64>,
+    /// Upper bounds.
+    pub hi: Vec<f64>,
+}
+
+impl Prior {
+    /// Number of parameters.
+    pub fn dim(&self) -> usize {
+        self.lo.len()
+    }
+
+    /// Whether `theta` lies in the box (bounds included).
+    pub fn contains(&self, theta: &[f64]) -> bool {
+        theta
+            .iter()
+            .zip(self.lo.iter().zip(&self.hi))
+            .all(|(x, (lo, hi))| *x >= *lo && *x <= *hi)
+    }
+
+    /// The logarithm of the density inside the box.
+    pub fn log_density(&self) -> f64 {
+        -self
+            .lo
+            .iter()
+            .zip(&self.hi)
+            .map(|(lo, hi)| (hi - lo).ln())
+            .sum::<f64>()
+    }
+
+    /// `n` plain draws from the prior.
+    pub fn draws<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|_| {
+                (0..self.dim())
+                    .map(|j| self.at(j, rng.random::<f64>()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A Latin hypercube of `n` points: each parameter's range is cut into `n` equal strata,
+    /// each used once, paired at random.
+    pub fn latin_hypercube<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> Vec<Vec<f64>> {
+        let columns: Vec<Vec<f64>> = (0..self.dim())
+            .map(|j| {
+                let mut strata: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    let k = rng.random_range(0..=i);
+                    strata.swap(i, k);
+                }
+                strata
+                    .iter()
+                    .map(|&s| self.at(j, (s as f64 + rng.random::<f64>()) / n as f64))
+                    .collect()
+            })
+            .collect();
+        (0..n)
+            .map(|i| columns.iter().map(|c| c[i]).collect())
+            .collect()
+    }
+
+    /// The point at position `u` in [0, 1) of parameter `j`'s range.
+    fn at(&self, j: usize, u: f64) -> f64 {
+        (self.lo[j] * (1.0 - u) + self.hi[j] * u).clamp(self.lo[j], self.hi[j])
+    }
+}
+
+/// One particle: a parameter vector (internal coordinates), its importance weight and its
+/// distance, and where it was simulated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Particle {
+    /// Parameters in internal coordinates.
+    pub theta: Vec<f64>,
+    /// Importance weight (not normalised).
+    pub weight: f64,
+    /// Distance of its simulation to the targets (infinite when a target has no value).
+    #[serde(with = "any_f64")]
+    pub distance: f64,
+    /// Generation whose sweep simulated it.
+    pub generation: u32,
+    /// Its point in that sweep.
+    pub point: u32,
+}
+
+/// The state after a generation: what the next one needs, and its diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    /// Its index (0 = the prior draws).
+    pub index: u32,
+    /// The `N_α` particles kept, closest first.
+    pub kept: Vec<Particle>,
+    /// Tolerance: the largest distance kept.
+    #[serde(with = "any_f64")]
+    pub epsilon: f64,
+    /// Share of this generation's candidates closer than the previous tolerance (1 in
+    /// generation 0).
+    pub p_acc: f64,
+    /// Covariance of the next proposal kernel: twice the weighted covariance of the kept
+    /// particles, `[parameter][parameter]`.
+    pub covariance: Vec<Vec<f64>>,
+    /// Candidates simulated so far, this generation's included.
+    pub candidates: u64,
+}
+
+impl Generation {
+    /// Effective sample size of the kept particles' weights.
+    pub fn ess(&self) -> f64 {
+        let w: Vec<f64> = self.kept.iter().map(|p| p.weight).collect();
+        ess(&w)
+    }
+}
+
+/// Why a calibration stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stop {
+    /// The acceptance rate fell below `p_acc_min`.
+    Acceptance,
+    /// `max_generations` generations were run.
+    Generations,
+    /// The tolerance reached `target_distance`.
+    Distance,
+}
+
+impl Stop {
+    /// In words, for messages and files.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stop::Acceptance => "the acceptance rate fell below p_acc_min",
+            Stop::Generations => "max_generations generations were run",
+            Stop::Distance => "the tolerance reached target_distance",
+        }
+    }
+}
+
+/// Any f64 in JSON, which has no infinities or NaN: those are written as the strings `"inf"`,
+/// `"-inf"` and `"nan"`; finite numbers as numbers.
+mod any_f64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else if x.is_nan() {
+            s.serialize_str("nan")
+        } else if *x > 0.0 {
+            s.serialize_str("inf")
+        } else {
+            s.serialize_str("-inf")
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Either::deserialize(d)? {
+            Either::Number(x) => Ok(x),
+            Either::Text(t) => match t.as_str() {
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                "nan" => Ok(f64::NAN),
+                other => Err(serde::de::Error::custom(format!(
+                    "expected a number, \"inf\", \"-inf\" or \"nan\", found {other:?}"
+                ))),
+            },
+        }
+    }
+}
+
+/// `(Σw)² / Σw²`.
+pub fn ess(weights: &[f64]) -> f64 {
+    let sum: f64 = weights.iter().sum();
+    let sq: f64 = weights.iter().map(|w| w * w).sum();
+    if sq > 0.0 { sum * sum / sq } else { 0.0 }
+}
+
+/// A distance to rank: NaN counts as infinitely far.
+fn rankable(d: f64) -> f64 {
+    if d.is_nan() { f64::INFINITY } else { d }
+}
+
+/// Keep the `n_alpha` closest particles of `pool` (ties broken by position), closest first.
+fn select(pool: Vec<Particle>, n_alpha: usize) -> Vec<Particle> {
+    let mut order: Vec<usize> = (0..pool.len()).collect();
+    order.sort_by(|&a, &b| {
+        rankable(pool[a].distance)
+            .total_cmp(&rankable(pool[b].distance))
+            .then(a.cmp(&b))
+    });
+    order.truncate(n_alpha);
+    let mut slots: Vec<Option<Particle>> = pool.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|i| slots[i].take().expect("each particle once"))
+        .collect()
+}
+
+/// Weighted mean and covariance (weights normalised; the population form, divided by Σw).
+pub fn weighted_moments(particles: &[Particle]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let d = particles.first().map_or(0, |p| p.theta.len());
+    let total: f64 = particles.iter().map(|p| p.weight).sum();
+    let mut mean = vec![0.0; d];
+    for p in particles {
+        for (m, x) in mean.iter_mut().zip(&p.theta) {
+            *m += p.weight / total * x;
+        }
+    }
+    let mut cov = vec![vec![0.0; d]; d];
+    for p in particles {
+        let w = p.weight / total;
+        for i in 0..d {
+            for j in 0..d {
+                cov[i][j] += w * (p.theta[i] - mean[i]) * (p.theta[j] - mean[j]);
+            }
+        }
+    }
+    (mean, cov)
+}
+
+/// Generation 0 from the prior candidates and their distances.
+pub fn first(settings: &Settings, candidates: &[Vec<f64>], distances: &[f64]) -> Generation {
+    let pool = candidates
+        .iter()
+        .zip(distances)
+        .enumerate()
+        .map(|(i, (theta, d))| Particle {
+            theta: theta.clone(),
+            weight: 1.0,
+            distance: *d,
+            generation: 0,
+            point: i as u32,
+        })
+        .collect();
+    finish(
+        0,
+        select(pool, settings.kept()),
+        1.0,
+        candidates.len() as u64,
+    )
+}
+
+fn finish(index: u32, kept: Vec<Particle>, p_acc: f64, candidates: u64) -> Generation {
+    let epsilon = kept.last().map_or(f64::INFINITY, |p| rankable(p.distance));
+    let (_, cov) = weighted_moments(&kept);
+    let covariance = cov
+        .into_iter()
+        .map(|row| row.into_iter().map(|c| 2.0 * c).collect())
+        .collect();
+    Generation {
+        index,
+        kept,
+        epsilon,
+        p_acc,
+        covariance,
+        candidates,
+    }
+}
+
+/// A candidate of a later generation: its parameters and importance weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// Parameters in internal coordinates.
+    pub theta: Vec<f64>,
+    /// Importance weight: prior density over the proposal density.
+    pub weight: f64,
+}
+
+/// The proposal kernel: a normal distribution with the generation's covariance, by its
+/// Cholesky factor.
+struct Kernel {
+    /// Lower-triangular `L` with `L Lᵀ = Σ`.
+    chol: Vec<Vec<f64>>,
+    /// `log((2π)^(d/2) |Σ|^(1/2))`.
+    log_norm: f64,
+}
+
+fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let d = a.len();
+    let mut l = vec![vec![0.0; d]; d];
+    for i in 0..d {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let v = a[i][i] - s;
+                if v <= 0.0 || !v.is_finite() {
+                    return None;
+                }
+                l[i][j] = v.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    Some(l)
+}
+
+impl Kernel {
+    /// The kernel of covariance `cov`. A degenerate covariance (particles that agree on a
+    /// parameter, or lie on a line) gets a small ridge: each variance at least
+    /// (10⁻⁶ × the prior's width)², then growing multiples of the mean variance until the
+    /// factorisation succeeds.
+    fn new(cov: &[Vec<f64>], prior: &Prior) -> Kernel {
+        let d = cov.len();
+        let mut a: Vec<Vec<f64>> = cov.to_vec();
+        for (i, row) in a.iter_mut().enumerate() {
+            let floor = (1e-6 * (prior.hi[i] - prior.lo[i])).powi(2);
+            if row[i].is_nan() || row[i] < floor {
+                row[i] = floor;
+            }
+        }
+        let mean_var = (0..d).map(|i| a[i][i]).sum::<f64>() / d.max(1) as f64;
+        let mut ridge = 0.0;
+        let chol = loop {
+            let mut b = a.clone();
+            for (i, row) in b.iter_mut().enumerate() {
+                row[i] += ridge;
+            }
+            if let Some(l) = cholesky(&b) {
+                break l;
+            }
+            ridge = if ridge == 0.0 {
+                1e-10 * mean_var
+            } else {
+                ridge * 10.0
+            };
+            if ridge > 1e6 * mean_var {
+                // Not a covariance at all (NaN): fall back on the diagonal.
+                break (0..d)
+                    .map(|i| {
+                        (0..d)
+                            .map(|j| if i == j { a[i][i].sqrt() } else { 0.0 })
+                            .collect()
+                    })
+                    .collect();
+            }
+        };
+        let log_det_half: f64 = (0..d).map(|i| chol[i][i].ln()).sum();
+        Kernel {
+            log_norm: 0.5 * d as f64 * (2.0 * std::f64::consts::PI).ln() + log_det_half,
+            chol,
+        }
+    }
+
+    /// `log K(x)`: the log density of the kernel at offset `x`.
+    fn log_density(&self, x: &[f64]) -> f64 {
+        // Solve L y = x; then xᵀ Σ⁻¹ x = |y|².
+        let d = x.len();
+        let mut y = vec![0.0; d];
+        for i in 0..d {
+            let s: f64 = (0..i).map(|k| self.chol[i][k] * y[k]).sum();
+            y[i] = (x[i] - s) / self.chol[i][i];
+        }
+        -0.5 * y.iter().map(|v| v * v).sum::<f64>() - self.log_norm
+    }
+
+    /// One draw around `centre`.
+    fn draw<R: Rng + ?Sized>(&self, centre: &[f64], rng: &mut R) -> Vec<f64> {
+        let d = centre.len();
+        let z: Vec<f64> = (0..d).map(|_| StandardNormal.sample(rng)).collect();
+        (0..d)
+            .map(|i| centre[i] + (0..=i).map(|k| self.chol[i][k] * z[k]).sum::<f64>())
+            .collect()
+    }
+}
+
+/// Most draws of the kernel tried for one candidate before it falls back on the picked
+/// particle itself (inside the box by construction).
+const MAX_TRIES: usize = 10_000;
+
+/// The candidates of the generation after `prev`: `count` particles picked by weight and
+/// moved by the kernel until inside the prior's box, each with its importance weight.
+pub fn propose<R: Rng + ?Sized>(
+    prev: &Generation,
+    prior: &Prior,
+    count: usize,
+    rng: &mut R,
+) -> Vec<Proposal> {
+    let kernel = Kernel::new(&prev.covariance, prior);
+    let total: f64 = prev.kept.iter().map(|p| p.weight).sum();
+    let log_w: Vec<f64> = prev.kept.iter().map(|p| (p.weight / total).ln()).collect();
+    let log_prior = prior.log_density();
+    (0..count)
+        .map(|_| {
+            let u = rng.random::<f64>() * total;
+            let mut acc = 0.0;
+            let mut pick = prev.kept.len() - 1;
+            for (j, p) in prev.kept.iter().enumerate() {
+                acc += p.weight;
+                if u < acc {
+                    pick = j;
+                    break;
+                }
+            }
+            let centre = &prev.kept[pick].theta;
+            let theta = (0..MAX_TRIES)
+                .map(|_| kernel.draw(centre, rng))
+                .find(|t| prior.contains(t))
+                .unwrap_or_else(|| centre.clone());
+            // log Σ_j w̃_j K(θ − θ_j), by log-sum-exp.
+            let terms: Vec<f64> = prev
+                .kept
+                .iter()
+                .zip(&log_w)
+                .map(|(p, lw)| {
+                    let x: Vec<f64> = theta.iter().zip(&p.theta).map(|(a, b)| a - b).collect();
+                    lw + kernel.log_density(&x)
+                })
+                .collect();
+            let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let log_q = top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln();
+            Proposal {
+                weight: (log_prior - log_q).exp(),
+                theta,
+            }
+        })
+        .collect()
+}
+
+/// The generation after `prev`, from its candidates and their distances.
+pub fn advance(
+    settings: &Settings,
+    prev: &Generation,
+    proposals: &[Proposal],
+    distances: &[f64],
+) -> Generation {
+    let index = prev.index + 1;
+    let closer = distances
+        .iter()
+        .filter(|&&d| rankable(d) < prev.epsilon)
+        .count();
+    let p_acc = if proposals.is_empty() {
+        0.0
+    } else {
+        closer as f64 / proposals.len() as f64
+    };
+    let pool: Vec<Particle> = prev
+        .kept
+        .iter()
+        .cloned()
+        .chain(
+            proposals
+                .iter()
+                .zip(distances)
+                .enumerate()
+                .map(|(i, (p, d))| Particle {
+                    theta: p.theta.clone(),
+                    weight: p.weight,
+                    distance: *d,
+                    generation: index,
+                    point: i as u32,
+                }),
+        )
+        .collect();
+    finish(
+        index,
+        select(pool, settings.kept()),
+        p_acc,
+        prev.candidates + proposals.len() as u64,
+    )
+}
+
+/// Whether to stop after `generation`, and why.
+pub fn stop(settings: &Settings, generation: &Generation) -> Option<Stop> {
+    if settings
+        .target_distance
+        .is_some_and(|t| generation.epsilon <= t)
+    {
+        Some(Stop::Distance)
+    } else if generation.index > 0 && generation.p_acc < settings.p_acc_min {
+        Some(Stop::Acceptance)
+    } else if generation.index + 1 >= settings.max_generations {
+        Some(Stop::Generations)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn settings(particles: usize) -> Settings {
+        Settings {
+            particles,
+            alpha: 0.5,
+            p_acc_min: 0.05,
+            max_generations: 30,
+            target_distance: None,
+        }
+    }
+
+    /// A noisy toy model: the distance of `θ + noise` to 2 (per dimension, root mean square).
+    fn distance<R: Rng + ?Sized>(theta: &[f64], rng: &mut R) -> f64 {
+        let sq: f64 = theta
+            .iter()
+            .map(|t| {
+                let noise: f64 = StandardNormal.sample(rng);
+                (t + 0.1 * noise - 2.0).powi(2)
+            })
+            .sum();
+        (sq / theta.len() as f64).sqrt()
+    }
+
+    fn calibrate(seed: u64, dim: usize) -> (Vec<Generation>, Prior) {
+        let prior = Prior {
+            lo: vec![-10.0; dim],
+            hi: vec![10.0; dim],
+        };
+        let s = settings(200);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let candidates = prior.latin_hypercube(s.particles, &mut rng);
+        let distances: Vec<f64> = candidates.iter().map(|t| distance(t, &mut rng)).collect();
+        let mut generations = vec![first(&s, &candidates, &distances)];
+        loop {
+            let prev = generations.last().unwrap();
+            if stop(&s, prev).is_some() {
+                break;
+            }
+            let proposals = propose(prev, &prior, s.candidates(prev.index + 1), &mut rng);
+            let distances: Vec<f64> = proposals
+                .iter()
+                .map(|p| distance(&p.theta, &mut rng))
+                .collect();
+            let next = advance(&s, prev, &proposals, &distances);
+            generations.push(next);
+        }
+        (generations, prior)
+    }
+
+    #[test]
+    fn the_posterior_concentrates_on_the_truth_and_tolerances_shrink() {
+        let (generations, _) = calibrate(1, 2);
+        let last = generations.last().unwrap();
+        assert!(generations.len() >= 4, "{} generations", generations.len());
+        for pair in generations.windows(2) {
+            assert!(pair[1].epsilon <= pair[0].epsilon);
+            assert_eq!(pair[1].kept.len(), 100);
+        }
+        let (mean, cov) = weighted_moments(&last.kept);
+        for j in 0..2 {
+            assert!((mean[j] - 2.0).abs() < 0.15, "mean {mean:?}");
+            assert!(cov[j][j].sqrt() < 0.3, "sd {}", cov[j][j].sqrt());
+        }
+        assert!(last.ess() > 5.0, "ESS {}", last.ess());
+        assert_eq!(last.candidates, 200 + 100 * (generations.len() as u64 - 1));
+    }
+
+    #[test]
+    fn the_same_generator_gives_the_same_generations() {
+        let (a, _) = calibrate(5, 1);
+        let (b, _) = calibrate(5, 1);
+        assert_eq!(a, b);
+        let (c, _) = calibrate(6, 1);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn proposals_stay_in_the_box_and_weigh_by_prior_over_proposal() {
+        let prior = Prior {
+            lo: vec![0.0, -1.0],
+            hi: vec![1.0, 1.0],
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let candidates = prior.draws(50, &mut rng);
+        for c in &candidates {
+            assert!(prior.contains(c));
+        }
+        let distances: Vec<f64> = candidates.iter().map(|t| t[0]).collect();
+        let g = first(&settings(50), &candidates, &distances);
+        assert_eq!(g.kept.len(), 25);
+        assert!(g.kept.windows(2).all(|w| w[0].distance <= w[1].distance));
+        assert_eq!(g.epsilon, g.kept[24].distance);
+        let proposals = propose(&g, &prior, 1000, &mut rng);
+        assert!(proposals.iter().all(|p| prior.contains(&p.theta)));
+        assert!(
+            proposals
+                .iter()
+                .all(|p| p.weight.is_finite() && p.weight > 0.0)
+        );
+        // Where the kept particles are dense the proposal density is high and the weight low.
+        let near = proposals
+            .iter()
+            .filter(|p| p.theta[0] < 0.1)
+            .map(|p| p.weight)
+            .fold(f64::INFINITY, f64::min);
+        let far = proposals
+            .iter()
+            .filter(|p| p.theta[0] > 0.6)
+            .map(|p| p.weight)
+            .fold(0.0, f64::max);
+        assert!(far > near, "far {far} near {near}");
+    }
+
+    #[test]
+    fn a_single_particle_kernel_density_is_the_normal_density() {
+        let prior = Prior {
+            lo: vec![-100.0],
+            hi: vec![100.0],
+        };
+        let k = Kernel::new(&[vec![4.0]], &prior);
+        let expected = -0.5 * (2.0 * std::f64::consts::PI * 4.0).ln() - 0.5 * 1.0;
+        assert!((k.log_density(&[2.0]) - expected).abs() < 1e-12);
+        // A degenerate covariance still gives a usable kernel.
+        let k = Kernel::new(
+            &[vec![0.0, 0.0], vec![0.0, 0.0]],
+            &Prior {
+                lo: vec![0.0, 0.0],
+                hi: vec![1.0, 1.0],
+            },
+        );
+        assert!(k.log_density(&[0.0, 0.0]).is_finite());
+    }
+
+    #[test]
+    fn ties_and_nan_distances_rank_deterministically() {
+        let candidates: Vec<Vec<f64>> = (0..6).map(|i| vec![i as f64]).collect();
+        let distances = [1.0, f64::NAN, 1.0, 0.5, f64::INFINITY, 1.0];
+        let g = first(&settings(6), &candidates, &distances);
+        let points: Vec<u32> = g.kept.iter().map(|p| p.point).collect();
+        assert_eq!(points, [3, 0, 2]);
+        assert_eq!(g.epsilon, 1.0);
+    }
+
+    #[test]
+    fn stopping_rules() {
+        let mut s = settings(10);
+        let mut g = Generation {
+            index: 0,
+            kept: Vec::new(),
+            epsilon: 1.0,
+            p_acc: 1.0,
+            covariance: Vec::new(),
+            candidates: 10,
+        };
+        assert_eq!(stop(&s, &g), None);
+        s.max_generations = 1;
+        assert_eq!(stop(&s, &g), Some(Stop::Generations));
+        s.max_generations = 5;
+        g.index = 2;
+        g.p_acc = 0.01;
+        assert_eq!(stop(&s, &g), Some(Stop::Acceptance));
+        s.target_distance = Some(1.0);
+        assert_eq!(stop(&s, &g), Some(Stop::Distance));
+    }
+
+    #[test]
+    fn states_with_infinite_distances_read_back_exactly() {
+        let candidates: Vec<Vec<f64>> = (0..4).map(|i| vec![0.1 + i as f64]).collect();
+        let g = first(
+            &settings(4),
+            &candidates,
+            &[0.3, f64::INFINITY, f64::NAN, f64::INFINITY],
+        );
+        assert_eq!(g.epsilon, f64::INFINITY);
+        let text = serde_json::to_string(&g).unwrap();
+        let back: Generation = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, g);
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    }
+
+    #[test]
+    fn effective_sample_size() {
+        assert_eq!(ess(&[1.0, 1.0, 1.0, 1.0]), 4.0);
+        assert!((ess(&[1.0, 0.0, 0.0]) - 1.0).abs() < 1e-12);
+    }
+}

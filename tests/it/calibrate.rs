@@ -1,0 +1,541 @@
+//! Calibration through the binary: ABC recovers a known parameter from targets made by a run
+//! with it; a calibration stopped between generations and within one, and one run as SLURM
+//! shards, end with the posterior of an uninterrupted run, bit for bit; a folder refuses
+//! another calibration; bad calibration files are reported at once; `run --posterior` draws
+//! each replicate's particle by weight, the same for every scenario and any thread count, and
+//! the particles act.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use mhsim::record::Metric;
+
+use crate::common::{
+    assert_success, attr_string, attr_u64, read_3d, read_strings, run_mhsim, stderr, stdout,
+    stratum,
+};
+use crate::ensemble::contents;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+fn metric_index(metric: Metric) -> usize {
+    Metric::ALL.iter().position(|m| *m == metric).unwrap()
+}
+
+/// `mhsim calibrate FILE --out DIR EXTRA...`, not checked.
+fn calibrate(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["calibrate", s(file), "--out", s(out)];
+    args.extend_from_slice(extra);
+    run_mhsim(&args)
+}
+
+/// The particles of a posterior: samples, weights and distances, as bits.
+fn posterior_bits(path: &Path) -> Vec<(String, Vec<usize>, crate::common::Content)> {
+    contents(path, "/")
+        .into_iter()
+        .filter(|(name, _, _)| ["/samples", "/weights", "/distances"].contains(&name.as_str()))
+        .collect()
+}
+
+/// Samples of the first parameter and normalised weights of a posterior.
+fn samples_and_weights(path: &Path) -> (Vec<f64>, Vec<f64>) {
+    let file = hdf5::File::open(path).unwrap();
+    let samples = file.dataset("samples").unwrap().read_raw::<f64>().unwrap();
+    let weights = file.dataset("weights").unwrap().read_raw::<f64>().unwrap();
+    (samples, weights)
+}
+
+/// Weighted quantile: the smallest sample whose cumulative weight reaches `q`.
+fn weighted_quantile(samples: &[f64], weights: &[f64], q: f64) -> f64 {
+    let mut order: Vec<usize> = (0..samples.len()).collect();
+    order.sort_by(|&a, &b| samples[a].total_cmp(&samples[b]));
+    let mut acc = 0.0;
+    for &i in &order {
+        acc += weights[i];
+        if acc >= q {
+            return samples[i];
+        }
+    }
+    samples[*order.last().unwrap()]
+}
+
+const TRUE_SET_POINT: f64 = -0.2;
+
+#[test]
+fn abc_recovers_a_known_set_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let town = [
+        "people=1000",
+        "weeks=104",
+        "burn_in_weeks=26",
+        "dynamics.sigma=0.5",
+    ];
+    // The "observations": one replicate at the known set point; its yearly prevalence.
+    let truth = dir.path().join("truth");
+    let mut args = vec!["run", "--quiet", "--replicates", "1", "--out", s(&truth)];
+    let known = format!("dynamics.baseline_set_point={TRUE_SET_POINT}");
+    for set in town.iter().copied().chain([known.as_str()]) {
+        args.extend_from_slice(&["--set", set]);
+    }
+    assert_success(&run_mhsim(&args));
+    let file = hdf5::File::open(truth.join("results.h5")).unwrap();
+    let yearly = read_3d(&file, "summary/yearly_mean");
+    let prevalence = metric_index(Metric::Prevalence);
+    let observed: Vec<f64> = (0..2)
+        .map(|y| yearly[[y, prevalence, stratum("all")]])
+        .collect();
+    write(
+        dir.path(),
+        "targets.toml",
+        &format!(
+            r#"
+name = "known"
+[[target]]
+name = "prevalence_2024"
+metric = "prevalence"
+years = 2024
+observed = {:?}
+se = 0.006
+source = "a run at the known set point"
+[[target]]
+name = "prevalence_2025"
+metric = "prevalence"
+years = 2025
+observed = {:?}
+se = 0.006
+source = "a run at the known set point"
+"#,
+            observed[0], observed[1]
+        ),
+    );
+    let cal = write(
+        dir.path(),
+        "known.toml",
+        r#"
+name = "known"
+base = "builtin:baseline"
+targets = "targets.toml"
+set = ["people=1000", "weeks=104", "burn_in_weeks=26", "dynamics.sigma=0.5"]
+replicates = 1
+seed = 11
+[abc]
+particles = 30
+alpha = 0.5
+max_generations = 4
+[[parameter]]
+key = "dynamics.baseline_set_point"
+min = -1.5
+max = 0.5
+"#,
+    );
+    let out = dir.path().join("cal");
+    let run = calibrate(&cal, &out, &["--threads", "2"]);
+    assert_success(&run);
+    let text = stdout(&run);
+    for g in 0..4 {
+        assert!(text.contains(&format!("generation {g}: epsilon")), "{text}");
+    }
+    assert!(text.contains("ESS") && text.contains("p_acc"), "{text}");
+    assert!(text.contains("fit of the closest particle"), "{text}");
+
+    let posterior = out.join("posterior.h5");
+    let (samples, weights) = samples_and_weights(&posterior);
+    assert_eq!(samples.len(), 15);
+    assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    let (lo, hi) = (
+        weighted_quantile(&samples, &weights, 0.025),
+        weighted_quantile(&samples, &weights, 0.975),
+    );
+    assert!(
+        lo <= TRUE_SET_POINT && TRUE_SET_POINT <= hi,
+        "95% range [{lo}, {hi}] misses {TRUE_SET_POINT}"
+    );
+    assert!(
+        hi - lo < 0.5 * 2.0,
+        "95% range [{lo}, {hi}] is not narrower than the prior"
+    );
+
+    // Provenance and per-generation diagnostics.
+    let file = hdf5::File::open(&posterior).unwrap();
+    assert_eq!(attr_u64(&file, "generations"), 4);
+    assert_eq!(attr_u64(&file, "simulations"), 30 + 3 * 15);
+    assert_eq!(attr_u64(&file, "seed"), 11);
+    assert!(attr_string(&file, "calibration").contains("baseline_set_point"));
+    assert!(attr_string(&file, "targets").contains("prevalence_2025"));
+    assert!(attr_string(&file, "base_scenario").contains("people = 1000"));
+    assert_eq!(
+        read_strings(&file.dataset("parameters").unwrap()),
+        ["dynamics.baseline_set_point"]
+    );
+    let epsilon = file
+        .dataset("generations/epsilon")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    assert_eq!(epsilon.len(), 4);
+    assert!(epsilon.windows(2).all(|w| w[1] <= w[0]), "{epsilon:?}");
+    for column in [
+        "p_acc",
+        "ess",
+        "simulations",
+        "mean_dynamics.baseline_set_point",
+    ] {
+        assert!(
+            file.dataset(&format!("generations/{column}")).is_ok(),
+            "{column}"
+        );
+    }
+    let diagnostics = std::fs::read_to_string(out.join("diagnostics.csv")).unwrap();
+    assert_eq!(diagnostics.lines().count(), 5, "{diagnostics}");
+    assert!(diagnostics.starts_with("generation,epsilon,p_acc,ess,"));
+    let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
+    assert!(fit.contains("prevalence_2024"), "{fit}");
+
+    // best.toml extends the base and can be extended; it holds the fixed model parameter and
+    // the closest particle.
+    let best = std::fs::read_to_string(out.join("best.toml")).unwrap();
+    assert!(best.contains("extends = \"builtin:baseline\""), "{best}");
+    assert!(best.contains("#   people = 1000"), "{best}");
+    let scenario = write(
+        dir.path(),
+        "with_best.toml",
+        "extends = \"cal/best.toml\"\nname = \"with_best\"\n",
+    );
+    let loaded = mhsim::Scenario::load(Some(&scenario), &[]).unwrap();
+    assert_eq!(loaded.dynamics.sigma, 0.5);
+    assert_eq!(
+        loaded.dynamics.baseline_set_point.to_bits(),
+        samples[0].to_bits()
+    );
+    assert_eq!(loaded.run.people, 10_000);
+}
+
+/// A small calibration for the resume and shard tests: 16 particles, 3 generations.
+const QUICK: &str = r#"
+name = "quick"
+base = "builtin:baseline"
+targets = "targets.toml"
+set = ["people=400", "weeks=52", "burn_in_weeks=13"]
+replicates = 1
+seed = 5
+[abc]
+particles = 16
+alpha = 0.5
+p_acc_min = 0.0
+max_generations = 3
+[[parameter]]
+key = "dynamics.baseline_set_point"
+min = -1.5
+max = 0.5
+[[parameter]]
+key = "dynamics.kappa"
+min = 0.2
+max = 0.8
+scale = "log"
+"#;
+
+const QUICK_TARGETS: &str = r#"
+[[target]]
+name = "prevalence"
+metric = "prevalence"
+years = 2024
+observed = 0.17
+se = 0.01
+source = "made up"
+"#;
+
+#[test]
+fn stopped_resumed_and_sharded_calibrations_end_with_the_same_posterior() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "targets.toml", QUICK_TARGETS);
+    let cal = write(dir.path(), "quick.toml", QUICK);
+
+    let whole = dir.path().join("whole");
+    assert_success(&calibrate(&cal, &whole, &["--threads", "2", "--quiet"]));
+    let reference = posterior_bits(&whole.join("posterior.h5"));
+    assert_eq!(reference.len(), 3);
+
+    // Stopped between generations, then within one (a partly run sweep), then finished.
+    let resumed = dir.path().join("resumed");
+    let stopped = calibrate(
+        &cal,
+        &resumed,
+        &["--threads", "1", "--quiet", "--stop-after-generations", "1"],
+    );
+    assert_eq!(stopped.status.code(), Some(1), "{}", stderr(&stopped));
+    assert!(stderr(&stopped).contains("stopped after 1 generation"));
+    assert!(resumed.join("gen-000/state.json").exists());
+    assert!(resumed.join("gen-001/manifest.json").exists());
+    assert!(!resumed.join("gen-001/state.json").exists());
+    assert!(!resumed.join("posterior.h5").exists());
+    let partial = run_mhsim(&[
+        "sweep",
+        "run",
+        s(&resumed.join("gen-001")),
+        "--stop-after",
+        "3",
+        "--threads",
+        "1",
+        "--quiet",
+    ]);
+    assert!(!partial.status.success());
+    assert_eq!(
+        std::fs::read_dir(resumed.join("gen-001/points"))
+            .unwrap()
+            .count(),
+        3
+    );
+    let again = calibrate(&cal, &resumed, &["--threads", "1"]);
+    assert_success(&again);
+    assert!(stdout(&again).contains("generation 0: epsilon"));
+    assert!(stdout(&again).contains("done before"));
+    assert_eq!(posterior_bits(&resumed.join("posterior.h5")), reference);
+    for name in ["diagnostics.csv", "best.toml", "fit.csv"] {
+        assert_eq!(
+            std::fs::read(whole.join(name)).unwrap(),
+            std::fs::read(resumed.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // Run again on a finished folder: the same outputs, nothing simulated.
+    let finished = calibrate(&cal, &resumed, &[]);
+    assert_success(&finished);
+    assert!(!stdout(&finished).contains(" s\n"), "{}", stdout(&finished));
+
+    // Sharded: every generation waits (exit code 3) until its shards are run.
+    let sharded = dir.path().join("sharded");
+    let mut waits = 0;
+    loop {
+        let out = calibrate(&cal, &sharded, &["--shards", "2", "--quiet"]);
+        if out.status.success() {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let text = stdout(&out);
+        let gen_dir = sharded.join(format!("gen-{waits:03}"));
+        assert!(text.contains("sbatch --wait"), "{text}");
+        assert!(text.contains(s(&gen_dir.join("submit.sbatch"))), "{text}");
+        assert!(sharded.join("submit.sbatch").exists());
+        for k in ["1", "0"] {
+            assert_success(&run_mhsim(&[
+                "sweep",
+                "run",
+                s(&gen_dir),
+                "--shard",
+                k,
+                "--quiet",
+            ]));
+        }
+        waits += 1;
+        assert!(waits <= 3, "more generations than max_generations");
+    }
+    assert_eq!(waits, 3);
+    assert!(!sharded.join("submit.sbatch").exists());
+    assert_eq!(posterior_bits(&sharded.join("posterior.h5")), reference);
+
+    // Another calibration file is refused in a folder of this one.
+    let other = write(
+        dir.path(),
+        "other.toml",
+        &QUICK.replace("particles = 16", "particles = 20"),
+    );
+    let refused = calibrate(&other, &whole, &["--quiet"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("the calibration file")
+            && stderr(&refused).contains("holds calibration"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn bad_calibration_files_are_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "targets.toml", QUICK_TARGETS);
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        r#"
+base = "builtin:baseline"
+targets = "targets.toml"
+replicates = "two"
+colour = "red"
+[abc]
+particles = 3
+alpha = 0.5
+[[parameter]]
+key = "dynamics.kapa"
+min = 0.1
+max = 0.3
+[[parameter]]
+key = "dynamics.kappa"
+min = 0.5
+max = 0.2
+[[parameter]]
+key = "dynamics.sigma"
+min = 0.1
+max = 9.0
+"#,
+    );
+    let out = dir.path().join("out");
+    for output in [
+        calibrate(&bad, &out, &[]),
+        run_mhsim(&["validate", s(&bad)]),
+    ] {
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let err = stderr(&output);
+        assert!(err.contains("problems in the calibration"), "{err}");
+        for expected in [
+            "bad.toml: replicates = \"two\"",
+            "bad.toml: colour",
+            "bad.toml: abc.particles = 3",
+            "bad.toml: parameter[0].key = \"dynamics.kapa\"",
+            "did you mean `kappa`",
+            "bad.toml: parameter[1].max",
+            "bad.toml: parameter[2].max = 9.0: dynamics.sigma: expected a number in [0, 5]",
+        ] {
+            assert!(err.contains(expected), "{expected} missing from\n{err}");
+        }
+    }
+    assert!(!out.exists());
+    let missing = write(dir.path(), "missing.toml", "targets = \"nowhere.toml\"\n");
+    let output = calibrate(&missing, &out, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("missing.toml: base"), "{err}");
+    assert!(err.contains("missing.toml: targets"), "{err}");
+    assert!(err.contains("missing.toml: parameter"), "{err}");
+}
+
+#[test]
+fn run_with_a_posterior_draws_particles_by_weight_alike_for_every_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    // A posterior concentrated at two set points: a calm town (weight 1) and a distressed
+    // one (weight 3).
+    let posterior = dir.path().join("posterior.h5");
+    mhsim::output::posterior::write_posterior(
+        &posterior,
+        &mhsim::output::posterior::PosteriorFile {
+            parameters: vec!["dynamics.baseline_set_point".into()],
+            scale: vec!["linear".into()],
+            prior_min: vec![-2.0],
+            prior_max: vec![1.0],
+            samples: vec![vec![-1.5], vec![0.5]],
+            weights: vec![0.25, 0.75],
+            distances: vec![0.0, 0.0],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let a = write(
+        dir.path(),
+        "a.toml",
+        "extends = \"builtin:baseline\"\nname = \"a\"\npeople = 300\nweeks = 26\nburn_in_weeks = 13\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.toml",
+        "extends = \"a.toml\"\nname = \"b\"\n[economy]\nunemployment_rate = 0.1\n",
+    );
+    let run = |out: &Path, threads: &str| {
+        let output = run_mhsim(&[
+            "run",
+            s(&a),
+            s(&b),
+            "--replicates",
+            "32",
+            "--posterior",
+            s(&posterior),
+            "--threads",
+            threads,
+            "--out",
+            s(out),
+        ]);
+        assert_success(&output);
+        output
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    let printed = run(&one, "1");
+    assert!(
+        stdout(&printed).contains("2 distinct particles over 32 replicates"),
+        "{}",
+        stdout(&printed)
+    );
+    run(&two, "2");
+    for file in ["a/results.h5", "b/results.h5", "comparison.h5"] {
+        assert!(
+            contents(&one.join(file), "/") == contents(&two.join(file), "/"),
+            "{file} differs between 1 and 2 threads"
+        );
+    }
+    let particles = |scenario: &str| -> Vec<u64> {
+        let file = hdf5::File::open(one.join(scenario).join("results.h5")).unwrap();
+        file.dataset("posterior/particle")
+            .unwrap()
+            .read_raw::<u64>()
+            .unwrap()
+    };
+    let drawn = particles("a");
+    assert_eq!(drawn, particles("b"), "scenarios drew different particles");
+    assert_eq!(drawn.len(), 32);
+    let share = drawn.iter().filter(|&&p| p == 1).count() as f64 / 32.0;
+    assert!(
+        (0.5..=0.95).contains(&share),
+        "share of particle 1: {share}"
+    );
+    let file = hdf5::File::open(one.join("a/results.h5")).unwrap();
+    let values = file
+        .dataset("posterior/values")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    for (p, v) in drawn.iter().zip(&values) {
+        assert_eq!(*v, if *p == 0 { -1.5 } else { 0.5 });
+    }
+    let group = file.group("posterior").unwrap();
+    let attr = group
+        .attr("hash")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap();
+    assert_eq!(attr.as_str().len(), 32);
+    // The particles act: every distressed replicate has a higher prevalence than every calm one.
+    let series = read_3d(&file, "series/prevalence");
+    let mean = |r: usize| {
+        let weeks = series.shape()[1];
+        (0..weeks)
+            .map(|w| series[[r, w, stratum("all")]])
+            .sum::<f64>()
+            / weeks as f64
+    };
+    let calm = (0..32)
+        .filter(|&r| drawn[r] == 0)
+        .map(mean)
+        .fold(0.0, f64::max);
+    let distressed = (0..32)
+        .filter(|&r| drawn[r] == 1)
+        .map(mean)
+        .fold(f64::INFINITY, f64::min);
+    assert!(distressed > calm, "distressed {distressed} vs calm {calm}");
+
+    // A file that is not a posterior is refused before anything runs.
+    let not = run_mhsim(&[
+        "run",
+        s(&a),
+        "--posterior",
+        s(&a),
+        "--out",
+        s(&dir.path().join("x")),
+    ]);
+    assert_eq!(not.status.code(), Some(2), "{}", stderr(&not));
+    assert!(!dir.path().join("x").exists());
+}
