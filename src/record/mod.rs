@@ -405,11 +405,16 @@ pub fn strata() -> Vec<String> {
     for e in crate::population::Employment::ADULT {
         s.push(e.name().to_string());
     }
+    for band in ["16_24", "16_64"] {
+        for sex in ["male", "female"] {
+            s.push(format!("{sex}_{band}"));
+        }
+    }
     s
 }
 
 /// Number of published strata.
-pub const N_STRATA: usize = 22;
+pub const N_STRATA: usize = 26;
 
 /// Strata a cell belongs to (indices into [`strata`]).
 fn strata_of_cell(c: usize) -> impl Iterator<Item = usize> {
@@ -418,13 +423,18 @@ fn strata_of_cell(c: usize) -> impl Iterator<Item = usize> {
     let band = (c / (N_EMPLOYMENT * 5)) % N_AGE_BANDS;
     let sex = c / (N_EMPLOYMENT * 5 * N_AGE_BANDS);
     let observed = band >= 1;
-    let mut out = [usize::MAX; 6];
+    let mut out = [usize::MAX; 8];
     if observed {
         out[0] = 0;
         out[1] = 1 + sex;
         out[2] = 3 + band - 1;
         if (2..=6).contains(&band) {
             out[3] = 10;
+            // Sex by age: male_16_24, female_16_24, male_16_64, female_16_64.
+            if band == 2 {
+                out[6] = 22 + sex;
+            }
+            out[7] = 24 + sex;
         }
         out[4] = 11 + quintile;
         if employment < 6 {
@@ -1043,7 +1053,25 @@ mod tests {
                 "age_25_34",
                 "age_16_64",
                 "imd_q5",
-                "unemployed"
+                "unemployed",
+                "female_16_64"
+            ]
+        );
+        // A man aged 20 in quintile 1 who is a student.
+        let s: Vec<&str> = strata_of_cell(cell(0, 20, 0, 3))
+            .map(|i| names[i].as_str())
+            .collect();
+        assert_eq!(
+            s,
+            [
+                "all",
+                "male",
+                "age_16_24",
+                "age_16_64",
+                "imd_q1",
+                "student",
+                "male_16_24",
+                "male_16_64"
             ]
         );
         // Under-fives are not observed.

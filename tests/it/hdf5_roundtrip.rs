@@ -96,8 +96,14 @@ fn the_resolved_scenario_reproduces_the_run() {
 fn strata_are_named() {
     let file = open();
     let names = read_strings(&file.dataset("strata").unwrap());
-    assert_eq!(names.len(), 22);
+    assert_eq!(names.len(), 26);
     assert_eq!(names[0], "all");
+    // Strata added later come last, so the indices of the earlier ones keep their meaning.
+    assert_eq!(names[21], "carer");
+    assert_eq!(
+        names[22..],
+        ["male_16_24", "female_16_24", "male_16_64", "female_16_64"]
+    );
     assert_eq!(names, strata());
     let metrics = read_strings(&file.dataset("summary/metrics").unwrap());
     let expected: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
