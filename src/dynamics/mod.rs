@@ -219,6 +219,10 @@ pub struct WeekConstants {
     pub care_relapse_rr: [f64; 2],
     /// Relative hazard of leaving the acute phase while in a bed or centre place.
     pub staying_recovery_rr: f64,
+    /// Weekly suicide hazard by [`suicide_code`] (male, in an episode, with SMI).
+    pub suicide: [f64; 8],
+    /// Youngest age at risk of suicide.
+    pub suicide_min_age: u8,
 }
 
 impl WeekConstants {
@@ -309,6 +313,8 @@ impl WeekConstants {
             medication_shift: s.services.medication_effect as f32,
             care_relapse_rr: [s.services.cmht_relapse_rr, effects.hub_relapse],
             staying_recovery_rr: s.services.inpatient_recovery_rr,
+            suicide: suicide_hazards(s),
+            suicide_min_age: s.suicide.min_age.min(255) as u8,
             max_weekly_hazard: 1.0,
         };
         constants.max_weekly_hazard = constants.hazard_bound();
@@ -342,6 +348,43 @@ pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
         | usize::from(c.arrears) << 3
         | usize::from(c.problem_debt) << 4
         | usize::from(c.lonely) << 5
+}
+
+/// Index into [`WeekConstants::suicide`]: male | in an episode << 1 | with SMI << 2.
+#[inline]
+pub fn suicide_code(male: bool, ill: bool, smi: bool) -> usize {
+    usize::from(male) | usize::from(ill) << 1 | usize::from(smi) << 2
+}
+
+/// Weekly suicide hazard for every [`suicide_code`]: `base_rate / 100,000 / 52` times the
+/// relative risks that apply, at most 1.
+fn suicide_hazards(s: &Scenario) -> [f64; 8] {
+    let p = &s.suicide;
+    std::array::from_fn(|code| {
+        let rr = |bit: usize, rr: f64| if code & (1 << bit) != 0 { rr } else { 1.0 };
+        (p.base_rate / 100_000.0 / 52.0 * rr(0, p.rr_male) * rr(1, p.rr_episode) * rr(2, p.rr_smi))
+            .min(1.0)
+    })
+}
+
+/// Whether the person dies by suicide this week: one keyed uniform per person aged
+/// `suicide.min_age` or more and week (none when the hazard is 0), against the hazard of
+/// their state at the end of the week's mental-health and care steps.
+#[inline]
+pub fn suicide(
+    person: usize,
+    week: u32,
+    key: StreamKey,
+    age: u8,
+    male: bool,
+    mh: &MentalHealth,
+    k: &WeekConstants,
+) -> bool {
+    if age < k.suicide_min_age {
+        return false;
+    }
+    let h = k.suicide[suicide_code(male, mh.ill, mh.smi != Smi::None)];
+    h > 0.0 && key.uniform(person as u32, week) < h
 }
 
 /// Shift of the target from current circumstances (unemployment, poverty, arrears, problem

@@ -115,11 +115,13 @@ pub enum Metric {
     CostProgrammes,
     /// Services plus programmes.
     CostTotal,
+    /// Suicides per 100,000 person-years.
+    Suicides,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 53] = [
+    pub const ALL: [Metric; 54] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -173,6 +175,7 @@ impl Metric {
         Metric::CostInpatient,
         Metric::CostProgrammes,
         Metric::CostTotal,
+        Metric::Suicides,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -231,6 +234,7 @@ impl Metric {
             Metric::CostInpatient => "cost_inpatient",
             Metric::CostProgrammes => "cost_programmes",
             Metric::CostTotal => "cost_total",
+            Metric::Suicides => "suicides",
         }
     }
 
@@ -239,6 +243,7 @@ impl Metric {
         match self {
             Metric::Population => "persons",
             Metric::Incidence | Metric::Remission => "per 1,000 person-years",
+            Metric::Suicides => "per 100,000 person-years at risk",
             Metric::MeanDistress => "SD of latent distress",
             Metric::Wemwbs => "WEMWBS points (14-70)",
             Metric::Sf12Mcs => "SF-12 MCS points",
@@ -362,6 +367,9 @@ impl Metric {
                 "cost of community, school and prevention programmes this week"
             }
             Metric::CostTotal => "services plus programmes",
+            Metric::Suicides => {
+                "suicides per 100,000 person-years at ages suicide.min_age (10) and over, as ONS rates (counted in the stratum the person was in that week)"
+            }
         }
     }
 }
@@ -471,6 +479,10 @@ pub struct Tally {
     pub arrears: u32,
     /// Often lonely.
     pub lonely: u32,
+    /// Suicides.
+    pub suicides: u32,
+    /// People younger than the youngest age at risk of suicide (`suicide.min_age`).
+    pub below_suicide_age: u32,
     /// Sum of latent distress.
     pub distress: f64,
     /// Sum of the GHQ-12 caseness probability.
@@ -492,6 +504,8 @@ impl Tally {
         self.debt += o.debt;
         self.arrears += o.arrears;
         self.lonely += o.lonely;
+        self.suicides += o.suicides;
+        self.below_suicide_age += o.below_suicide_age;
         self.distress += o.distress;
         self.ghq += o.ghq;
     }
@@ -756,6 +770,9 @@ impl WeekTally {
                     Metric::CostInpatient => v.cost[2],
                     Metric::CostProgrammes => v.programme_cost,
                     Metric::CostTotal => v.cost.iter().sum::<f64>() + v.programme_cost,
+                    Metric::Suicides => {
+                        ratio(u(t.suicides), u(t.n - t.below_suicide_age)) * 5_200_000.0
+                    }
                 };
             }
         }
@@ -771,6 +788,7 @@ pub struct PackedTally {
     counts: Vec<[u64; 3]>,
     distress: Vec<f64>,
     ghq: Vec<f64>,
+    below_suicide_age: Vec<u16>,
 }
 
 /// One person's contribution to a [`PackedTally`].
@@ -810,6 +828,7 @@ impl Default for PackedTally {
             counts: vec![[0; 3]; N_CELLS],
             distress: vec![0.0; N_CELLS],
             ghq: vec![0.0; N_CELLS],
+            below_suicide_age: vec![0; N_CELLS],
         }
     }
 }
@@ -835,6 +854,13 @@ impl PackedTally {
         self.ghq[c] += f64::from(p.ghq);
     }
 
+    /// Count one person of cell `c` (already added) who is younger than the youngest age at
+    /// risk of suicide.
+    #[inline]
+    pub fn add_below_suicide_age(&mut self, c: usize) {
+        self.below_suicide_age[c] += 1;
+    }
+
     /// Add the unpacked counts to a week tally.
     pub fn add_to(&self, week: &mut WeekTally) {
         let field = |w: u64, shift: u32| ((w >> shift) & 0xffff) as u32;
@@ -853,6 +879,8 @@ impl PackedTally {
                 debt: field(w2, 16),
                 lonely: field(w2, 32),
                 arrears: field(w2, 48),
+                suicides: 0,
+                below_suicide_age: u32::from(self.below_suicide_age[c]),
                 distress: self.distress[c],
                 ghq: self.ghq[c],
             });

@@ -2,6 +2,7 @@
 //!
 //! Run with `cargo test --release --locked --test it`.
 
+mod calibration;
 mod common;
 mod determinism;
 mod dynamics;

@@ -1,0 +1,125 @@
+//! The outputs that measure the calibration targets (MODEL.md section 9) and the suicide
+//! mechanism: each asserts a level, a direction or an identity that a mistake would break.
+
+use mhsim::record::{Metric, ReplicateSeries};
+use mhsim::sim::{World, run_replicate};
+
+use crate::common::{baseline_with, stratum};
+
+/// Replicates `0..n` of the baseline with `--set` overrides.
+fn runs(sets: &[&str], n: u64) -> Vec<ReplicateSeries> {
+    let s = baseline_with(sets);
+    (0..n).map(|r| run_replicate(&s, r)).collect()
+}
+
+/// Pooled rate of a per-person-year metric: the weekly values weighted by the stratum's
+/// population over all weeks and replicates (weeks with no one in the stratum count as 0).
+fn pooled_rate(series: &[ReplicateSeries], metric: Metric, stratum_name: &str) -> f64 {
+    let s = stratum(stratum_name);
+    let (mut events, mut people) = (0.0, 0.0);
+    for r in series {
+        for w in 0..r.weeks {
+            let n = r.get(Metric::Population, w, s);
+            let v = r.get(metric, w, s);
+            if v.is_finite() {
+                events += v * n;
+            }
+            people += n;
+        }
+    }
+    events / people
+}
+
+#[test]
+fn suicide_rate_is_plausible_and_higher_in_men() {
+    // Two replicates of 20,000 people over ten years: about 360,000 person-years at ages
+    // 10+, so about 40 suicides at the ONS rate of 11.2 per 100,000.
+    let series = runs(&["people=20000", "burn_in_weeks=52"], 2);
+    let all = pooled_rate(&series, Metric::Suicides, "all");
+    assert!(
+        (5.0..20.0).contains(&all),
+        "suicides per 100,000 person-years: {all}"
+    );
+    let (male, female) = (
+        pooled_rate(&series, Metric::Suicides, "male"),
+        pooled_rate(&series, Metric::Suicides, "female"),
+    );
+    assert!(male > female, "men {male} vs women {female}");
+}
+
+#[test]
+fn suicide_rises_with_its_relative_risks_and_vanishes_without_a_base_rate() {
+    // A base rate 100 times the default makes hundreds of suicides in a small town.
+    let base = [
+        "people=5000",
+        "weeks=104",
+        "burn_in_weeks=26",
+        "suicide.base_rate=117",
+    ];
+    let run = |extra: &[&str]| runs(&[base.as_slice(), extra].concat(), 1);
+    let reference = run(&[]);
+    let (male, female) = (
+        pooled_rate(&reference, Metric::Suicides, "male"),
+        pooled_rate(&reference, Metric::Suicides, "female"),
+    );
+    assert!(
+        male > 2.0 * female,
+        "men {male} vs women {female} per 100,000"
+    );
+    let all = pooled_rate(&reference, Metric::Suicides, "all");
+    let higher = pooled_rate(&run(&["suicide.rr_episode=40"]), Metric::Suicides, "all");
+    assert!(
+        higher > 1.3 * all,
+        "doubling rr_episode: {all} -> {higher} per 100,000"
+    );
+    let none = run(&["suicide.base_rate=0"]);
+    for name in ["all", "male", "female", "age_16_64"] {
+        let s = stratum(name);
+        assert!(
+            none[0].metric(Metric::Suicides)[s..]
+                .iter()
+                .step_by(mhsim::record::N_STRATA)
+                .all(|&v| v == 0.0),
+            "suicides without a base rate in {name}"
+        );
+    }
+}
+
+#[test]
+fn suicides_keep_the_population_size() {
+    let s = baseline_with(&["people=2000", "suicide.base_rate=5000"]);
+    let mut world = World::new(&s, 0);
+    let mut deaths = 0;
+    for _ in 0..60 {
+        let out = world.step();
+        deaths += out.tally.cells.iter().map(|c| c.suicides).sum::<u32>();
+        assert_eq!(world.pop.len(), 2000);
+        assert_eq!(world.mh.len(), 2000);
+        assert_eq!(world.counts.ties.len(), 2000);
+    }
+    assert!(deaths > 50, "deaths {deaths}");
+}
+
+#[test]
+fn sex_by_age_strata_add_up_to_their_age_band() {
+    let series = runs(&["people=3000", "weeks=60", "burn_in_weeks=0"], 1);
+    let r = &series[0];
+    for band in ["16_24", "16_64"] {
+        let (m, f, both) = (
+            stratum(&format!("male_{band}")),
+            stratum(&format!("female_{band}")),
+            stratum(&format!("age_{band}")),
+        );
+        for w in 0..r.weeks {
+            let pop = |s| r.get(Metric::Population, w, s);
+            assert!(pop(m) > 0.0 && pop(f) > 0.0);
+            assert_eq!(pop(m) + pop(f), pop(both), "{band}, week {w}");
+            // Onsets and episodes add up too: the sexes' prevalences average to the band's.
+            let ill = |s| r.get(Metric::Prevalence, w, s) * pop(s);
+            assert!(
+                (ill(m) + ill(f) - ill(both)).abs() < 1e-6,
+                "{band}, week {w}"
+            );
+        }
+    }
+}
