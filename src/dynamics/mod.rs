@@ -61,6 +61,17 @@ pub struct MentalHealth {
     pub care: crate::services::Care,
     /// Weeks in the current course of care (therapy).
     pub care_weeks: u8,
+    /// [`MentalHealth::RECORDED`] bit.
+    pub flags: u8,
+}
+
+// The record is kept small: it is read and written for everybody every week.
+const _: () = assert!(std::mem::size_of::<MentalHealth>() == 28);
+
+impl MentalHealth {
+    /// Primary care has recognised the current episode (it is a recorded case); cleared at
+    /// remission.
+    pub const RECORDED: u8 = 1;
 }
 
 /// Set-point shift by age band.
@@ -539,6 +550,7 @@ pub fn newborn(
         smi: Smi::None,
         care: crate::services::Care::None,
         care_weeks: 0,
+        flags: 0,
     }
 }
 
@@ -592,6 +604,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
                 smi,
                 care: crate::services::Care::None,
                 care_weeks: 0,
+                flags: 0,
             }
         })
         .collect()
@@ -946,6 +959,7 @@ pub fn mental_health(
         };
         if mh.run >= k.remission_weeks {
             transition = Transition::Remission(mh.episode_weeks);
+            mh.flags &= !MentalHealth::RECORDED;
             mh.ill = false;
             mh.run = 0;
             mh.episode_weeks = 0;

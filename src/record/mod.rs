@@ -117,11 +117,13 @@ pub enum Metric {
     CostTotal,
     /// Suicides per 100,000 person-years.
     Suicides,
+    /// New recorded cases (first recognitions of an episode in primary care) per 1,000 person-years.
+    RecordedIncidence,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 54] = [
+    pub const ALL: [Metric; 55] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -176,6 +178,7 @@ impl Metric {
         Metric::CostProgrammes,
         Metric::CostTotal,
         Metric::Suicides,
+        Metric::RecordedIncidence,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -235,6 +238,7 @@ impl Metric {
             Metric::CostProgrammes => "cost_programmes",
             Metric::CostTotal => "cost_total",
             Metric::Suicides => "suicides",
+            Metric::RecordedIncidence => "recorded_incidence",
         }
     }
 
@@ -242,7 +246,9 @@ impl Metric {
     pub fn unit(self) -> &'static str {
         match self {
             Metric::Population => "persons",
-            Metric::Incidence | Metric::Remission => "per 1,000 person-years",
+            Metric::Incidence | Metric::Remission | Metric::RecordedIncidence => {
+                "per 1,000 person-years"
+            }
             Metric::Suicides => "per 100,000 person-years at risk",
             Metric::MeanDistress => "SD of latent distress",
             Metric::Wemwbs => "WEMWBS points (14-70)",
@@ -369,6 +375,9 @@ impl Metric {
             Metric::CostTotal => "services plus programmes",
             Metric::Suicides => {
                 "suicides per 100,000 person-years at ages suicide.min_age (10) and over, as ONS rates (counted in the stratum the person was in that week)"
+            }
+            Metric::RecordedIncidence => {
+                "new recorded cases per 1,000 person-years: episodes recognised at a primary-care consultation for the first time"
             }
         }
     }
@@ -535,6 +544,8 @@ pub struct ServiceCounts {
     pub treated_ill: u32,
     /// Primary-care consultations.
     pub consultations: u32,
+    /// Episodes recognised in primary care for the first time (new recorded cases).
+    pub recorded: u32,
     /// Referrals to therapy.
     pub referrals: u32,
     /// Therapy starts.
@@ -597,6 +608,7 @@ impl ServiceCounts {
         self.centre += o.centre;
         self.treated_ill += o.treated_ill;
         self.consultations += o.consultations;
+        self.recorded += o.recorded;
         self.referrals += o.referrals;
         self.starts += o.starts;
         self.started_within_6 += o.started_within_6;
@@ -773,6 +785,7 @@ impl WeekTally {
                     Metric::Suicides => {
                         ratio(u(t.suicides), u(t.n - t.below_suicide_age)) * 5_200_000.0
                     }
+                    Metric::RecordedIncidence => ratio(u(v.recorded), n) * 52_000.0,
                 };
             }
         }

@@ -123,3 +123,44 @@ fn sex_by_age_strata_add_up_to_their_age_band() {
         }
     }
 }
+
+#[test]
+fn each_episode_is_recorded_at_most_once_and_only_when_recognised() {
+    // Every new recorded case is a distinct episode: one under way at the start or one
+    // that began since. So the cases recorded over a run are at most the episodes at the
+    // start plus the onsets.
+    let s = baseline_with(&["people=4000", "seed=3"]);
+    let mut world = World::new(&s, 0);
+    let at_start = world.n_ill() as u32;
+    let (mut recorded, mut onsets) = (0, 0);
+    for _ in 0..156 {
+        let out = world.step();
+        recorded += out.tally.services.iter().map(|c| c.recorded).sum::<u32>();
+        onsets += out.tally.cells.iter().map(|c| c.onsets).sum::<u32>();
+    }
+    assert!(recorded > 100, "recorded cases {recorded}");
+    assert!(
+        recorded <= at_start + onsets,
+        "{recorded} recorded cases from {at_start} episodes at the start and {onsets} onsets"
+    );
+    // Recorded incidence is positive, below the incidence of all onsets, and zero when
+    // consultations never recognise a disorder.
+    let series = runs(&["people=4000", "weeks=104", "burn_in_weeks=52"], 1);
+    let recorded = pooled_rate(&series, Metric::RecordedIncidence, "all");
+    let all_onsets = pooled_rate(&series, Metric::Incidence, "all");
+    assert!(
+        recorded > 0.0 && recorded < all_onsets,
+        "recorded {recorded} vs all onsets {all_onsets} per 1,000"
+    );
+    let none = runs(
+        &[
+            "people=4000",
+            "weeks=104",
+            "burn_in_weeks=52",
+            "services.recognition=0",
+        ],
+        1,
+    );
+    assert_eq!(pooled_rate(&none, Metric::RecordedIncidence, "all"), 0.0);
+    assert!(pooled_rate(&none, Metric::Consultations, "all") > 0.0);
+}
