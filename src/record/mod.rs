@@ -119,11 +119,17 @@ pub enum Metric {
     Suicides,
     /// New recorded cases (first recognitions of an episode in primary care) per 1,000 person-years.
     RecordedIncidence,
+    /// Share of the week's remissions that ended an episode of 13 weeks or less.
+    RemittedWithin13w,
+    /// Share of the week's remissions that ended an episode of 52 weeks or less.
+    RemittedWithin52w,
+    /// Share of the week's remissions that ended an episode of more than 104 weeks.
+    EpisodesOver104w,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 55] = [
+    pub const ALL: [Metric; 58] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -179,6 +185,9 @@ impl Metric {
         Metric::CostTotal,
         Metric::Suicides,
         Metric::RecordedIncidence,
+        Metric::RemittedWithin13w,
+        Metric::RemittedWithin52w,
+        Metric::EpisodesOver104w,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -239,6 +248,9 @@ impl Metric {
             Metric::CostTotal => "cost_total",
             Metric::Suicides => "suicides",
             Metric::RecordedIncidence => "recorded_incidence",
+            Metric::RemittedWithin13w => "remitted_within_13w",
+            Metric::RemittedWithin52w => "remitted_within_52w",
+            Metric::EpisodesOver104w => "episodes_over_104w",
         }
     }
 
@@ -379,6 +391,15 @@ impl Metric {
             Metric::RecordedIncidence => {
                 "new recorded cases per 1,000 person-years: episodes recognised at a primary-care consultation for the first time"
             }
+            Metric::RemittedWithin13w => {
+                "share of the episodes ending (remitting) this week that lasted 13 weeks or less"
+            }
+            Metric::RemittedWithin52w => {
+                "share of the episodes ending (remitting) this week that lasted 52 weeks or less"
+            }
+            Metric::EpisodesOver104w => {
+                "share of the episodes ending (remitting) this week that lasted more than 104 weeks"
+            }
         }
     }
 }
@@ -490,6 +511,12 @@ pub struct Tally {
     pub lonely: u32,
     /// Suicides.
     pub suicides: u32,
+    /// Remissions ending an episode of 13 weeks or less.
+    pub remitted_13w: u32,
+    /// Remissions ending an episode of 52 weeks or less.
+    pub remitted_52w: u32,
+    /// Remissions ending an episode of more than 104 weeks.
+    pub remitted_over_104w: u32,
     /// People younger than the youngest age at risk of suicide (`suicide.min_age`).
     pub below_suicide_age: u32,
     /// Sum of latent distress.
@@ -499,6 +526,15 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Book the duration (weeks) of an episode that ended by remission this week (the
+    /// remission itself is counted through [`PersonTally::remission`]).
+    #[inline]
+    pub fn add_ended_episode(&mut self, weeks: u16) {
+        self.remitted_13w += u32::from(weeks <= 13);
+        self.remitted_52w += u32::from(weeks <= 52);
+        self.remitted_over_104w += u32::from(weeks > 104);
+    }
+
     /// Add another tally.
     pub fn add(&mut self, o: &Tally) {
         self.n += o.n;
@@ -513,6 +549,9 @@ impl Tally {
         self.debt += o.debt;
         self.arrears += o.arrears;
         self.lonely += o.lonely;
+        self.remitted_13w += o.remitted_13w;
+        self.remitted_52w += o.remitted_52w;
+        self.remitted_over_104w += o.remitted_over_104w;
         self.suicides += o.suicides;
         self.below_suicide_age += o.below_suicide_age;
         self.distress += o.distress;
@@ -786,6 +825,9 @@ impl WeekTally {
                         ratio(u(t.suicides), u(t.n - t.below_suicide_age)) * 5_200_000.0
                     }
                     Metric::RecordedIncidence => ratio(u(v.recorded), n) * 52_000.0,
+                    Metric::RemittedWithin13w => ratio(u(t.remitted_13w), u(t.remissions)),
+                    Metric::RemittedWithin52w => ratio(u(t.remitted_52w), u(t.remissions)),
+                    Metric::EpisodesOver104w => ratio(u(t.remitted_over_104w), u(t.remissions)),
                 };
             }
         }
@@ -892,6 +934,9 @@ impl PackedTally {
                 debt: field(w2, 16),
                 lonely: field(w2, 32),
                 arrears: field(w2, 48),
+                remitted_13w: 0,
+                remitted_52w: 0,
+                remitted_over_104w: 0,
                 suicides: 0,
                 below_suicide_age: u32::from(self.below_suicide_age[c]),
                 distress: self.distress[c],

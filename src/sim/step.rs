@@ -425,6 +425,11 @@ impl World<'_> {
         for &p in &suicides {
             tally.cells[usize::from(self.cells[p as usize])].suicides += 1;
         }
+        for &(p, t, _) in &transitions {
+            if let Transition::Remission(weeks) = t {
+                tally.cells[usize::from(self.cells[p as usize])].add_ended_episode(weeks);
+            }
+        }
         (tally, transitions, pending, occupied, suicides)
     }
 

@@ -164,3 +164,59 @@ fn each_episode_is_recorded_at_most_once_and_only_when_recognised() {
     assert_eq!(pooled_rate(&none, Metric::RecordedIncidence, "all"), 0.0);
     assert!(pooled_rate(&none, Metric::Consultations, "all") > 0.0);
 }
+
+/// Pooled shares of the episodes ended in weeks `burn_in..burn_in + weeks` that lasted at
+/// most 13 and 52 weeks and more than 104, checking every weekly value on the way.
+fn episode_shares(sets: &[&str], burn_in: u32, weeks: u32) -> [f64; 3] {
+    let s = baseline_with(sets);
+    let mut world = World::new(&s, 0);
+    let all = stratum("all");
+    let (mut ended, mut counts) = (0u32, [0u32; 3]);
+    for week in 0..burn_in + weeks {
+        let out = world.step();
+        if week < burn_in {
+            continue;
+        }
+        for c in &out.tally.cells {
+            ended += c.remissions;
+            counts[0] += c.remitted_13w;
+            counts[1] += c.remitted_52w;
+            counts[2] += c.remitted_over_104w;
+        }
+        let m = out.tally.metrics(&s.measures, &s.valuation);
+        let get = |metric: Metric| m[Metric::ALL.iter().position(|x| *x == metric).unwrap()][all];
+        let (a, b, c) = (
+            get(Metric::RemittedWithin13w),
+            get(Metric::RemittedWithin52w),
+            get(Metric::EpisodesOver104w),
+        );
+        if a.is_finite() {
+            assert!((0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&c));
+            assert!(a <= b && b + c <= 1.0, "{a} {b} {c} in week {week}");
+        } else {
+            assert!(b.is_nan() && c.is_nan(), "shares without remissions");
+        }
+    }
+    assert!(ended > 300, "too few ended episodes: {ended}");
+    counts.map(|x| f64::from(x) / f64::from(ended))
+}
+
+#[test]
+fn ended_episodes_are_longer_when_remission_is_harder() {
+    // A lower remission threshold (0.95 -> 0.7 SD): distress must fall further before the
+    // weeks that confirm a remission can count, so episodes last longer. (A smaller kappa is
+    // no such test: it also smooths the weekly noise, so runs of weeks below the threshold
+    // are interrupted less often and episodes can end sooner.)
+    let base = ["people=4000", "seed=5"];
+    let usual = episode_shares(&base, 104, 156);
+    let harder = episode_shares(
+        &[base.as_slice(), &["dynamics.theta_off=0.7"]].concat(),
+        104,
+        156,
+    );
+    assert!(usual[0] > 0.0 && usual[2] > 0.0, "{usual:?}");
+    assert!(
+        harder[0] < usual[0] && harder[1] < usual[1] && harder[2] > usual[2],
+        "theta_off 0.95: {usual:?}; 0.7: {harder:?}"
+    );
+}
