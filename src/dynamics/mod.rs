@@ -47,6 +47,9 @@ pub struct MentalHealth {
     pub pulse: f32,
     /// Weeks the current episode has lasted (while ill).
     pub episode_weeks: u16,
+    /// Week of the simulation (burn-in included, modulo 65,536) in which the first episode
+    /// of the person's life ended; meaningful while [`MentalHealth::FIRST_REMITTED`] is set.
+    pub first_remission: u16,
     /// Number of past and current episodes (kindling).
     pub episodes: u8,
     /// Consecutive weeks beyond the threshold that would change the clinical state.
@@ -61,7 +64,8 @@ pub struct MentalHealth {
     pub care: crate::services::Care,
     /// Weeks in the current course of care (therapy).
     pub care_weeks: u8,
-    /// [`MentalHealth::RECORDED`] bit.
+    /// [`MentalHealth::RECORDED`], [`MentalHealth::FIRST_REMITTED`] and
+    /// [`MentalHealth::RECURRED`] bits.
     pub flags: u8,
 }
 
@@ -72,6 +76,32 @@ impl MentalHealth {
     /// Primary care has recognised the current episode (it is a recorded case); cleared at
     /// remission.
     pub const RECORDED: u8 = 1;
+    /// The first episode of the person's life ended (in week `first_remission`) less than
+    /// the longest recurrence horizon ago: followed up for recurrence.
+    pub const FIRST_REMITTED: u8 = 2;
+    /// An episode began after the first one ended (while followed up).
+    pub const RECURRED: u8 = 4;
+}
+
+/// Horizons of the recurrence follow-up after a first episode, in years.
+pub const RECURRENCE_YEARS: [u16; 3] = [5, 10, 20];
+
+/// Follow-up of recurrence after a first episode, in week `week` (after the person's
+/// mental-health step): when the first episode ended exactly 5, 10 or 20 years (of 52
+/// weeks) ago, the index of that horizon in [`RECURRENCE_YEARS`] and whether an episode
+/// has begun since. The follow-up ends at the last horizon.
+#[inline]
+pub fn recurrence_follow_up(mh: &mut MentalHealth, week: u32) -> Option<(usize, bool)> {
+    if mh.flags & MentalHealth::FIRST_REMITTED == 0 {
+        return None;
+    }
+    let since = (week as u16).wrapping_sub(mh.first_remission);
+    let h = RECURRENCE_YEARS.iter().position(|&y| since == 52 * y)?;
+    let recurred = mh.flags & MentalHealth::RECURRED != 0;
+    if h == RECURRENCE_YEARS.len() - 1 {
+        mh.flags &= !(MentalHealth::FIRST_REMITTED | MentalHealth::RECURRED);
+    }
+    Some((h, recurred))
 }
 
 /// Set-point shift by age band.
@@ -543,6 +573,7 @@ pub fn newborn(
         set_point: sp,
         pulse: 0.0,
         episode_weeks: 0,
+        first_remission: 0,
         episodes: 0,
         run: 0,
         ill: false,
@@ -597,6 +628,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
                 set_point: set_point(pop, p, diathesis, episodes, s),
                 pulse: 0.0,
                 episode_weeks: 0,
+                first_remission: 0,
                 episodes,
                 run: 0,
                 ill,
@@ -960,6 +992,11 @@ pub fn mental_health(
         if mh.run >= k.remission_weeks {
             transition = Transition::Remission(mh.episode_weeks);
             mh.flags &= !MentalHealth::RECORDED;
+            if mh.episodes == 1 {
+                // The end of the first episode of the person's life (history included).
+                mh.first_remission = week as u16;
+                mh.flags = (mh.flags | MentalHealth::FIRST_REMITTED) & !MentalHealth::RECURRED;
+            }
             mh.ill = false;
             mh.run = 0;
             mh.episode_weeks = 0;
@@ -972,6 +1009,9 @@ pub fn mental_health(
         };
         if mh.run >= k.onset_weeks {
             transition = Transition::Onset;
+            if mh.flags & MentalHealth::FIRST_REMITTED != 0 {
+                mh.flags |= MentalHealth::RECURRED;
+            }
             mh.ill = true;
             mh.run = 0;
             mh.episode_weeks = 0;

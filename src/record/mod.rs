@@ -125,11 +125,17 @@ pub enum Metric {
     RemittedWithin52w,
     /// Share of the week's remissions that ended an episode of more than 104 weeks.
     EpisodesOver104w,
+    /// Share of the people whose first episode ended 5 years ago who have had another since.
+    Recurrence5y,
+    /// Share of the people whose first episode ended 10 years ago who have had another since.
+    Recurrence10y,
+    /// Share of the people whose first episode ended 20 years ago who have had another since.
+    Recurrence20y,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 58] = [
+    pub const ALL: [Metric; 61] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -188,6 +194,9 @@ impl Metric {
         Metric::RemittedWithin13w,
         Metric::RemittedWithin52w,
         Metric::EpisodesOver104w,
+        Metric::Recurrence5y,
+        Metric::Recurrence10y,
+        Metric::Recurrence20y,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -251,6 +260,9 @@ impl Metric {
             Metric::RemittedWithin13w => "remitted_within_13w",
             Metric::RemittedWithin52w => "remitted_within_52w",
             Metric::EpisodesOver104w => "episodes_over_104w",
+            Metric::Recurrence5y => "recurrence_5y",
+            Metric::Recurrence10y => "recurrence_10y",
+            Metric::Recurrence20y => "recurrence_20y",
         }
     }
 
@@ -400,6 +412,15 @@ impl Metric {
             Metric::EpisodesOver104w => {
                 "share of the episodes ending (remitting) this week that lasted more than 104 weeks"
             }
+            Metric::Recurrence5y => {
+                "share of the people whose first episode ended exactly 5 years (260 weeks) ago who have had another episode since"
+            }
+            Metric::Recurrence10y => {
+                "share of the people whose first episode ended exactly 10 years (520 weeks) ago who have had another episode since"
+            }
+            Metric::Recurrence20y => {
+                "share of the people whose first episode ended exactly 20 years (1,040 weeks) ago who have had another episode since"
+            }
         }
     }
 }
@@ -517,6 +538,10 @@ pub struct Tally {
     pub remitted_52w: u32,
     /// Remissions ending an episode of more than 104 weeks.
     pub remitted_over_104w: u32,
+    /// People whose first episode ended 5, 10 and 20 years ago (recurrence follow-up).
+    pub followed_up: [u32; 3],
+    /// Of those, people who have had another episode since.
+    pub recurred: [u32; 3],
     /// People younger than the youngest age at risk of suicide (`suicide.min_age`).
     pub below_suicide_age: u32,
     /// Sum of latent distress.
@@ -552,6 +577,10 @@ impl Tally {
         self.remitted_13w += o.remitted_13w;
         self.remitted_52w += o.remitted_52w;
         self.remitted_over_104w += o.remitted_over_104w;
+        for h in 0..3 {
+            self.followed_up[h] += o.followed_up[h];
+            self.recurred[h] += o.recurred[h];
+        }
         self.suicides += o.suicides;
         self.below_suicide_age += o.below_suicide_age;
         self.distress += o.distress;
@@ -828,6 +857,9 @@ impl WeekTally {
                     Metric::RemittedWithin13w => ratio(u(t.remitted_13w), u(t.remissions)),
                     Metric::RemittedWithin52w => ratio(u(t.remitted_52w), u(t.remissions)),
                     Metric::EpisodesOver104w => ratio(u(t.remitted_over_104w), u(t.remissions)),
+                    Metric::Recurrence5y => ratio(u(t.recurred[0]), u(t.followed_up[0])),
+                    Metric::Recurrence10y => ratio(u(t.recurred[1]), u(t.followed_up[1])),
+                    Metric::Recurrence20y => ratio(u(t.recurred[2]), u(t.followed_up[2])),
                 };
             }
         }
@@ -937,6 +969,8 @@ impl PackedTally {
                 remitted_13w: 0,
                 remitted_52w: 0,
                 remitted_over_104w: 0,
+                followed_up: [0; 3],
+                recurred: [0; 3],
                 suicides: 0,
                 below_suicide_age: u32::from(self.below_suicide_age[c]),
                 distress: self.distress[c],

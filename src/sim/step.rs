@@ -47,6 +47,8 @@ struct ChunkResult {
     occupied: [u32; 9],
     /// People who die by suicide.
     suicides: Vec<u32>,
+    /// Recurrence follow-ups reached: (cell, horizon, whether an episode recurred).
+    follow_ups: Vec<(u16, u8, bool)>,
 }
 
 /// What one week produced.
@@ -323,6 +325,7 @@ impl World<'_> {
                 let mut pending = Vec::new();
                 let mut occupied = [0u32; 9];
                 let mut suicides = Vec::new();
+                let mut follow_ups = Vec::new();
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
                     let c = &circumstances[i];
@@ -342,6 +345,9 @@ impl World<'_> {
                     let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
                     if t != Transition::None {
                         transitions.push((p as u32, t, week));
+                    }
+                    if let Some((h, recurred)) = dynamics::recurrence_follow_up(m, week) {
+                        follow_ups.push((cells[i], h as u8, recurred));
                     }
                     // Care: only people in care, in an episode or with severe mental illness.
                     if m.care != Care::None || m.ill || m.smi != dynamics::Smi::None {
@@ -402,6 +408,7 @@ impl World<'_> {
                     pending,
                     occupied,
                     suicides,
+                    follow_ups,
                 }
             })
             .collect();
@@ -421,6 +428,11 @@ impl World<'_> {
                 *a += b;
             }
             suicides.extend(part.suicides);
+            for (c, h, recurred) in part.follow_ups {
+                let t = &mut tally.cells[usize::from(c)];
+                t.followed_up[usize::from(h)] += 1;
+                t.recurred[usize::from(h)] += u32::from(recurred);
+            }
         }
         for &p in &suicides {
             tally.cells[usize::from(self.cells[p as usize])].suicides += 1;

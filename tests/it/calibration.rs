@@ -220,3 +220,50 @@ fn ended_episodes_are_longer_when_remission_is_harder() {
         "theta_off 0.95: {usual:?}; 0.7: {harder:?}"
     );
 }
+
+#[test]
+fn recurrence_after_a_first_episode_accumulates_with_time() {
+    // Thirty years of a small town: first episodes that ended in the first 25, 20 and 10
+    // years reach their 5-, 10- and 20-year follow-up within the run.
+    let s = baseline_with(&["people=3000", "seed=9"]);
+    let mut world = World::new(&s, 0);
+    let all = stratum("all");
+    let metrics = [
+        Metric::Recurrence5y,
+        Metric::Recurrence10y,
+        Metric::Recurrence20y,
+    ]
+    .map(|m| Metric::ALL.iter().position(|x| *x == m).unwrap());
+    let (mut followed, mut recurred) = ([0u32; 3], [0u32; 3]);
+    for week in 0..30 * 52 {
+        let out = world.step();
+        for c in &out.tally.cells {
+            for h in 0..3 {
+                followed[h] += c.followed_up[h];
+                recurred[h] += c.recurred[h];
+            }
+        }
+        let m = out.tally.metrics(&s.measures, &s.valuation);
+        for (h, &i) in metrics.iter().enumerate() {
+            let v = m[i][all];
+            assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{v} in week {week}");
+            if week < 52 * [5, 10, 20][h] {
+                assert!(v.is_nan(), "a {h} follow-up before its time in week {week}");
+            }
+        }
+    }
+    assert!(
+        followed[1] > 100,
+        "too few followed up for 10 years: {followed:?}"
+    );
+    let share: Vec<f64> = (0..3)
+        .map(|h| f64::from(recurred[h]) / f64::from(followed[h]))
+        .collect();
+    assert!(share[0] > 0.0, "{share:?}");
+    assert!(
+        share[0] <= share[1],
+        "5 years {} vs 10 years {}",
+        share[0],
+        share[1]
+    );
+}
