@@ -131,11 +131,13 @@ pub enum Metric {
     Recurrence10y,
     /// Share of the people whose first episode ended 20 years ago who have had another since.
     Recurrence20y,
+    /// Share of the courses of talking therapy ending this week that were completed.
+    TherapyCompletion,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 61] = [
+    pub const ALL: [Metric; 62] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -197,6 +199,7 @@ impl Metric {
         Metric::Recurrence5y,
         Metric::Recurrence10y,
         Metric::Recurrence20y,
+        Metric::TherapyCompletion,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -263,6 +266,7 @@ impl Metric {
             Metric::Recurrence5y => "recurrence_5y",
             Metric::Recurrence10y => "recurrence_10y",
             Metric::Recurrence20y => "recurrence_20y",
+            Metric::TherapyCompletion => "therapy_completion",
         }
     }
 
@@ -420,6 +424,9 @@ impl Metric {
             }
             Metric::Recurrence20y => {
                 "share of the people whose first episode ended exactly 20 years (1,040 weeks) ago who have had another episode since"
+            }
+            Metric::TherapyCompletion => {
+                "completions / (completions + drop-outs) among the courses of talking therapy ending this week"
             }
         }
     }
@@ -860,6 +867,9 @@ impl WeekTally {
                     Metric::Recurrence5y => ratio(u(t.recurred[0]), u(t.followed_up[0])),
                     Metric::Recurrence10y => ratio(u(t.recurred[1]), u(t.followed_up[1])),
                     Metric::Recurrence20y => ratio(u(t.recurred[2]), u(t.followed_up[2])),
+                    Metric::TherapyCompletion => {
+                        ratio(u(v.completions), u(v.completions + v.dropouts))
+                    }
                 };
             }
         }

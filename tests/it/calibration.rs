@@ -267,3 +267,43 @@ fn recurrence_after_a_first_episode_accumulates_with_time() {
         share[1]
     );
 }
+
+#[test]
+fn therapy_completion_falls_when_drop_out_rises() {
+    // Completion share pooled from the weekly counts of completed and abandoned courses.
+    let completion = |sets: &[&str]| {
+        let series = runs(
+            &[&["people=6000", "weeks=104", "burn_in_weeks=26"], sets].concat(),
+            1,
+        );
+        let all = stratum("all");
+        let r = &series[0];
+        let (mut done, mut left) = (0.0, 0.0);
+        for w in 0..r.weeks {
+            let (c, d) = (
+                r.get(Metric::TherapyCompletions, w, all),
+                r.get(Metric::TherapyDropouts, w, all),
+            );
+            let share = r.get(Metric::TherapyCompletion, w, all);
+            if c + d > 0.0 {
+                assert!((share - c / (c + d)).abs() < 1e-12, "week {w}");
+            } else {
+                assert!(share.is_nan());
+            }
+            done += c;
+            left += d;
+        }
+        assert!(
+            done + left > 100.0,
+            "too few courses ended: {}",
+            done + left
+        );
+        done / (done + left)
+    };
+    let usual = completion(&[]);
+    assert!(usual > 0.0 && usual < 1.0, "{usual}");
+    // The default drop-out chance is meant to give NHS Talking Therapies' ~37%.
+    assert!((0.25..0.5).contains(&usual), "{usual}");
+    let more = completion(&["services.therapy_dropout_rate=0.25"]);
+    assert!(more < usual - 0.1, "drop-out 0.132: {usual}; 0.25: {more}");
+}
