@@ -140,8 +140,10 @@ fn series_are_chunked_compressed_and_complete() {
         );
         // The whole population is observed every week: no value of `all` is missing, except
         // for ratios whose denominator is a week's events (remissions per person ill at the
-        // start; waits and recovery of the week's therapy starters and completers), and bed
-        // occupancy, which has no denominator in a town too small for one local bed.
+        // start; waits and recovery of the week's therapy starters and completers; durations
+        // of the week's ended episodes; completion of the week's ended courses; recurrence
+        // among the people whose first episode ended 5, 10 or 20 years before the week), and
+        // bed occupancy, which has no denominator in a town too small for one local bed.
         let values = read_3d(&file, &format!("series/{name}"));
         let event_ratio = [
             "remission",
@@ -150,6 +152,13 @@ fn series_are_chunked_compressed_and_complete() {
             "wait_within_18",
             "recovery_rate",
             "bed_occupancy",
+            "remitted_within_13w",
+            "remitted_within_52w",
+            "episodes_over_104w",
+            "recurrence_5y",
+            "recurrence_10y",
+            "recurrence_20y",
+            "therapy_completion",
         ];
         if !event_ratio.contains(&name.as_str()) {
             assert!(
