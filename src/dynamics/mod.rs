@@ -47,6 +47,9 @@ pub struct MentalHealth {
     pub pulse: f32,
     /// Weeks the current episode has lasted (while ill).
     pub episode_weeks: u16,
+    /// Week of the simulation (burn-in included, modulo 65,536) in which the first episode
+    /// of the person's life ended; meaningful while [`MentalHealth::FIRST_REMITTED`] is set.
+    pub first_remission: u16,
     /// Number of past and current episodes (kindling).
     pub episodes: u8,
     /// Consecutive weeks beyond the threshold that would change the clinical state.
@@ -61,6 +64,44 @@ pub struct MentalHealth {
     pub care: crate::services::Care,
     /// Weeks in the current course of care (therapy).
     pub care_weeks: u8,
+    /// [`MentalHealth::RECORDED`], [`MentalHealth::FIRST_REMITTED`] and
+    /// [`MentalHealth::RECURRED`] bits.
+    pub flags: u8,
+}
+
+// The record is kept small: it is read and written for everybody every week.
+const _: () = assert!(std::mem::size_of::<MentalHealth>() == 28);
+
+impl MentalHealth {
+    /// Primary care has recognised the current episode (it is a recorded case); cleared at
+    /// remission.
+    pub const RECORDED: u8 = 1;
+    /// The first episode of the person's life ended (in week `first_remission`) less than
+    /// the longest recurrence horizon ago: followed up for recurrence.
+    pub const FIRST_REMITTED: u8 = 2;
+    /// An episode began after the first one ended (while followed up).
+    pub const RECURRED: u8 = 4;
+}
+
+/// Horizons of the recurrence follow-up after a first episode, in years.
+pub const RECURRENCE_YEARS: [u16; 3] = [5, 10, 20];
+
+/// Follow-up of recurrence after a first episode, in week `week` (after the person's
+/// mental-health step): when the first episode ended exactly 5, 10 or 20 years (of 52
+/// weeks) ago, the index of that horizon in [`RECURRENCE_YEARS`] and whether an episode
+/// has begun since. The follow-up ends at the last horizon.
+#[inline]
+pub fn recurrence_follow_up(mh: &mut MentalHealth, week: u32) -> Option<(usize, bool)> {
+    if mh.flags & MentalHealth::FIRST_REMITTED == 0 {
+        return None;
+    }
+    let since = (week as u16).wrapping_sub(mh.first_remission);
+    let h = RECURRENCE_YEARS.iter().position(|&y| since == 52 * y)?;
+    let recurred = mh.flags & MentalHealth::RECURRED != 0;
+    if h == RECURRENCE_YEARS.len() - 1 {
+        mh.flags &= !(MentalHealth::FIRST_REMITTED | MentalHealth::RECURRED);
+    }
+    Some((h, recurred))
 }
 
 /// Set-point shift by age band.
@@ -219,6 +260,10 @@ pub struct WeekConstants {
     pub care_relapse_rr: [f64; 2],
     /// Relative hazard of leaving the acute phase while in a bed or centre place.
     pub staying_recovery_rr: f64,
+    /// Weekly suicide hazard by [`suicide_code`] (male, in an episode, with SMI).
+    pub suicide: [f64; 8],
+    /// Youngest age at risk of suicide.
+    pub suicide_min_age: u8,
 }
 
 impl WeekConstants {
@@ -309,6 +354,8 @@ impl WeekConstants {
             medication_shift: s.services.medication_effect as f32,
             care_relapse_rr: [s.services.cmht_relapse_rr, effects.hub_relapse],
             staying_recovery_rr: s.services.inpatient_recovery_rr,
+            suicide: suicide_hazards(s),
+            suicide_min_age: s.suicide.min_age.min(255) as u8,
             max_weekly_hazard: 1.0,
         };
         constants.max_weekly_hazard = constants.hazard_bound();
@@ -342,6 +389,43 @@ pub fn circumstance_code(male: bool, c: &Circumstances) -> usize {
         | usize::from(c.arrears) << 3
         | usize::from(c.problem_debt) << 4
         | usize::from(c.lonely) << 5
+}
+
+/// Index into [`WeekConstants::suicide`]: male | in an episode << 1 | with SMI << 2.
+#[inline]
+pub fn suicide_code(male: bool, ill: bool, smi: bool) -> usize {
+    usize::from(male) | usize::from(ill) << 1 | usize::from(smi) << 2
+}
+
+/// Weekly suicide hazard for every [`suicide_code`]: `base_rate / 100,000 / 52` times the
+/// relative risks that apply, at most 1.
+fn suicide_hazards(s: &Scenario) -> [f64; 8] {
+    let p = &s.suicide;
+    std::array::from_fn(|code| {
+        let rr = |bit: usize, rr: f64| if code & (1 << bit) != 0 { rr } else { 1.0 };
+        (p.base_rate / 100_000.0 / 52.0 * rr(0, p.rr_male) * rr(1, p.rr_episode) * rr(2, p.rr_smi))
+            .min(1.0)
+    })
+}
+
+/// Whether the person dies by suicide this week: one keyed uniform per person aged
+/// `suicide.min_age` or more and week (none when the hazard is 0), against the hazard of
+/// their state at the end of the week's mental-health and care steps.
+#[inline]
+pub fn suicide(
+    person: usize,
+    week: u32,
+    key: StreamKey,
+    age: u8,
+    male: bool,
+    mh: &MentalHealth,
+    k: &WeekConstants,
+) -> bool {
+    if age < k.suicide_min_age {
+        return false;
+    }
+    let h = k.suicide[suicide_code(male, mh.ill, mh.smi != Smi::None)];
+    h > 0.0 && key.uniform(person as u32, week) < h
 }
 
 /// Shift of the target from current circumstances (unemployment, poverty, arrears, problem
@@ -493,6 +577,7 @@ pub fn newborn(
         set_point: sp,
         pulse: 0.0,
         episode_weeks: 0,
+        first_remission: 0,
         episodes: 0,
         run: 0,
         ill: false,
@@ -500,6 +585,7 @@ pub fn newborn(
         smi: Smi::None,
         care: crate::services::Care::None,
         care_weeks: 0,
+        flags: 0,
     }
 }
 
@@ -546,6 +632,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
                 set_point: set_point(pop, p, diathesis, episodes, s),
                 pulse: 0.0,
                 episode_weeks: 0,
+                first_remission: 0,
                 episodes,
                 run: 0,
                 ill,
@@ -553,6 +640,7 @@ pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalH
                 smi,
                 care: crate::services::Care::None,
                 care_weeks: 0,
+                flags: 0,
             }
         })
         .collect()
@@ -907,6 +995,12 @@ pub fn mental_health(
         };
         if mh.run >= k.remission_weeks {
             transition = Transition::Remission(mh.episode_weeks);
+            mh.flags &= !MentalHealth::RECORDED;
+            if mh.episodes == 1 {
+                // The end of the first episode of the person's life (history included).
+                mh.first_remission = week as u16;
+                mh.flags = (mh.flags | MentalHealth::FIRST_REMITTED) & !MentalHealth::RECURRED;
+            }
             mh.ill = false;
             mh.run = 0;
             mh.episode_weeks = 0;
@@ -919,6 +1013,9 @@ pub fn mental_health(
         };
         if mh.run >= k.onset_weeks {
             transition = Transition::Onset;
+            if mh.flags & MentalHealth::FIRST_REMITTED != 0 {
+                mh.flags |= MentalHealth::RECURRED;
+            }
             mh.ill = true;
             mh.run = 0;
             mh.episode_weeks = 0;

@@ -194,6 +194,71 @@ impl PeerCounts {
         }
     }
 
+    /// Take `person` out of everybody's counts before their slot is reused: every tie partner,
+    /// in every layer where the tie is present, loses one tie, and the person's own counts
+    /// are cleared. The person must count as not in an episode (apply
+    /// [`PeerCounts::change_ill`] with -1 first if they were).
+    pub fn leave(&mut self, person: usize, pop: &Population, net: &Network) {
+        let ties = &mut self.ties;
+        let mut drop = |q: u32, layer: usize| ties[q as usize].degree[layer] -= 1;
+        for &q in net
+            .household
+            .members(net.household.group_of[person] as usize)
+        {
+            if q as usize != person {
+                drop(q, HOUSEHOLD);
+            }
+        }
+        let class = net.school.group_of[person];
+        if class != NO_GROUP {
+            for &q in net.school.members(class as usize) {
+                if q as usize != person {
+                    drop(q, SCHOOL);
+                }
+            }
+        }
+        if at_work(pop, net, person) {
+            for &q in net
+                .workplace
+                .teams
+                .members(net.workplace.teams.group_of[person] as usize)
+            {
+                if q as usize != person && employed(pop, q as usize) {
+                    drop(q, WORKPLACE);
+                }
+            }
+        }
+        for &q in net.neighbourhood.neighbours(person) {
+            drop(q, NEIGHBOURHOOD);
+        }
+        if net.online_active(pop, person) {
+            for &q in net.online.neighbours(person) {
+                if net.online_active(pop, q as usize) {
+                    drop(q, ONLINE);
+                }
+            }
+        }
+        self.ties[person] = Ties::default();
+    }
+
+    /// Count `person` (a newborn, not in an episode, with no other ties) into their household:
+    /// the other members gain a tie, and the person's household counts are set.
+    pub fn join_household(&mut self, person: usize, net: &Network, ill: impl Fn(usize) -> bool) {
+        let members = net
+            .household
+            .members(net.household.group_of[person] as usize);
+        let mut sick = 0u16;
+        for &q in members {
+            if q as usize != person {
+                self.ties[q as usize].degree[HOUSEHOLD] += 1;
+                sick += u16::from(ill(q as usize));
+            }
+        }
+        let t = &mut self.ties[person];
+        t.degree[HOUSEHOLD] = (members.len() - 1) as u16;
+        t.ill[HOUSEHOLD] = sick;
+    }
+
     /// Recount the workplace ties of the teams of people whose employment changed. Whole
     /// teams are recounted (they are small) because several members of one team may change
     /// in the same week. `pop` already holds the new states.

@@ -120,14 +120,73 @@ impl Groups {
     pub fn size(&self, g: usize) -> u32 {
         self.offsets[g + 1] - self.offsets[g]
     }
+
+    /// Move `person` into group `to` (or out of every group, with [`NO_GROUP`]), keeping
+    /// each group's members in increasing person order: the result equals
+    /// [`Groups::from_assignment`] of the changed assignment. Only the members and offsets
+    /// between the two groups shift (the whole tail for a removal or an insertion).
+    pub fn move_member(&mut self, person: u32, to: u32) {
+        let from = self.group_of[person as usize];
+        if from == to {
+            return;
+        }
+        let p = person as usize;
+        self.group_of[p] = to;
+        // Position of `person` in `from`, and where it goes in `to` (ignoring `person`).
+        let position = |g: u32, members: &[u32], offsets: &[u32]| {
+            let (start, end) = (
+                offsets[g as usize] as usize,
+                offsets[g as usize + 1] as usize,
+            );
+            start + members[start..end].partition_point(|&q| q < person)
+        };
+        match (from, to) {
+            (NO_GROUP, _) => {
+                let at = position(to, &self.members, &self.offsets);
+                self.members.insert(at, person);
+                for o in &mut self.offsets[to as usize + 1..] {
+                    *o += 1;
+                }
+            }
+            (_, NO_GROUP) => {
+                let at = position(from, &self.members, &self.offsets);
+                self.members.remove(at);
+                for o in &mut self.offsets[from as usize + 1..] {
+                    *o -= 1;
+                }
+            }
+            _ if from < to => {
+                let at = position(from, &self.members, &self.offsets);
+                let dest = position(to, &self.members, &self.offsets);
+                // `person` moves to just before `dest`; everything in between shifts left.
+                self.members[at..dest].rotate_left(1);
+                for o in &mut self.offsets[from as usize + 1..=to as usize] {
+                    *o -= 1;
+                }
+            }
+            _ => {
+                let at = position(from, &self.members, &self.offsets);
+                let dest = position(to, &self.members, &self.offsets);
+                self.members[dest..=at].rotate_right(1);
+                for o in &mut self.offsets[to as usize + 1..=from as usize] {
+                    *o += 1;
+                }
+            }
+        }
+    }
 }
 
 /// A sparse undirected graph in compressed sparse row form; every tie is stored both ways.
+///
+/// A tie removed between rebuilds ([`Csr::remove_ties`]) leaves a [`Csr::REMOVED`] marker at
+/// the end of each row it was in; [`Csr::neighbours`] and [`Csr::degree`] see only the ties
+/// present, and [`Csr::without`] compacts the markers away.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Csr {
     /// Start of each person's neighbours in `targets`; one more entry than people.
     pub offsets: Vec<u64>,
-    /// Neighbours of all people, person after person, each list sorted.
+    /// Neighbours of all people, person after person, each list sorted (markers of removed
+    /// ties last).
     pub targets: Vec<u32>,
 }
 
@@ -155,8 +214,35 @@ impl Csr {
         Csr { offsets, targets }
     }
 
+    /// Marker of a removed tie (sorts after every person).
+    pub const REMOVED: u32 = u32::MAX;
+
+    /// Remove every tie of `person`, at both ends, in place: each partner's row closes up and
+    /// ends with a [`Csr::REMOVED`] marker, and the person's own row holds only markers.
+    pub fn remove_ties(&mut self, person: usize) {
+        let partners = self.neighbours(person).to_vec();
+        for q in partners {
+            let (start, end) = self.row(q as usize);
+            let row = &mut self.targets[start..end];
+            let live = row.partition_point(|&x| x != Self::REMOVED);
+            if let Ok(i) = row[..live].binary_search(&(person as u32)) {
+                row[i..live].rotate_left(1);
+                row[live - 1] = Self::REMOVED;
+            }
+        }
+        let (start, end) = self.row(person);
+        self.targets[start..end].fill(Self::REMOVED);
+    }
+
+    fn row(&self, person: usize) -> (usize, usize) {
+        (
+            self.offsets[person] as usize,
+            self.offsets[person + 1] as usize,
+        )
+    }
+
     /// The same graph without any tie of the people marked in `gone` (one linear pass; rows
-    /// stay sorted and the graph stays symmetric).
+    /// stay sorted and the graph stays symmetric; markers of removed ties are dropped).
     pub fn without(&self, gone: &[bool]) -> Csr {
         let n = self.offsets.len() - 1;
         let mut offsets = Vec::with_capacity(n + 1);
@@ -176,14 +262,19 @@ impl Csr {
         Csr { offsets, targets }
     }
 
-    /// Neighbours of `person`.
+    /// Neighbours of `person` (the ties present).
+    #[inline]
     pub fn neighbours(&self, person: usize) -> &[u32] {
-        &self.targets[self.offsets[person] as usize..self.offsets[person + 1] as usize]
+        let row = &self.targets[self.offsets[person] as usize..self.offsets[person + 1] as usize];
+        match row.last() {
+            Some(&Self::REMOVED) => &row[..row.partition_point(|&x| x != Self::REMOVED)],
+            _ => row,
+        }
     }
 
     /// Degree of `person`.
     pub fn degree(&self, person: usize) -> u32 {
-        (self.offsets[person + 1] - self.offsets[person]) as u32
+        self.neighbours(person).len() as u32
     }
 }
 
@@ -241,9 +332,77 @@ impl Network {
         self.online = self.online.without(&gone);
     }
 
+    /// Bring the layers up to date after the slot `person` was taken by a newborn outside
+    /// the yearly turnover (a suicide; the population is already updated): the household
+    /// layer follows the population, and the slot leaves its school class and workplace team
+    /// and loses its neighbourhood and online ties, as at a yearly death.
+    pub fn after_rebirth(&mut self, pop: &crate::population::Population, person: usize) {
+        self.household
+            .move_member(person as u32, pop.household[person].0);
+        self.school.move_member(person as u32, NO_GROUP);
+        self.workplace.teams.move_member(person as u32, NO_GROUP);
+        self.neighbourhood.remove_ties(person);
+        self.online.remove_ties(person);
+    }
+
     /// Whether a person is present in the online layer (old enough).
     #[inline]
     pub fn online_active(&self, pop: &crate::population::Population, person: usize) -> bool {
         pop.age[person] >= self.online_min_age
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_members_equals_regrouping() {
+        // Every kind of move, in both directions, into and out of empty groups.
+        let mut assignment = vec![0, 2, NO_GROUP, 1, 0, 2, 3, NO_GROUP, 1, 0];
+        let mut groups = Groups::from_assignment(assignment.clone(), 5);
+        let moves = [
+            (0, 3),
+            (6, 0),
+            (2, 1),
+            (9, NO_GROUP),
+            (5, 4),
+            (4, 2),
+            (8, 0),
+            (7, 4),
+            (1, NO_GROUP),
+            (3, 3),
+        ];
+        for (p, to) in moves {
+            groups.move_member(p, to);
+            assignment[p as usize] = to;
+            assert_eq!(
+                groups,
+                Groups::from_assignment(assignment.clone(), 5),
+                "{p} -> {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn removed_ties_leave_a_graph_equal_to_one_without_them() {
+        let edges = vec![(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 0), (1, 5)];
+        let mut csr = Csr::from_edges(6, edges);
+        let mut gone = vec![false; 6];
+        for p in [2, 4] {
+            csr.remove_ties(p);
+            gone[p] = true;
+            let reference = Csr::from_edges(
+                6,
+                vec![(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 0), (1, 5)],
+            )
+            .without(&gone);
+            for q in 0..6 {
+                assert_eq!(csr.neighbours(q), reference.neighbours(q), "person {q}");
+                assert_eq!(csr.degree(q), reference.degree(q));
+            }
+            assert_eq!(csr.without(&gone), reference);
+        }
+        assert!(csr.neighbours(2).is_empty() && csr.neighbours(4).is_empty());
     }
 }

@@ -307,6 +307,24 @@ crate::params! {
     }
 }
 
+crate::params! {
+    /// Suicide: a weekly hazard for people aged `min_age` and over, `base_rate / 100,000 / 52`
+    /// times the relative risks that apply (in an episode, with severe mental illness, male).
+    /// A suicide is a death: the slot is taken by a newborn at once, as at a yearly death.
+    pub struct SuicideParams in "suicide" {
+        /// Yearly suicide rate of a woman not in an episode of common mental disorder and without severe mental illness (0 switches suicide off).
+        base_rate: f64 = 1.17; "per 100,000 person-years"; Check::closed(0.0, 100_000.0); "D: set so that the baseline (about 16% of people aged 10+ in an episode) reproduces the ONS rate at ages 10+, 11.2 per 100,000 a year (ONS 2024, Suicides in England and Wales: 2023 registrations); to be calibrated";
+        /// Relative suicide hazard while in an episode of common mental disorder.
+        rr_episode: f64 = 20.0; "ratio"; Check::closed(0.0, 1_000.0); "B: Chesney, Goodwin & Fazel 2014, World Psychiatry (meta-review: suicide SMR ~20 in depression; mostly clinical samples, so an upper bound for milder episodes)";
+        /// Relative suicide hazard with severe mental illness (stable or acute), multiplying the episode's when both apply.
+        rr_smi: f64 = 13.0; "ratio"; Check::closed(0.0, 1_000.0); "B: Chesney, Goodwin & Fazel 2014 (suicide SMR ~13 in schizophrenia, ~17 in bipolar disorder); Hor & Taylor 2010 (~5% lifetime suicide in schizophrenia); multiplicative combination D";
+        /// Relative suicide hazard of men.
+        rr_male: f64 = 3.6; "ratio"; Check::closed(0.0, 100.0); "D: set so that the baseline's male to female rate ratio is ONS 2023's 17.4 / 5.7 ~ 3.1 (the ratio given episode status is larger, as women are more often in an episode)";
+        /// Youngest age at risk.
+        min_age: u32 = 10; "years"; Check::int(0, 120); "ONS suicide rates count deaths at ages 10 and over";
+    }
+}
+
 /// Name, description and metadata of every section, in file order.
 pub fn all_sections() -> Vec<(&'static str, &'static str, Vec<ParamMeta>)> {
     fn one<S: Section>() -> (&'static str, &'static str, Vec<ParamMeta>) {
@@ -320,6 +338,7 @@ pub fn all_sections() -> Vec<(&'static str, &'static str, Vec<ParamMeta>)> {
         one::<LifeParams>(),
         one::<DeterminantParams>(),
         one::<DynamicsParams>(),
+        one::<SuicideParams>(),
         one::<MeasureParams>(),
         one::<ServiceParams>(),
         one::<ValuationParams>(),

@@ -292,6 +292,14 @@ impl PersonPolicies {
         }
     }
 
+    /// Reset one person's effects to neutral (their slot was taken by a newborn during a
+    /// week); the caller has them recomputed next week (`World::changed`).
+    pub fn reset(&mut self, person: usize) {
+        self.effects[person] = PersonEffects::NEUTRAL;
+        self.hot[person] = HotEffects::NEUTRAL;
+        self.costs[person] = 0.0;
+    }
+
     /// Mark everyone for recomputation (after a new year: ages and births changed).
     pub fn invalidate(&mut self) {
         self.stale = true;

@@ -10,7 +10,7 @@
 mod synth;
 
 pub use synth::{
-    after_birthday, debt_rr, deprivation_factors, loneliness_rr, synthesize, turnover,
+    after_birthday, debt_rr, deprivation_factors, loneliness_rr, rebirth, synthesize, turnover,
 };
 
 use crate::network::Groups;

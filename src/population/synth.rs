@@ -278,8 +278,7 @@ pub fn turnover(
             !died[p] && pop.sex[p] == Sex::Female && mother_ages.contains(&pop.age[p])
         })
         .collect();
-    let wage_factor = deprivation_factors(economy.deprivation_wage_ratio);
-    let wage_dist = LogNormal::new(0.0, economy.wage_log_sd).expect("validated wage_log_sd");
+    let births = Births::new(economy);
     for &slot in &deaths {
         let b = slot as usize;
         // The mother's household; with no woman of mother's age left, the household of the
@@ -289,6 +288,47 @@ pub fn turnover(
         } else {
             mothers[rng.random_range(0..mothers.len())] as usize
         };
+        births.reuse_slot(pop, b, host, params, rng);
+    }
+    let n_households = pop.households.n_groups();
+    pop.households =
+        Groups::from_assignment(pop.household.iter().map(|h| h.0).collect(), n_households);
+    for p in 0..pop.len() {
+        pop.household_size[p] = pop.households.size(pop.household[p].0 as usize).min(255) as u8;
+    }
+    deaths
+}
+
+/// What every birth needs: the wage factors by decile and the wage distribution.
+struct Births {
+    median_wage: f64,
+    wage_factor: [f64; 10],
+    wage_dist: LogNormal<f64>,
+}
+
+impl Births {
+    fn new(economy: &EconomyParams) -> Births {
+        Births {
+            median_wage: economy.median_weekly_wage,
+            wage_factor: deprivation_factors(economy.deprivation_wage_ratio),
+            wage_dist: LogNormal::new(0.0, economy.wage_log_sd).expect("validated wage_log_sd"),
+        }
+    }
+
+    /// Slot `b` becomes a newborn in the household of `host` (the mother): household,
+    /// neighbourhood, decile, ethnicity, poverty and income shortfall from the host; age 0;
+    /// sex, childhood exposures, heavy social-media use and wage drawn afresh (in this
+    /// order); a child's circumstances; no benefit hold. The household groups and sizes are
+    /// left to the caller. Both deaths at a new year ([`turnover`]) and deaths during a week
+    /// ([`rebirth`]) reuse slots through this function.
+    fn reuse_slot(
+        &self,
+        pop: &mut Population,
+        b: usize,
+        host: usize,
+        params: &PopulationParams,
+        rng: &mut Xoshiro256PlusPlus,
+    ) {
         pop.household[b] = pop.household[host];
         pop.neighbourhood[b] = pop.neighbourhood[host];
         pop.decile[b] = pop.decile[host];
@@ -316,8 +356,8 @@ pub fn turnover(
         pop.heavy_social_media[b] = rng.random_bool(params.heavy_social_media_share);
         pop.heavy_base[b] = pop.heavy_social_media[b];
         pop.benefit_hold_until[b] = 0;
-        let factor = wage_factor[usize::from(pop.decile[b] - 1)];
-        pop.wage[b] = (economy.median_weekly_wage * factor * wage_dist.sample(rng)) as f32;
+        let factor = self.wage_factor[usize::from(pop.decile[b] - 1)];
+        pop.wage[b] = (self.median_wage * factor * self.wage_dist.sample(rng)) as f32;
         pop.circumstances[b] = Circumstances {
             employment: Employment::Child,
             problem_debt: false,
@@ -327,13 +367,59 @@ pub fn turnover(
             shortfall: pop.circumstances[host].shortfall,
         };
     }
-    let n_households = pop.households.n_groups();
-    pop.households =
-        Groups::from_assignment(pop.household.iter().map(|h| h.0).collect(), n_households);
-    for p in 0..pop.len() {
-        pop.household_size[p] = pop.households.size(pop.household[p].0 as usize).min(255) as u8;
+}
+
+/// Tries at drawing a mother by rejection before listing the candidates.
+const MOTHER_TRIES: usize = 64;
+
+/// The slot of a person who died during a week (by suicide) becomes a newborn at once, as at
+/// a yearly death ([`turnover`]): the mother is drawn uniformly among the women of mother's
+/// age other than the people in `dead` (the week's deaths, sorted; the slot among them) —
+/// by rejection from uniformly drawn people, or, after [`MOTHER_TRIES`] misses, from the
+/// list of candidates; with no candidate, the first person in person order not in `dead`
+/// hosts (and with nobody, the slot keeps its household). The slot is reused by the same
+/// function as at a new year, then moved into the mother's household group, and the
+/// household sizes of both households are updated. Returns the household the deceased left.
+pub fn rebirth(
+    pop: &mut Population,
+    slot: usize,
+    dead: &[u32],
+    params: &PopulationParams,
+    economy: &EconomyParams,
+    rng: &mut Xoshiro256PlusPlus,
+) -> HouseholdId {
+    let mother_ages = params.mother_age_min.min(255) as u8..=params.mother_age_max.min(255) as u8;
+    let alive = |p: usize| dead.binary_search(&(p as u32)).is_err();
+    let candidate =
+        |p: usize| alive(p) && pop.sex[p] == Sex::Female && mother_ages.contains(&pop.age[p]);
+    let n = pop.len();
+    let mut host = None;
+    for _ in 0..MOTHER_TRIES {
+        let p = rng.random_range(0..n);
+        if candidate(p) {
+            host = Some(p);
+            break;
+        }
     }
-    deaths
+    let host = host.unwrap_or_else(|| {
+        let mothers: Vec<usize> = (0..n).filter(|&p| candidate(p)).collect();
+        if mothers.is_empty() {
+            (0..n).find(|&p| alive(p)).unwrap_or(slot)
+        } else {
+            mothers[rng.random_range(0..mothers.len())]
+        }
+    });
+    let left = pop.household[slot];
+    Births::new(economy).reuse_slot(pop, slot, host, params, rng);
+    let joined = pop.household[slot];
+    pop.households.move_member(slot as u32, joined.0);
+    for h in [left, joined] {
+        let size = pop.households.size(h.0 as usize).min(255) as u8;
+        for &q in pop.households.members(h.0 as usize) {
+            pop.household_size[q as usize] = size;
+        }
+    }
+    left
 }
 
 /// Relative hazard of debt and arrears onset.

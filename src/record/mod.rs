@@ -115,11 +115,29 @@ pub enum Metric {
     CostProgrammes,
     /// Services plus programmes.
     CostTotal,
+    /// Suicides per 100,000 person-years.
+    Suicides,
+    /// New recorded cases (first recognitions of an episode in primary care) per 1,000 person-years.
+    RecordedIncidence,
+    /// Share of the week's remissions that ended an episode of 13 weeks or less.
+    RemittedWithin13w,
+    /// Share of the week's remissions that ended an episode of 52 weeks or less.
+    RemittedWithin52w,
+    /// Share of the week's remissions that ended an episode of more than 104 weeks.
+    EpisodesOver104w,
+    /// Share of the people whose first episode ended 5 years ago who have had another since.
+    Recurrence5y,
+    /// Share of the people whose first episode ended 10 years ago who have had another since.
+    Recurrence10y,
+    /// Share of the people whose first episode ended 20 years ago who have had another since.
+    Recurrence20y,
+    /// Share of the courses of talking therapy ending this week that were completed.
+    TherapyCompletion,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 53] = [
+    pub const ALL: [Metric; 62] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -173,6 +191,15 @@ impl Metric {
         Metric::CostInpatient,
         Metric::CostProgrammes,
         Metric::CostTotal,
+        Metric::Suicides,
+        Metric::RecordedIncidence,
+        Metric::RemittedWithin13w,
+        Metric::RemittedWithin52w,
+        Metric::EpisodesOver104w,
+        Metric::Recurrence5y,
+        Metric::Recurrence10y,
+        Metric::Recurrence20y,
+        Metric::TherapyCompletion,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -231,6 +258,15 @@ impl Metric {
             Metric::CostInpatient => "cost_inpatient",
             Metric::CostProgrammes => "cost_programmes",
             Metric::CostTotal => "cost_total",
+            Metric::Suicides => "suicides",
+            Metric::RecordedIncidence => "recorded_incidence",
+            Metric::RemittedWithin13w => "remitted_within_13w",
+            Metric::RemittedWithin52w => "remitted_within_52w",
+            Metric::EpisodesOver104w => "episodes_over_104w",
+            Metric::Recurrence5y => "recurrence_5y",
+            Metric::Recurrence10y => "recurrence_10y",
+            Metric::Recurrence20y => "recurrence_20y",
+            Metric::TherapyCompletion => "therapy_completion",
         }
     }
 
@@ -238,7 +274,10 @@ impl Metric {
     pub fn unit(self) -> &'static str {
         match self {
             Metric::Population => "persons",
-            Metric::Incidence | Metric::Remission => "per 1,000 person-years",
+            Metric::Incidence | Metric::Remission | Metric::RecordedIncidence => {
+                "per 1,000 person-years"
+            }
+            Metric::Suicides => "per 100,000 person-years at risk",
             Metric::MeanDistress => "SD of latent distress",
             Metric::Wemwbs => "WEMWBS points (14-70)",
             Metric::Sf12Mcs => "SF-12 MCS points",
@@ -362,6 +401,33 @@ impl Metric {
                 "cost of community, school and prevention programmes this week"
             }
             Metric::CostTotal => "services plus programmes",
+            Metric::Suicides => {
+                "suicides per 100,000 person-years at ages suicide.min_age (10) and over, as ONS rates (counted in the stratum the person was in that week)"
+            }
+            Metric::RecordedIncidence => {
+                "new recorded cases per 1,000 person-years: episodes recognised at a primary-care consultation for the first time"
+            }
+            Metric::RemittedWithin13w => {
+                "share of the episodes ending (remitting) this week that lasted 13 weeks or less"
+            }
+            Metric::RemittedWithin52w => {
+                "share of the episodes ending (remitting) this week that lasted 52 weeks or less"
+            }
+            Metric::EpisodesOver104w => {
+                "share of the episodes ending (remitting) this week that lasted more than 104 weeks"
+            }
+            Metric::Recurrence5y => {
+                "share of the people whose first episode ended exactly 5 years (260 weeks) ago who have had another episode since"
+            }
+            Metric::Recurrence10y => {
+                "share of the people whose first episode ended exactly 10 years (520 weeks) ago who have had another episode since"
+            }
+            Metric::Recurrence20y => {
+                "share of the people whose first episode ended exactly 20 years (1,040 weeks) ago who have had another episode since"
+            }
+            Metric::TherapyCompletion => {
+                "completions / (completions + drop-outs) among the courses of talking therapy ending this week"
+            }
         }
     }
 }
@@ -405,11 +471,16 @@ pub fn strata() -> Vec<String> {
     for e in crate::population::Employment::ADULT {
         s.push(e.name().to_string());
     }
+    for band in ["16_24", "16_64"] {
+        for sex in ["male", "female"] {
+            s.push(format!("{sex}_{band}"));
+        }
+    }
     s
 }
 
 /// Number of published strata.
-pub const N_STRATA: usize = 22;
+pub const N_STRATA: usize = 26;
 
 /// Strata a cell belongs to (indices into [`strata`]).
 fn strata_of_cell(c: usize) -> impl Iterator<Item = usize> {
@@ -418,13 +489,18 @@ fn strata_of_cell(c: usize) -> impl Iterator<Item = usize> {
     let band = (c / (N_EMPLOYMENT * 5)) % N_AGE_BANDS;
     let sex = c / (N_EMPLOYMENT * 5 * N_AGE_BANDS);
     let observed = band >= 1;
-    let mut out = [usize::MAX; 6];
+    let mut out = [usize::MAX; 8];
     if observed {
         out[0] = 0;
         out[1] = 1 + sex;
         out[2] = 3 + band - 1;
         if (2..=6).contains(&band) {
             out[3] = 10;
+            // Sex by age: male_16_24, female_16_24, male_16_64, female_16_64.
+            if band == 2 {
+                out[6] = 22 + sex;
+            }
+            out[7] = 24 + sex;
         }
         out[4] = 11 + quintile;
         if employment < 6 {
@@ -461,6 +537,20 @@ pub struct Tally {
     pub arrears: u32,
     /// Often lonely.
     pub lonely: u32,
+    /// Suicides.
+    pub suicides: u32,
+    /// Remissions ending an episode of 13 weeks or less.
+    pub remitted_13w: u32,
+    /// Remissions ending an episode of 52 weeks or less.
+    pub remitted_52w: u32,
+    /// Remissions ending an episode of more than 104 weeks.
+    pub remitted_over_104w: u32,
+    /// People whose first episode ended 5, 10 and 20 years ago (recurrence follow-up).
+    pub followed_up: [u32; 3],
+    /// Of those, people who have had another episode since.
+    pub recurred: [u32; 3],
+    /// People younger than the youngest age at risk of suicide (`suicide.min_age`).
+    pub below_suicide_age: u32,
     /// Sum of latent distress.
     pub distress: f64,
     /// Sum of the GHQ-12 caseness probability.
@@ -468,6 +558,15 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Book the duration (weeks) of an episode that ended by remission this week (the
+    /// remission itself is counted through [`PersonTally::remission`]).
+    #[inline]
+    pub fn add_ended_episode(&mut self, weeks: u16) {
+        self.remitted_13w += u32::from(weeks <= 13);
+        self.remitted_52w += u32::from(weeks <= 52);
+        self.remitted_over_104w += u32::from(weeks > 104);
+    }
+
     /// Add another tally.
     pub fn add(&mut self, o: &Tally) {
         self.n += o.n;
@@ -482,6 +581,15 @@ impl Tally {
         self.debt += o.debt;
         self.arrears += o.arrears;
         self.lonely += o.lonely;
+        self.remitted_13w += o.remitted_13w;
+        self.remitted_52w += o.remitted_52w;
+        self.remitted_over_104w += o.remitted_over_104w;
+        for h in 0..3 {
+            self.followed_up[h] += o.followed_up[h];
+            self.recurred[h] += o.recurred[h];
+        }
+        self.suicides += o.suicides;
+        self.below_suicide_age += o.below_suicide_age;
         self.distress += o.distress;
         self.ghq += o.ghq;
     }
@@ -511,6 +619,8 @@ pub struct ServiceCounts {
     pub treated_ill: u32,
     /// Primary-care consultations.
     pub consultations: u32,
+    /// Episodes recognised in primary care for the first time (new recorded cases).
+    pub recorded: u32,
     /// Referrals to therapy.
     pub referrals: u32,
     /// Therapy starts.
@@ -573,6 +683,7 @@ impl ServiceCounts {
         self.centre += o.centre;
         self.treated_ill += o.treated_ill;
         self.consultations += o.consultations;
+        self.recorded += o.recorded;
         self.referrals += o.referrals;
         self.starts += o.starts;
         self.started_within_6 += o.started_within_6;
@@ -746,6 +857,19 @@ impl WeekTally {
                     Metric::CostInpatient => v.cost[2],
                     Metric::CostProgrammes => v.programme_cost,
                     Metric::CostTotal => v.cost.iter().sum::<f64>() + v.programme_cost,
+                    Metric::Suicides => {
+                        ratio(u(t.suicides), u(t.n - t.below_suicide_age)) * 5_200_000.0
+                    }
+                    Metric::RecordedIncidence => ratio(u(v.recorded), n) * 52_000.0,
+                    Metric::RemittedWithin13w => ratio(u(t.remitted_13w), u(t.remissions)),
+                    Metric::RemittedWithin52w => ratio(u(t.remitted_52w), u(t.remissions)),
+                    Metric::EpisodesOver104w => ratio(u(t.remitted_over_104w), u(t.remissions)),
+                    Metric::Recurrence5y => ratio(u(t.recurred[0]), u(t.followed_up[0])),
+                    Metric::Recurrence10y => ratio(u(t.recurred[1]), u(t.followed_up[1])),
+                    Metric::Recurrence20y => ratio(u(t.recurred[2]), u(t.followed_up[2])),
+                    Metric::TherapyCompletion => {
+                        ratio(u(v.completions), u(v.completions + v.dropouts))
+                    }
                 };
             }
         }
@@ -761,6 +885,7 @@ pub struct PackedTally {
     counts: Vec<[u64; 3]>,
     distress: Vec<f64>,
     ghq: Vec<f64>,
+    below_suicide_age: Vec<u16>,
 }
 
 /// One person's contribution to a [`PackedTally`].
@@ -800,6 +925,7 @@ impl Default for PackedTally {
             counts: vec![[0; 3]; N_CELLS],
             distress: vec![0.0; N_CELLS],
             ghq: vec![0.0; N_CELLS],
+            below_suicide_age: vec![0; N_CELLS],
         }
     }
 }
@@ -825,6 +951,13 @@ impl PackedTally {
         self.ghq[c] += f64::from(p.ghq);
     }
 
+    /// Count one person of cell `c` (already added) who is younger than the youngest age at
+    /// risk of suicide.
+    #[inline]
+    pub fn add_below_suicide_age(&mut self, c: usize) {
+        self.below_suicide_age[c] += 1;
+    }
+
     /// Add the unpacked counts to a week tally.
     pub fn add_to(&self, week: &mut WeekTally) {
         let field = |w: u64, shift: u32| ((w >> shift) & 0xffff) as u32;
@@ -843,6 +976,13 @@ impl PackedTally {
                 debt: field(w2, 16),
                 lonely: field(w2, 32),
                 arrears: field(w2, 48),
+                remitted_13w: 0,
+                remitted_52w: 0,
+                remitted_over_104w: 0,
+                followed_up: [0; 3],
+                recurred: [0; 3],
+                suicides: 0,
+                below_suicide_age: u32::from(self.below_suicide_age[c]),
                 distress: self.distress[c],
                 ghq: self.ghq[c],
             });
@@ -1043,7 +1183,25 @@ mod tests {
                 "age_25_34",
                 "age_16_64",
                 "imd_q5",
-                "unemployed"
+                "unemployed",
+                "female_16_64"
+            ]
+        );
+        // A man aged 20 in quintile 1 who is a student.
+        let s: Vec<&str> = strata_of_cell(cell(0, 20, 0, 3))
+            .map(|i| names[i].as_str())
+            .collect();
+        assert_eq!(
+            s,
+            [
+                "all",
+                "male",
+                "age_16_24",
+                "age_16_64",
+                "imd_q1",
+                "student",
+                "male_16_24",
+                "male_16_64"
             ]
         );
         // Under-fives are not observed.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::error::ScenarioError;
 use crate::params::{
     DeterminantParams, DynamicsParams, EconomyParams, LifeParams, MeasureParams, NetworkParams,
-    PopulationParams, Reader, RunParams, Section, ServiceParams, ValuationParams,
+    PopulationParams, Reader, RunParams, Section, ServiceParams, SuicideParams, ValuationParams,
 };
 use crate::policy::PolicySpec;
 
@@ -40,6 +40,8 @@ pub struct Scenario {
     pub determinants: DeterminantParams,
     /// Mental-health dynamics.
     pub dynamics: DynamicsParams,
+    /// Suicide.
+    pub suicide: SuicideParams,
     /// Links to survey measures.
     pub measures: MeasureParams,
     /// Services, capacities and unit costs.
@@ -108,6 +110,7 @@ impl Scenario {
         root.insert("life".into(), self.life.to_table().into());
         root.insert("determinants".into(), self.determinants.to_table().into());
         root.insert("dynamics".into(), self.dynamics.to_table().into());
+        root.insert("suicide".into(), self.suicide.to_table().into());
         root.insert("measures".into(), self.measures.to_table().into());
         root.insert("services".into(), self.services.to_table().into());
         root.insert("valuation".into(), self.valuation.to_table().into());
@@ -393,6 +396,7 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
     let mut life = LifeParams::default();
     let mut determinants = DeterminantParams::default();
     let mut dynamics = DynamicsParams::default();
+    let mut suicide = SuicideParams::default();
     let mut measures = MeasureParams::default();
     let mut services = ServiceParams::default();
     let mut valuation = ValuationParams::default();
@@ -404,6 +408,7 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         "life",
         "determinants",
         "dynamics",
+        "suicide",
         "measures",
         "services",
         "valuation",
@@ -418,6 +423,7 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
                 "life" => life.read(t, name, &mut reader),
                 "determinants" => determinants.read(t, name, &mut reader),
                 "dynamics" => dynamics.read(t, name, &mut reader),
+                "suicide" => suicide.read(t, name, &mut reader),
                 "services" => services.read(t, name, &mut reader),
                 "valuation" => valuation.read(t, name, &mut reader),
                 _ => measures.read(t, name, &mut reader),
@@ -479,6 +485,7 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         life,
         determinants,
         dynamics,
+        suicide,
         measures,
         services,
         valuation,

@@ -228,6 +228,8 @@ impl Events {
     pub const NEEDS_PLACE: u16 = 1 << 7;
     /// Stable on a community-team caseload and ready to step down to a hub.
     pub const STEP_DOWN: u16 = 1 << 8;
+    /// Recognised in an episode not recognised before: a new recorded case.
+    pub const RECORDED: u16 = 1 << 9;
 
     /// Whether an event happened.
     #[inline]
@@ -308,6 +310,10 @@ pub fn person_week(
         if u(Draw::Seek) < p {
             ev |= Events::CONSULTED;
             if u(Draw::Recognise) < k.recognition {
+                if mh.flags & MentalHealth::RECORDED == 0 {
+                    mh.flags |= MentalHealth::RECORDED;
+                    ev |= Events::RECORDED;
+                }
                 if u(Draw::Route) < k.therapy_share {
                     mh.care = Care::Waiting;
                     // While waiting, `care_weeks` holds the referral week (mod 256), which
@@ -556,6 +562,7 @@ pub fn count(c: &mut ServiceCounts, m: &MentalHealth, ev: Events, k: &Constants)
         c.consultations += 1;
         c.spend(0, cost);
     }
+    c.recorded += u32::from(ev.has(Events::RECORDED));
     c.referrals += u32::from(ev.has(Events::REFERRED));
     c.completions += u32::from(ev.has(Events::COMPLETED));
     c.recoveries += u32::from(ev.has(Events::RECOVERED));

@@ -36,6 +36,8 @@ pub struct World<'s> {
     pub life_key: StreamKey,
     /// Stream of the weekly mental-health draws.
     pub mh_key: StreamKey,
+    /// Stream of the weekly suicide draws.
+    pub suicide_key: StreamKey,
     /// Observation cell of each person (sex x age band x deprivation quintile x employment),
     /// kept up to date when age or employment change.
     pub cells: Vec<u16>,
@@ -105,6 +107,7 @@ impl<'s> World<'s> {
             counts,
             life_key: weekly.derive(0),
             mh_key: weekly.derive(1),
+            suicide_key: weekly.derive(2),
             cells,
             person_policies,
             changed: Vec::new(),

@@ -18,13 +18,19 @@ pub const CHUNK: usize = 16_384;
 const HEAVY_USE_DRAWS: u64 = 0x0048_4541_5659;
 const _: () = assert!(CHUNK <= PackedTally::MAX_PEOPLE);
 
+/// Sub-stream of the population stream for the births into the slots of the people who die
+/// by suicide (derived once more by week).
+const SUICIDE_BIRTHS: u64 = 0x0053_5549_4349_4445;
+
 /// What the mental-health phase hands on: the week's tally, the clinical transitions, the
-/// people the services phase must settle, and the people in each kind of place.
+/// people the services phase must settle, the people in each kind of place, and the people
+/// who die by suicide.
 type PhaseFive = (
     WeekTally,
     Vec<(u32, Transition, u32)>,
     Vec<Pending>,
     [u32; 9],
+    Vec<u32>,
 );
 
 /// Results of one chunk of the mental-health phase.
@@ -39,6 +45,10 @@ struct ChunkResult {
     pending: Vec<Pending>,
     /// People in each kind of place, indexed by [`Care`].
     occupied: [u32; 9],
+    /// People who die by suicide.
+    suicides: Vec<u32>,
+    /// Recurrence follow-ups reached: (cell, horizon, whether an episode recurred).
+    follow_ups: Vec<(u16, u8, bool)>,
 }
 
 /// What one week produced.
@@ -76,7 +86,8 @@ impl World<'_> {
     /// 6. services: settle what competes for capacity (therapy starts, crisis responses,
     ///    admissions, community places);
     /// 7. peer exposure: apply this week's onsets and remissions to the tie counts;
-    /// 8. every 52 weeks: ageing, life-stage transitions, deaths and births, slots for new
+    /// 8. deaths by suicide: each slot is taken at once by a newborn;
+    /// 9. every 52 weeks: ageing, life-stage transitions, deaths and births, slots for new
     ///    workers, heavy social-media use, household incomes and the new school year.
     pub fn step(&mut self) -> WeekOutput {
         let s = self.scenario;
@@ -99,7 +110,7 @@ impl World<'_> {
             .map(|e| JobChange { person: e.person })
             .collect();
         self.workplace_exposure(&job_changes);
-        let (mut tally, transitions, pending, occupied) =
+        let (mut tally, transitions, pending, occupied, suicides) =
             self.mental_health(&constants, &service_constants);
         self.services.settle(
             self.week,
@@ -122,6 +133,7 @@ impl World<'_> {
         tally.beds = service_constants.capacity[3];
         self.constants = Some((effects, constants, service_constants));
         let remissions = self.peer_exposure(&transitions);
+        self.deaths_by_suicide(&suicides);
         self.week += 1;
         if self.week.is_multiple_of(52) {
             self.new_year();
@@ -276,12 +288,14 @@ impl World<'_> {
             counts,
             week,
             mh_key,
+            suicide_key,
             cells,
             person_policies,
             service_keys,
             ..
         } = self;
         let (s, week, key, keys) = (*scenario, *week, *mh_key, *service_keys);
+        let suicide_key = *suicide_key;
         let (pop, counts) = (&*pop, &*counts);
         let effects = person_policies
             .as_ref()
@@ -310,6 +324,8 @@ impl World<'_> {
                 let mut transitions = Vec::new();
                 let mut pending = Vec::new();
                 let mut occupied = [0u32; 9];
+                let mut suicides = Vec::new();
+                let mut follow_ups = Vec::new();
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
                     let c = &circumstances[i];
@@ -333,6 +349,9 @@ impl World<'_> {
                     let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
                     if t != Transition::None {
                         transitions.push((p as u32, t, week));
+                    }
+                    if let Some((h, recurred)) = dynamics::recurrence_follow_up(m, week) {
+                        follow_ups.push((cells[i], h as u8, recurred));
                     }
                     // Care: only people in care, in an episode or with severe mental illness.
                     if m.care != Care::None || m.ill || m.smi != dynamics::Smi::None {
@@ -380,6 +399,11 @@ impl World<'_> {
                             ghq: k.ghq.probability(m.distress),
                         },
                     );
+                    if ages[i] < k.suicide_min_age {
+                        tally.add_below_suicide_age(usize::from(cells[i]));
+                    } else if dynamics::suicide(p, week, suicide_key, ages[i], male, m, k) {
+                        suicides.push(p as u32);
+                    }
                 }
                 ChunkResult {
                     tally,
@@ -387,6 +411,8 @@ impl World<'_> {
                     transitions,
                     pending,
                     occupied,
+                    suicides,
+                    follow_ups,
                 }
             })
             .collect();
@@ -394,6 +420,7 @@ impl World<'_> {
         let mut transitions = Vec::new();
         let mut pending = Vec::new();
         let mut occupied = [0u32; 9];
+        let mut suicides = Vec::new();
         for part in parts {
             part.tally.add_to(&mut tally);
             for (a, b) in tally.services.iter_mut().zip(&part.service_counts) {
@@ -404,8 +431,22 @@ impl World<'_> {
             for (a, b) in occupied.iter_mut().zip(part.occupied) {
                 *a += b;
             }
+            suicides.extend(part.suicides);
+            for (c, h, recurred) in part.follow_ups {
+                let t = &mut tally.cells[usize::from(c)];
+                t.followed_up[usize::from(h)] += 1;
+                t.recurred[usize::from(h)] += u32::from(recurred);
+            }
         }
-        (tally, transitions, pending, occupied)
+        for &p in &suicides {
+            tally.cells[usize::from(self.cells[p as usize])].suicides += 1;
+        }
+        for &(p, t, _) in &transitions {
+            if let Transition::Remission(weeks) = t {
+                tally.cells[usize::from(self.cells[p as usize])].add_ended_episode(weeks);
+            }
+        }
+        (tally, transitions, pending, occupied, suicides)
     }
 
     /// Phase 6. Returns completed episodes as (week of onset, duration).
@@ -426,7 +467,57 @@ impl World<'_> {
         remissions
     }
 
-    /// Phase 7: everybody is a year older; life stages change; people die and are born; new
+    /// Phase 8: the slot of each person who died by suicide this week (`dead`, in person
+    /// order) is taken at once by a newborn, as at a yearly death: the person leaves every
+    /// tie count (first as ill, if in an episode), the slot is reused in a mother's household
+    /// (`population::rebirth`), the layers follow (`Network::after_rebirth`), the newborn's
+    /// mental health is drawn and counted into the household, the cell is recomputed, the
+    /// incomes of the household left and the household joined are recomputed, and the slot's
+    /// person-level policy effects are reset and recomputed next week.
+    fn deaths_by_suicide(&mut self, dead: &[u32]) {
+        if dead.is_empty() {
+            return;
+        }
+        let s = self.scenario;
+        let mut rng =
+            crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Population)
+                .derive(SUICIDE_BIRTHS)
+                .derive(u64::from(self.week))
+                .sequential();
+        for &d in dead {
+            let p = d as usize;
+            if self.mh[p].ill {
+                self.counts.change_ill(p, -1, &self.pop, &self.net);
+            }
+            self.counts.leave(p, &self.pop, &self.net);
+            let left = crate::population::rebirth(
+                &mut self.pop,
+                p,
+                dead,
+                &s.population,
+                &s.economy,
+                &mut rng,
+            );
+            self.net.after_rebirth(&self.pop, p);
+            self.mh[p] = dynamics::newborn(&self.pop, p, s, &mut rng);
+            let mh = &self.mh;
+            self.counts.join_household(p, &self.net, |q| mh[q].ill);
+            self.cells[p] = super::person_cell(&self.pop, p);
+            if let Some(policies) = self.person_policies.as_mut() {
+                policies.reset(p);
+                self.changed.push(d);
+            }
+            let rules = IncomeRules {
+                week: self.week,
+                effects: self.person_policies.as_ref().map(|p| p.effects.as_slice()),
+            };
+            for h in [left, self.pop.household[p]] {
+                self.pop.update_household_income(h, &s.economy, &rules);
+            }
+        }
+    }
+
+    /// Phase 9: everybody is a year older; life stages change; people die and are born; new
     /// workers get team slots; incomes are recomputed; a new school year begins.
     fn new_year(&mut self) {
         let s = self.scenario;

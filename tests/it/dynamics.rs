@@ -336,3 +336,96 @@ fn deaths_and_births_keep_the_population_and_its_age_structure() {
     }
     assert!(world.pop.age.iter().all(|&a| a >= 2));
 }
+
+#[test]
+fn slots_reused_after_suicides_keep_every_structure_equal_to_a_rebuild() {
+    // A suicide rate thousands of times the real one, so that slots are reused during the
+    // week almost every week (and twice in some), across two new years: households, layers,
+    // tie counts, cells, household sizes and incomes must equal what a rebuild from the
+    // population gives, and the population size never changes.
+    use mhsim::network::{Groups, NO_GROUP};
+    use mhsim::population::{HouseholdId, IncomeRules};
+    let s = baseline_with(&["people=3000", "suicide.base_rate=3000", "seed=8"]);
+    let mut world = World::new(&s, 0);
+    let mut reborn = 0;
+    let regroup = |g: &Groups| Groups::from_assignment(g.group_of.clone(), g.n_groups());
+    // Slots taken by a newborn during the run (they never gain ties in 120 weeks).
+    let mut newborn = vec![false; 3000];
+    for week in 0..120 {
+        let ages = world.pop.age.clone();
+        let out = world.step();
+        reborn += out.tally.cells.iter().map(|c| c.suicides).sum::<u32>();
+        assert_eq!(world.pop.len(), 3000);
+        for (p, &before) in ages.iter().enumerate() {
+            newborn[p] |= before > 0 && world.pop.age[p] == 0;
+        }
+        if week % 10 != 9 {
+            continue;
+        }
+        let (pop, net) = (&world.pop, &world.net);
+        let households = Groups::from_assignment(
+            pop.household.iter().map(|h| h.0).collect(),
+            pop.households.n_groups(),
+        );
+        assert!(pop.households == households, "households in week {week}");
+        assert!(
+            net.household == households,
+            "household layer in week {week}"
+        );
+        assert!(net.school == regroup(&net.school), "school in week {week}");
+        assert!(
+            net.workplace.teams == regroup(&net.workplace.teams),
+            "teams in week {week}"
+        );
+        for (p, &reborn_slot) in newborn.iter().enumerate() {
+            assert_eq!(
+                u32::from(pop.household_size[p]),
+                households.size(pop.household[p].0 as usize).min(255),
+                "household size of {p} in week {week}"
+            );
+            assert_eq!(
+                world.cells[p],
+                mhsim::sim::person_cell(pop, p),
+                "cell of {p}"
+            );
+            for layer in [&net.neighbourhood, &net.online] {
+                for &q in layer.neighbours(p) {
+                    assert!(
+                        layer
+                            .neighbours(q as usize)
+                            .binary_search(&(p as u32))
+                            .is_ok(),
+                        "tie {p}-{q} is one-sided in week {week}"
+                    );
+                }
+            }
+            if reborn_slot {
+                assert!(net.neighbourhood.neighbours(p).is_empty());
+                assert!(net.online.neighbours(p).is_empty());
+                assert_eq!(net.workplace.teams.group_of[p], NO_GROUP);
+                assert_eq!(net.school.group_of[p], NO_GROUP);
+            }
+        }
+        let mh = &world.mh;
+        let recount = PeerCounts::from_scratch(pop, net, |p| mh[p].ill);
+        assert!(world.counts == recount, "tie counts in week {week}");
+        let mut fresh = pop.clone();
+        let rules = IncomeRules {
+            week: world.week,
+            effects: None,
+        };
+        for h in 0..fresh.households.n_groups() {
+            fresh.update_household_income(HouseholdId(h as u32), &s.economy, &rules);
+        }
+        assert_eq!(
+            fresh.household_income, pop.household_income,
+            "incomes in week {week}"
+        );
+        assert_eq!(
+            fresh.circumstances, pop.circumstances,
+            "poverty in week {week}"
+        );
+    }
+    assert!(reborn > 200, "too few suicides to test: {reborn}");
+    assert!(newborn.iter().filter(|&&b| b).count() > 200);
+}

@@ -151,10 +151,20 @@ fn an_identical_scenario_differs_from_the_baseline_by_exactly_zero() {
             checked += 1;
         }
     }
-    // Every metric in every stratum with people has a difference.
+    // Every metric in every stratum with people has a difference, except the recurrence
+    // follow-ups, which a 60-week run is too short to reach (5 years at the least).
     let mean = read_2d(&file, "difference/same/final_year_mean");
     assert_eq!(mean.shape(), [Metric::ALL.len(), N_STRATA]);
+    let follow_ups = [
+        Metric::Recurrence5y,
+        Metric::Recurrence10y,
+        Metric::Recurrence20y,
+    ];
     for (m, metric) in Metric::ALL.iter().enumerate() {
+        if follow_ups.contains(metric) {
+            assert!(mean[[m, stratum("all")]].is_nan(), "{}", metric.name());
+            continue;
+        }
         assert_eq!(
             mean[[m, stratum("all")]],
             0.0,

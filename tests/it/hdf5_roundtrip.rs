@@ -96,8 +96,14 @@ fn the_resolved_scenario_reproduces_the_run() {
 fn strata_are_named() {
     let file = open();
     let names = read_strings(&file.dataset("strata").unwrap());
-    assert_eq!(names.len(), 22);
+    assert_eq!(names.len(), 26);
     assert_eq!(names[0], "all");
+    // Strata added later come last, so the indices of the earlier ones keep their meaning.
+    assert_eq!(names[21], "carer");
+    assert_eq!(
+        names[22..],
+        ["male_16_24", "female_16_24", "male_16_64", "female_16_64"]
+    );
     assert_eq!(names, strata());
     let metrics = read_strings(&file.dataset("summary/metrics").unwrap());
     let expected: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
@@ -134,8 +140,10 @@ fn series_are_chunked_compressed_and_complete() {
         );
         // The whole population is observed every week: no value of `all` is missing, except
         // for ratios whose denominator is a week's events (remissions per person ill at the
-        // start; waits and recovery of the week's therapy starters and completers), and bed
-        // occupancy, which has no denominator in a town too small for one local bed.
+        // start; waits and recovery of the week's therapy starters and completers; durations
+        // of the week's ended episodes; completion of the week's ended courses; recurrence
+        // among the people whose first episode ended 5, 10 or 20 years before the week), and
+        // bed occupancy, which has no denominator in a town too small for one local bed.
         let values = read_3d(&file, &format!("series/{name}"));
         let event_ratio = [
             "remission",
@@ -144,6 +152,13 @@ fn series_are_chunked_compressed_and_complete() {
             "wait_within_18",
             "recovery_rate",
             "bed_occupancy",
+            "remitted_within_13w",
+            "remitted_within_52w",
+            "episodes_over_104w",
+            "recurrence_5y",
+            "recurrence_10y",
+            "recurrence_20y",
+            "therapy_completion",
         ];
         if !event_ratio.contains(&name.as_str()) {
             assert!(

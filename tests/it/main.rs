@@ -3,6 +3,7 @@
 //! Run with `cargo test --release --locked --test it`.
 
 mod calibrate;
+mod calibration;
 mod common;
 mod determinism;
 mod dynamics;

@@ -669,63 +669,70 @@ fn set_reaches_into_a_policy_and_an_extends_chain_accumulates_policies() {
 
 #[test]
 fn person_effects_kept_up_to_date_equal_a_fresh_computation() {
-    let s = sized(
-        3000,
-        104,
-        20,
-        r#"
+    // Also with suicides thousands of times as frequent as in reality, so that slots are
+    // taken by newborns during the weeks.
+    for suicide in ["", "[suicide]\nbase_rate = 3000.0\n"] {
+        let s = sized(
+            3000,
+            104,
+            20,
+            &format!(
+                r#"
 [[policy]]
 kind = "social_prescribing"
-target = { reach = 0.6 }
+target = {{ reach = 0.6 }}
 [[policy]]
 kind = "universal_credit"
-target = { employment = ["unemployed"] }
+target = {{ employment = ["unemployed"] }}
 [[policy]]
 kind = "income_uplift"
 adult_weekly = 20.0
-target = { employment = ["unemployed", "inactive_sick"], quintiles = [4, 5] }
+child_weekly = 10.0
+target = {{ employment = ["unemployed", "inactive_sick", "child"], quintiles = [4, 5] }}
 [[policy]]
 kind = "school_programme"
-"#,
-    );
-    let mut world = World::new(&s, 0);
-    // Into the recorded weeks, across a new year, well after the policies start.
-    for _ in 0..(20 + 70) {
-        world.step();
+{suicide}"#
+            ),
+        );
+        let mut world = World::new(&s, 0);
+        // Into the recorded weeks, across a new year, well after the policies start.
+        for _ in 0..(20 + 70) {
+            world.step();
+        }
+        let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
+        let changed = std::mem::take(&mut world.changed);
+        assert!(!changed.is_empty(), "some people changed job or loneliness");
+        let mut cost = vec![0.0; mhsim::record::N_CELLS];
+        let kept = world.person_policies.as_mut().unwrap();
+        kept.update(
+            &s.policies,
+            &world.policy_keys,
+            t,
+            &world.pop,
+            &world.cells,
+            &changed,
+            s.services.stigma_help_seeking_rr,
+            &mut cost,
+        );
+        let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
+        let mut fresh_cost = vec![0.0; mhsim::record::N_CELLS];
+        fresh.update(
+            &s.policies,
+            &world.policy_keys,
+            t,
+            &world.pop,
+            &world.cells,
+            &[],
+            s.services.stigma_help_seeking_rr,
+            &mut fresh_cost,
+        );
+        assert_eq!(kept.effects, fresh.effects, "{suicide}");
+        assert_eq!(kept.hot, fresh.hot);
+        assert_eq!(kept.costs, fresh.costs);
+        assert_eq!(cost, fresh_cost);
+        assert!(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
+        assert!(kept.effects.iter().any(|e| e.extra_income > 0.0));
     }
-    let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
-    let changed = std::mem::take(&mut world.changed);
-    assert!(!changed.is_empty(), "some people changed job or loneliness");
-    let mut cost = vec![0.0; mhsim::record::N_CELLS];
-    let kept = world.person_policies.as_mut().unwrap();
-    kept.update(
-        &s.policies,
-        &world.policy_keys,
-        t,
-        &world.pop,
-        &world.cells,
-        &changed,
-        s.services.stigma_help_seeking_rr,
-        &mut cost,
-    );
-    let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
-    let mut fresh_cost = vec![0.0; mhsim::record::N_CELLS];
-    fresh.update(
-        &s.policies,
-        &world.policy_keys,
-        t,
-        &world.pop,
-        &world.cells,
-        &[],
-        s.services.stigma_help_seeking_rr,
-        &mut fresh_cost,
-    );
-    assert_eq!(kept.effects, fresh.effects);
-    assert_eq!(kept.hot, fresh.hot);
-    assert_eq!(kept.costs, fresh.costs);
-    assert_eq!(cost, fresh_cost);
-    assert!(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
-    assert!(kept.effects.iter().any(|e| e.extra_income > 0.0));
 }
 
 #[test]

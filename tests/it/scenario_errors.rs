@@ -75,7 +75,7 @@ fn every_problem_in_a_file_is_reported_at_once_with_file_and_key() {
     assert_has(
         &messages,
         &format!(
-            "{file}: netwrk: unknown key (did you mean `network`?); expected one of: population, network, economy, life, determinants, dynamics, measures, services, valuation"
+            "{file}: netwrk: unknown key (did you mean `network`?); expected one of: population, network, economy, life, determinants, dynamics, suicide, measures, services, valuation"
         ),
     );
     assert_eq!(messages.len(), 7, "{messages:#?}");
