@@ -911,7 +911,10 @@ pub enum Transition {
     None,
     /// An episode began.
     Onset,
-    /// An episode ended after this many weeks.
+    /// An episode ended; its duration in weeks, from the first of the `onset_weeks` weeks
+    /// above `theta_on` to the last week before the `remission_weeks` weeks below `theta_off`
+    /// that confirm the remission (the symptomatic weeks; remission dates from the start of
+    /// the well period, Frank et al. 1991).
     Remission(u16),
 }
 
@@ -994,7 +997,12 @@ pub fn mental_health(
             0
         };
         if mh.run >= k.remission_weeks {
-            transition = Transition::Remission(mh.episode_weeks);
+            transition = Transition::Remission(
+                mh.episode_weeks
+                    .saturating_add(u16::from(k.onset_weeks))
+                    .saturating_sub(u16::from(k.remission_weeks))
+                    .max(1),
+            );
             mh.flags &= !MentalHealth::RECORDED;
             if mh.episodes == 1 {
                 // The end of the first episode of the person's life (history included).

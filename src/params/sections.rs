@@ -207,9 +207,9 @@ crate::params! {
     /// Social determinants, as standardised shifts of latent distress (population SD units).
     pub struct DeterminantParams in "determinants" {
         /// Shift while unemployed (women; men use `unemployment_men`).
-        unemployment: f64 = 0.50; "SD"; Check::closed(-5.0, 5.0); "A: Paul & Moser 2009, d = 0.51";
+        unemployment: f64 = 0.15; "SD"; Check::closed(-5.0, 5.0); "C: set with the calibration so that 34% of the unemployed and 16% of the employed have a disorder (Paul & Moser 2009); their cross-sectional d = 0.51 also holds the poverty, debt, loneliness and job-loss pulses modelled separately, and selection (was 0.5)";
         /// Shift while unemployed, men.
-        unemployment_men: f64 = 0.55; "SD"; Check::closed(-5.0, 5.0); "A: Paul & Moser 2009 (larger in men)";
+        unemployment_men: f64 = 0.18; "SD"; Check::closed(-5.0, 5.0); "C: as `unemployment`, larger in men (Paul & Moser 2009) (was 0.55)";
         /// Shift while below the poverty line.
         poverty: f64 = 0.07; "SD"; Check::closed(-5.0, 5.0); "A: Thomson et al. 2023 (+2.15 pp CMD)";
         /// Further shift per unit of log income shortfall below the poverty line (ln(line / income); a household at half the line has 0.69), so that how deep below the line matters, not only whether.
@@ -233,7 +233,7 @@ crate::params! {
         /// Shift for young people with heavy social-media use, from age 11 to `social_media_max_age`.
         social_media: f64 = 0.15; "SD"; Check::closed(-5.0, 5.0); "C: sensitivity range 0.1 (Orben & Przybylski 2019) to 0.3 (Kelly et al. 2019)";
         /// Oldest age at which heavy social-media use counts (its shift and the heavy-use weight of online ties); 17 keeps it to adolescents.
-        social_media_max_age: u32 = 17; "years"; Check::int(11, 40); "C: adolescent evidence (Kelly et al. 2019, ages 11-17); young adults 18-22 in Hunt et al. 2018 (RCT: limiting use lowered depression and loneliness)";
+        social_media_max_age: u32 = 24; "years"; Check::int(11, 40); "C: to the end of the APMS youth band (16-24), whose rise since 2014 the calibration targets; adolescent evidence (Kelly et al. 2019, ages 11-17); young adults 18-22 in Hunt et al. 2018 (RCT: limiting use lowered depression and loneliness)";
         /// One-off distress pulse at job loss, on top of the ongoing unemployment shift.
         job_loss_pulse: f64 = 0.3; "SD"; Check::closed(-5.0, 5.0); "D (unverified)";
         /// One-off distress pulse at a close bereavement.
