@@ -58,8 +58,10 @@ crate::params! {
         discrimination_share_marginalised: f64 = 0.30; "share"; Check::PROBABILITY; "EVENS survey 2021 (unverified)";
         /// Share of everyone else exposed to discrimination (e.g. for disability, sexuality).
         discrimination_share_other: f64 = 0.05; "share"; Check::PROBABILITY; "D (unverified)";
-        /// Share of people aged 11-17 with heavy social-media use (5+ hours a day).
+        /// Share of people with heavy social-media use (5+ hours a day); it acts from age 11 to `determinants.social_media_max_age`.
         heavy_social_media_share: f64 = 0.20; "share"; Check::PROBABILITY; "Kelly et al. 2019, Millennium Cohort (unverified)";
+        /// Ratio of the share of heavy social-media users among girls and women to that among boys and men (the overall share kept).
+        heavy_social_media_female_ratio: f64 = 2.0; "ratio"; Check::closed(0.1, 10.0); "B: Kelly et al. 2019, Millennium Cohort at 14: 43% of girls and 22% of boys used social media 3+ hours a day";
         /// Whether people die and are born each year (births replace deaths, keeping the population size).
         turnover: bool = true; "true/false"; Check::Bool; "D: keeps the age structure of long runs near its start";
         /// Gompertz mortality: log of the yearly death probability extrapolated to age 0.

@@ -10,7 +10,8 @@
 mod synth;
 
 pub use synth::{
-    after_birthday, debt_rr, deprivation_factors, loneliness_rr, rebirth, synthesize, turnover,
+    after_birthday, debt_rr, deprivation_factors, heavy_share, loneliness_rr, rebirth, synthesize,
+    turnover,
 };
 
 use crate::network::Groups;
@@ -196,20 +197,24 @@ impl Population {
     /// `factor` > 1) non-users whose fixed draw falls below the extra share, or (when
     /// `factor` < 1) only drawn users whose fixed draw falls below `factor`. The draw of a
     /// person is keyed by their slot and birth year, so it is the same in every scenario.
+    /// `shares` are the drawn shares of men and women (by `Sex as usize`).
     pub fn refresh_heavy_use(
         &mut self,
-        share: f64,
+        shares: [f64; 2],
         factor: f64,
         key: crate::rng::StreamKey,
         year: u32,
     ) {
-        let target = (share * factor).min(1.0);
-        let extra = if factor > 1.0 && share < 1.0 {
-            (target - share) / (1.0 - share)
-        } else {
-            0.0
-        };
+        let extras = shares.map(|share| {
+            let target = (share * factor).min(1.0);
+            if factor > 1.0 && share < 1.0 {
+                (target - share) / (1.0 - share)
+            } else {
+                0.0
+            }
+        });
         for p in 0..self.len() {
+            let extra = extras[self.sex[p] as usize];
             let birth = 10_000 + year - u32::from(self.age[p]);
             let u = key.uniform(p as u32, birth);
             self.heavy_social_media[p] = if factor >= 1.0 {

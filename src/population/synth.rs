@@ -90,7 +90,7 @@ pub fn synthesize(
         })
         .collect();
     let heavy_social_media: Vec<bool> = (0..n_people)
-        .map(|_| rng.random_bool(params.heavy_social_media_share))
+        .map(|p| rng.random_bool(heavy_share(params, sex[p])))
         .collect();
 
     // Economy: employment by age and deprivation, wages, debt, arrears.
@@ -353,7 +353,7 @@ impl Births {
             params.discrimination_share_other
         };
         pop.discrimination[b] = rng.random_bool(discrimination);
-        pop.heavy_social_media[b] = rng.random_bool(params.heavy_social_media_share);
+        pop.heavy_social_media[b] = rng.random_bool(heavy_share(params, pop.sex[b]));
         pop.heavy_base[b] = pop.heavy_social_media[b];
         pop.benefit_hold_until[b] = 0;
         let factor = self.wage_factor[usize::from(pop.decile[b] - 1)];
@@ -465,6 +465,17 @@ pub fn deprivation_factors(ratio: f64) -> [f64; 10] {
     }
     let mean = f.iter().sum::<f64>() / 10.0;
     f.map(|x| x / mean)
+}
+
+/// Share of heavy social-media users of one sex: the overall share split by
+/// `heavy_social_media_female_ratio` (women to men), at most 1.
+pub fn heavy_share(params: &PopulationParams, sex: Sex) -> f64 {
+    let r = params.heavy_social_media_female_ratio;
+    let factor = match sex {
+        Sex::Female => 2.0 * r / (1.0 + r),
+        Sex::Male => 2.0 / (1.0 + r),
+    };
+    (params.heavy_social_media_share * factor).min(1.0)
 }
 
 /// A count of adverse childhood experiences (0 to 4+) in a decile whose chance of every count
