@@ -403,7 +403,7 @@ pub fn suicide_code(male: bool, ill: bool, smi: bool) -> usize {
 
 /// Weekly suicide hazard for every [`suicide_code`]: `base_rate / 100,000 / 52` times the
 /// relative risks that apply, at most 1.
-pub fn suicide_hazards(s: &Scenario) -> [f64; 8] {
+fn suicide_hazards(s: &Scenario) -> [f64; 8] {
     let p = &s.suicide;
     std::array::from_fn(|code| {
         let rr = |bit: usize, rr: f64| if code & (1 << bit) != 0 { rr } else { 1.0 };

@@ -79,8 +79,9 @@ impl World<'_> {
     ///    employment state or lost or regained benefit income (of every household while
     ///    income policies act);
     /// 4. workplace exposure: recount the teams of people whose employment state changed;
-    /// 5. mental health and care: distress, onset and remission, severe mental illness;
-    ///    progress through care, help-seeking, crises; tally the week;
+    /// 5. mental health and care: distress, onset and remission, severe mental illness,
+    ///    whether the person dies by suicide; progress through care, help-seeking, crises;
+    ///    tally the week (suicides, ended episodes, recurrence follow-ups due);
     /// 6. services: settle what competes for capacity (therapy starts, crisis responses,
     ///    admissions, community places);
     /// 7. peer exposure: apply this week's onsets and remissions to the tie counts;
@@ -457,7 +458,7 @@ impl World<'_> {
         (tally, transitions, pending, occupied, suicides)
     }
 
-    /// Phase 6. Returns completed episodes as (week of onset, duration).
+    /// Phase 7. Returns completed episodes as (week of onset, duration).
     fn peer_exposure(&mut self, transitions: &[(u32, Transition, u32)]) -> Vec<(u32, u16)> {
         let mut remissions = Vec::new();
         for &(p, t, week) in transitions {
