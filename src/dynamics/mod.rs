@@ -86,22 +86,21 @@ impl MentalHealth {
 /// Horizons of the recurrence follow-up after a first episode, in years.
 pub const RECURRENCE_YEARS: [u16; 3] = [5, 10, 20];
 
-/// Follow-up of recurrence after a first episode, in week `week` (after the person's
-/// mental-health step): when the first episode ended exactly 5, 10 or 20 years (of 52
-/// weeks) ago, the index of that horizon in [`RECURRENCE_YEARS`] and whether an episode
-/// has begun since. The follow-up ends at the last horizon.
+/// Follow-up of recurrence after a first episode: `Some(recurred)` when the first episode
+/// of the person now in the slot ended `weeks_ago` weeks before week `week` (and they are
+/// still followed up), with whether an episode has begun since. At the longest horizon the
+/// follow-up ends.
 #[inline]
-pub fn recurrence_follow_up(mh: &mut MentalHealth, week: u32) -> Option<(usize, bool)> {
-    if mh.flags & MentalHealth::FIRST_REMITTED == 0 {
-        return None;
+pub fn recurrence_follow_up(mh: &mut MentalHealth, week: u32, weeks_ago: u32) -> Option<bool> {
+    let ended = week.checked_sub(weeks_ago)? as u16;
+    if mh.flags & MentalHealth::FIRST_REMITTED == 0 || mh.first_remission != ended {
+        return None; // the slot was reused by a newborn since
     }
-    let since = (week as u16).wrapping_sub(mh.first_remission);
-    let h = RECURRENCE_YEARS.iter().position(|&y| since == 52 * y)?;
     let recurred = mh.flags & MentalHealth::RECURRED != 0;
-    if h == RECURRENCE_YEARS.len() - 1 {
+    if weeks_ago >= 52 * u32::from(RECURRENCE_YEARS[RECURRENCE_YEARS.len() - 1]) {
         mh.flags &= !(MentalHealth::FIRST_REMITTED | MentalHealth::RECURRED);
     }
-    Some((h, recurred))
+    Some(recurred)
 }
 
 /// Set-point shift by age band.
@@ -260,8 +259,11 @@ pub struct WeekConstants {
     pub care_relapse_rr: [f64; 2],
     /// Relative hazard of leaving the acute phase while in a bed or centre place.
     pub staying_recovery_rr: f64,
-    /// Weekly suicide hazard by [`suicide_code`] (male, in an episode, with SMI).
-    pub suicide: [f64; 8],
+    /// Weekly suicide hazard by [`suicide_code`] (male, in an episode, with SMI), as a
+    /// threshold for a 64-bit draw: `hazard x 2^64`.
+    pub suicide: [u64; 8],
+    /// The largest of `suicide`: a draw at or above it means no suicide, whatever the state.
+    pub suicide_max: u64,
     /// Youngest age at risk of suicide.
     pub suicide_min_age: u8,
 }
@@ -354,11 +356,13 @@ impl WeekConstants {
             medication_shift: s.services.medication_effect as f32,
             care_relapse_rr: [s.services.cmht_relapse_rr, effects.hub_relapse],
             staying_recovery_rr: s.services.inpatient_recovery_rr,
-            suicide: suicide_hazards(s),
+            suicide: suicide_hazards(s).map(|h| (h * 2f64.powi(64)) as u64),
             suicide_min_age: s.suicide.min_age.min(255) as u8,
+            suicide_max: 0,
             max_weekly_hazard: 1.0,
         };
         constants.max_weekly_hazard = constants.hazard_bound();
+        constants.suicide_max = constants.suicide.iter().copied().max().unwrap_or(0);
         constants
     }
 
@@ -408,24 +412,12 @@ fn suicide_hazards(s: &Scenario) -> [f64; 8] {
     })
 }
 
-/// Whether the person dies by suicide this week: one keyed uniform per person aged
-/// `suicide.min_age` or more and week (none when the hazard is 0), against the hazard of
-/// their state at the end of the week's mental-health and care steps.
-#[inline]
-pub fn suicide(
-    person: usize,
-    week: u32,
-    key: StreamKey,
-    age: u8,
-    male: bool,
-    mh: &MentalHealth,
-    k: &WeekConstants,
-) -> bool {
-    if age < k.suicide_min_age {
-        return false;
-    }
-    let h = k.suicide[suicide_code(male, mh.ill, mh.smi != Smi::None)];
-    h > 0.0 && key.uniform(person as u32, week) < h
+/// Whether the 64-bit draw `x` falls below the suicide threshold of the person's state (the
+/// rare case of a draw below the largest threshold).
+#[cold]
+#[inline(never)]
+fn below_suicide_threshold(x: u64, male: bool, mh: &MentalHealth, k: &WeekConstants) -> bool {
+    x < k.suicide[suicide_code(male, mh.ill, mh.smi != Smi::None)]
 }
 
 /// Shift of the target from current circumstances (unemployment, poverty, arrears, problem
@@ -937,9 +929,9 @@ pub struct PersonInputs<'a> {
     pub hot: &'a HotEffects,
 }
 
-/// Weekly mental-health step of one person: distress, onset or remission, SMI. Reads only
-/// the person's own inputs and state; `pop` is consulted only to recompute the set point
-/// after an onset (kindling).
+/// Weekly mental-health step of one person: distress, onset or remission, SMI, and whether
+/// they die by suicide (the second value). Reads only the person's own inputs and state;
+/// `pop` is consulted only to recompute the set point after an onset (kindling).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn mental_health(
@@ -951,7 +943,7 @@ pub fn mental_health(
     pop: &Population,
     s: &Scenario,
     k: &WeekConstants,
-) -> Transition {
+) -> (Transition, bool) {
     let mut rng = key.counter(person as u32, week);
     let ties = PeerCounts::weigh(input.ties, input.heavy_online, input.hot.neighbourhood, k);
     let peer = k.peer_shift * ties.ill.min(k.peer_cap);
@@ -1070,5 +1062,12 @@ pub fn mental_health(
             other => other,
         };
     }
-    transition
+    // Suicide: for people at risk, one more draw of the person's generator against the
+    // hazard of their state after this week's step.
+    let suicide = input.age >= k.suicide_min_age && {
+        let x: u64 = rng.random();
+        // Almost always at or above every threshold: the state need not be looked at.
+        x < k.suicide_max && below_suicide_threshold(x, input.male, mh, k)
+    };
+    (transition, suicide)
 }

@@ -322,8 +322,8 @@ crate::params! {
         rr_smi: f64 = 13.0; "ratio"; Check::closed(0.0, 1_000.0); "B: Chesney, Goodwin & Fazel 2014 (suicide SMR ~13 in schizophrenia, ~17 in bipolar disorder); Hor & Taylor 2010 (~5% lifetime suicide in schizophrenia); multiplicative combination D";
         /// Relative suicide hazard of men.
         rr_male: f64 = 3.6; "ratio"; Check::closed(0.0, 100.0); "D: set so that the baseline's male to female rate ratio is ONS 2023's 17.4 / 5.7 ~ 3.1 (the ratio given episode status is larger, as women are more often in an episode)";
-        /// Youngest age at risk.
-        min_age: u32 = 10; "years"; Check::int(0, 120); "ONS suicide rates count deaths at ages 10 and over";
+        /// Youngest age at risk (at most 16, so that everybody younger is a child).
+        min_age: u32 = 10; "years"; Check::int(0, 16); "ONS suicide rates count deaths at ages 10 and over";
     }
 }
 

@@ -672,6 +672,7 @@ impl ServiceCounts {
     }
 
     /// Add another cell's counts.
+    #[inline]
     pub fn add(&mut self, o: &ServiceCounts) {
         self.waiting += o.waiting;
         self.therapy += o.therapy;
@@ -885,7 +886,6 @@ pub struct PackedTally {
     counts: Vec<[u64; 3]>,
     distress: Vec<f64>,
     ghq: Vec<f64>,
-    below_suicide_age: Vec<u16>,
 }
 
 /// One person's contribution to a [`PackedTally`].
@@ -925,7 +925,6 @@ impl Default for PackedTally {
             counts: vec![[0; 3]; N_CELLS],
             distress: vec![0.0; N_CELLS],
             ghq: vec![0.0; N_CELLS],
-            below_suicide_age: vec![0; N_CELLS],
         }
     }
 }
@@ -949,13 +948,6 @@ impl PackedTally {
         }
         self.distress[c] += f64::from(p.distress);
         self.ghq[c] += f64::from(p.ghq);
-    }
-
-    /// Count one person of cell `c` (already added) who is younger than the youngest age at
-    /// risk of suicide.
-    #[inline]
-    pub fn add_below_suicide_age(&mut self, c: usize) {
-        self.below_suicide_age[c] += 1;
     }
 
     /// Add the unpacked counts to a week tally.
@@ -982,7 +974,7 @@ impl PackedTally {
                 followed_up: [0; 3],
                 recurred: [0; 3],
                 suicides: 0,
-                below_suicide_age: u32::from(self.below_suicide_age[c]),
+                below_suicide_age: 0,
                 distress: self.distress[c],
                 ghq: self.ghq[c],
             });

@@ -36,11 +36,15 @@ pub struct World<'s> {
     pub life_key: StreamKey,
     /// Stream of the weekly mental-health draws.
     pub mh_key: StreamKey,
-    /// Stream of the weekly suicide draws.
-    pub suicide_key: StreamKey,
+    /// Recurrence follow-ups after a first episode, one queue per horizon of
+    /// [`crate::dynamics::RECURRENCE_YEARS`]: (week due, person), in the order they fall due.
+    pub follow_ups: [std::collections::VecDeque<(u32, u32)>; 3],
     /// Observation cell of each person (sex x age band x deprivation quintile x employment),
     /// kept up to date when age or employment change.
     pub cells: Vec<u16>,
+    /// People younger than `suicide.min_age` in each cell (all children, whose cells change
+    /// only at a new year), kept up to date at births.
+    pub below_suicide_age: Vec<u32>,
     /// Who the policies that act on people reach and what they do to each person (`None`
     /// when the scenario has no such policy).
     pub person_policies: Option<crate::policy::PersonPolicies>,
@@ -85,7 +89,8 @@ impl<'s> World<'s> {
         let mh = crate::dynamics::initialise(&pop, s, replicate);
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
-        let cells = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
+        let cells: Vec<u16> = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
+        let below_suicide_age = below_suicide_age(&pop, &cells, s);
         let policy_key = StreamKey::new(s.run.seed, replicate, Stream::Policy);
         let policy_keys = s
             .policies
@@ -107,8 +112,9 @@ impl<'s> World<'s> {
             counts,
             life_key: weekly.derive(0),
             mh_key: weekly.derive(1),
-            suicide_key: weekly.derive(2),
+            follow_ups: Default::default(),
             cells,
+            below_suicide_age,
             person_policies,
             changed: Vec::new(),
             policy_keys,
@@ -152,6 +158,17 @@ pub fn person_cell(pop: &Population, person: usize) -> u16 {
         (pop.decile[person] - 1) / 2,
         pop.circumstances[person].employment as u8,
     ) as u16
+}
+
+/// The number of people younger than `suicide.min_age` in each observation cell.
+pub fn below_suicide_age(pop: &Population, cells: &[u16], s: &Scenario) -> Vec<u32> {
+    let mut counts = vec![0; crate::record::N_CELLS];
+    for (p, &c) in cells.iter().enumerate() {
+        if u32::from(pop.age[p]) < s.suicide.min_age {
+            counts[usize::from(c)] += 1;
+        }
+    }
+    counts
 }
 
 /// Run one replicate: burn-in, then the recorded weeks.

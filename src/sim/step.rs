@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use super::World;
-use crate::dynamics::{self, JobChange, LifeEvent, Transition, WeekConstants};
+use crate::dynamics::{self, JobChange, LifeEvent, RECURRENCE_YEARS, Transition, WeekConstants};
 use crate::policy::{Effects, HotEffects, PersonEffects};
 use crate::population::{Employment, HouseholdId, IncomeRules, Sex};
 use crate::record::{N_CELLS, PackedTally, PersonTally, ServiceCounts, WeekTally};
@@ -47,8 +47,6 @@ struct ChunkResult {
     occupied: [u32; 9],
     /// People who die by suicide.
     suicides: Vec<u32>,
-    /// Recurrence follow-ups reached: (cell, horizon, whether an episode recurred).
-    follow_ups: Vec<(u16, u8, bool)>,
 }
 
 /// What one week produced.
@@ -81,8 +79,9 @@ impl World<'_> {
     ///    employment state or lost or regained benefit income (of every household while
     ///    income policies act);
     /// 4. workplace exposure: recount the teams of people whose employment state changed;
-    /// 5. mental health and care: distress, onset and remission, severe mental illness;
-    ///    progress through care, help-seeking, crises; tally the week;
+    /// 5. mental health and care: distress, onset and remission, severe mental illness,
+    ///    whether the person dies by suicide; progress through care, help-seeking, crises;
+    ///    tally the week (suicides, ended episodes, recurrence follow-ups due);
     /// 6. services: settle what competes for capacity (therapy starts, crisis responses,
     ///    admissions, community places);
     /// 7. peer exposure: apply this week's onsets and remissions to the tie counts;
@@ -288,14 +287,14 @@ impl World<'_> {
             counts,
             week,
             mh_key,
-            suicide_key,
             cells,
             person_policies,
             service_keys,
+            follow_ups,
+            below_suicide_age,
             ..
         } = self;
         let (s, week, key, keys) = (*scenario, *week, *mh_key, *service_keys);
-        let suicide_key = *suicide_key;
         let (pop, counts) = (&*pop, &*counts);
         let effects = person_policies
             .as_ref()
@@ -325,7 +324,6 @@ impl World<'_> {
                 let mut pending = Vec::new();
                 let mut occupied = [0u32; 9];
                 let mut suicides = Vec::new();
-                let mut follow_ups = Vec::new();
                 for (i, m) in ms.iter_mut().enumerate() {
                     let p = first + i;
                     let c = &circumstances[i];
@@ -346,12 +344,12 @@ impl World<'_> {
                         hot,
                     };
                     let ill_before = m.ill;
-                    let t = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
-                    if t != Transition::None {
+                    let (t, suicide) = dynamics::mental_health(p, week, key, &input, m, pop, s, k);
+                    if !matches!(t, Transition::None) {
                         transitions.push((p as u32, t, week));
                     }
-                    if let Some((h, recurred)) = dynamics::recurrence_follow_up(m, week) {
-                        follow_ups.push((cells[i], h as u8, recurred));
+                    if suicide {
+                        suicides.push(p as u32);
                     }
                     // Care: only people in care, in an episode or with severe mental illness.
                     if m.care != Care::None || m.ill || m.smi != dynamics::Smi::None {
@@ -386,7 +384,7 @@ impl World<'_> {
                         &PersonTally {
                             ill: m.ill,
                             ill_before,
-                            onset: t == Transition::Onset,
+                            onset: matches!(t, Transition::Onset),
                             remission: matches!(t, Transition::Remission(_)),
                             smi: m.smi != dynamics::Smi::None,
                             employed: c.employment == Employment::Employed,
@@ -399,11 +397,6 @@ impl World<'_> {
                             ghq: k.ghq.probability(m.distress),
                         },
                     );
-                    if ages[i] < k.suicide_min_age {
-                        tally.add_below_suicide_age(usize::from(cells[i]));
-                    } else if dynamics::suicide(p, week, suicide_key, ages[i], male, m, k) {
-                        suicides.push(p as u32);
-                    }
                 }
                 ChunkResult {
                     tally,
@@ -412,7 +405,6 @@ impl World<'_> {
                     pending,
                     occupied,
                     suicides,
-                    follow_ups,
                 }
             })
             .collect();
@@ -432,24 +424,45 @@ impl World<'_> {
                 *a += b;
             }
             suicides.extend(part.suicides);
-            for (c, h, recurred) in part.follow_ups {
-                let t = &mut tally.cells[usize::from(c)];
-                t.followed_up[usize::from(h)] += 1;
-                t.recurred[usize::from(h)] += u32::from(recurred);
-            }
         }
         for &p in &suicides {
-            tally.cells[usize::from(self.cells[p as usize])].suicides += 1;
+            tally.cells[usize::from(cells[p as usize])].suicides += 1;
+        }
+        for (t, &n) in tally.cells.iter_mut().zip(below_suicide_age.iter()) {
+            t.below_suicide_age = n;
         }
         for &(p, t, _) in &transitions {
             if let Transition::Remission(weeks) = t {
-                tally.cells[usize::from(self.cells[p as usize])].add_ended_episode(weeks);
+                tally.cells[usize::from(cells[p as usize])].add_ended_episode(weeks);
+                if mh[p as usize].episodes == 1 {
+                    // The end of a first episode: follow up at each horizon.
+                    for (queue, years) in follow_ups.iter_mut().zip(RECURRENCE_YEARS) {
+                        queue.push_back((week + 52 * u32::from(years), p));
+                    }
+                }
+            }
+        }
+        // Follow-ups due this week: everyone whose first episode ended 5, 10 or 20 years ago.
+        for (h, (queue, years)) in follow_ups.iter_mut().zip(RECURRENCE_YEARS).enumerate() {
+            while let Some(&(due, p)) = queue.front() {
+                if due > week {
+                    break;
+                }
+                queue.pop_front();
+                let m = &mut mh[p as usize];
+                if let Some(recurred) =
+                    dynamics::recurrence_follow_up(m, week, 52 * u32::from(years))
+                {
+                    let t = &mut tally.cells[usize::from(cells[p as usize])];
+                    t.followed_up[h] += 1;
+                    t.recurred[h] += u32::from(recurred);
+                }
             }
         }
         (tally, transitions, pending, occupied, suicides)
     }
 
-    /// Phase 6. Returns completed episodes as (week of onset, duration).
+    /// Phase 7. Returns completed episodes as (week of onset, duration).
     fn peer_exposure(&mut self, transitions: &[(u32, Transition, u32)]) -> Vec<(u32, u16)> {
         let mut remissions = Vec::new();
         for &(p, t, week) in transitions {
@@ -502,7 +515,11 @@ impl World<'_> {
             self.mh[p] = dynamics::newborn(&self.pop, p, s, &mut rng);
             let mh = &self.mh;
             self.counts.join_household(p, &self.net, |q| mh[q].ill);
+            // The deceased was at risk (old enough); the newborn may not be.
             self.cells[p] = super::person_cell(&self.pop, p);
+            if u32::from(self.pop.age[p]) < s.suicide.min_age {
+                self.below_suicide_age[usize::from(self.cells[p])] += 1;
+            }
             if let Some(policies) = self.person_policies.as_mut() {
                 policies.reset(p);
                 self.changed.push(d);
@@ -621,6 +638,7 @@ impl World<'_> {
         self.cells = (0..self.pop.len())
             .map(|p| super::person_cell(&self.pop, p))
             .collect();
+        self.below_suicide_age = super::below_suicide_age(&self.pop, &self.cells, s);
         // Ages changed and people were born: who policies reach is worked out afresh.
         if let Some(policies) = self.person_policies.as_mut() {
             policies.invalidate();

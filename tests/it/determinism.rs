@@ -156,27 +156,39 @@ fn stepping_a_world_twice_gives_identical_states() {
 
 #[test]
 fn stepping_is_identical_on_thread_pools_of_any_size() {
-    // More than two chunks of people, so that the parallel phases really split the work.
+    // More than two chunks of people, so that the parallel phases really split the work; and
+    // once more with a suicide rate a thousand times the real one, so that slots are reused
+    // in every week.
     let people = 40_000;
     assert!(
         people > 2 * mhsim::sim::CHUNK,
         "the test needs several chunks"
     );
-    let scenario = baseline_with(&[&format!("people={people}"), "seed=5"]);
-    let on_pool = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| trace(&scenario, 4))
-    };
-    let one = on_pool(1);
-    assert_eq!(one.people, people);
-    assert!(one.ill > 0, "nobody is ill");
-    for threads in [2, 3] {
-        assert!(
-            on_pool(threads) == one,
-            "{threads} threads gave a different world than 1 thread"
-        );
+    for suicide in ["suicide.base_rate=1.17", "suicide.base_rate=1500"] {
+        let scenario = baseline_with(&[&format!("people={people}"), "seed=5", suicide]);
+        let on_pool = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| trace(&scenario, 4))
+        };
+        let one = on_pool(1);
+        assert_eq!(one.people, people);
+        assert!(one.ill > 0, "nobody is ill");
+        if suicide.ends_with("1500") {
+            let deaths = one
+                .weeks
+                .iter()
+                .filter(|w| w.contains("suicides: 1"))
+                .count();
+            assert!(deaths > 0, "no suicide to test");
+        }
+        for threads in [2, 3] {
+            assert!(
+                on_pool(threads) == one,
+                "{threads} threads gave a different world than 1 thread ({suicide})"
+            );
+        }
     }
 }

@@ -409,6 +409,11 @@ fn slots_reused_after_suicides_keep_every_structure_equal_to_a_rebuild() {
         let mh = &world.mh;
         let recount = PeerCounts::from_scratch(pop, net, |p| mh[p].ill);
         assert!(world.counts == recount, "tie counts in week {week}");
+        assert_eq!(
+            world.below_suicide_age,
+            mhsim::sim::below_suicide_age(pop, &world.cells, &s),
+            "people too young for suicide, by cell, in week {week}"
+        );
         let mut fresh = pop.clone();
         let rules = IncomeRules {
             week: world.week,
