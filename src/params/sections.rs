@@ -314,7 +314,7 @@ crate::params! {
     /// times the relative risks that apply (in an episode, with severe mental illness, male).
     /// A suicide is a death: the slot is taken by a newborn at once, as at a yearly death.
     pub struct SuicideParams in "suicide" {
-        /// Yearly suicide rate of a woman not in an episode of common mental disorder and without severe mental illness (0 switches suicide off).
+        /// Yearly suicide rate of a woman not in an episode of common mental disorder and without severe mental illness, set so that the baseline reproduces the ONS rate (11.2 per 100,000 a year at ages 10+; to be calibrated); 0 switches suicide off.
         base_rate: f64 = 1.17; "per 100,000 person-years"; Check::closed(0.0, 100_000.0); "D: set so that the baseline (about 16% of people aged 10+ in an episode) reproduces the ONS rate at ages 10+, 11.2 per 100,000 a year (ONS 2024, Suicides in England and Wales: 2023 registrations); to be calibrated";
         /// Relative suicide hazard while in an episode of common mental disorder.
         rr_episode: f64 = 20.0; "ratio"; Check::closed(0.0, 1_000.0); "B: Chesney, Goodwin & Fazel 2014, World Psychiatry (meta-review: suicide SMR ~20 in depression; mostly clinical samples, so an upper bound for milder episodes)";
