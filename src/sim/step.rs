@@ -550,8 +550,7 @@ impl World<'_> {
             crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Population)
                 .derive(HEAVY_USE_DRAWS);
         self.pop.refresh_heavy_use(
-            [Sex::Male, Sex::Female]
-                .map(|sex| crate::population::heavy_share(&s.population, sex)),
+            [Sex::Male, Sex::Female].map(|sex| crate::population::heavy_share(&s.population, sex)),
             heavy_use,
             heavy_key,
             year as u32,

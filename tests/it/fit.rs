@@ -596,13 +596,47 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 }
 
 /// Targets of `scenarios/targets/england.toml` that the shipped defaults miss, with the
-/// reason; docs/ODD.md section 8 explains each. Every other target must be inside.
-const KNOWN_MISSES: &[(&str, &str)] = &[];
+/// reason; docs/ODD.md section 8 explains each. Every other target must be inside; a known
+/// miss that comes inside is reported, not failed (some sit at the edge of their tolerance).
+const KNOWN_MISSES: &[(&str, &str)] = &[
+    (
+        "prevalence_16_64_2007",
+        "the history's drivers rise too little: 0.198 in 2007 against 0.176 (accepted to 0.196)",
+    ),
+    (
+        "children_2022",
+        "no driver for children after the pandemic: 0.137 against 0.180 (accepted from 0.150)",
+    ),
+    (
+        "episodes_over_24_months",
+        "chronic episodes end too often: 10% last over two years against 20% (accepted from 13%)",
+    ),
+    (
+        "recurrence_5_years",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.68) than NEMESIS major depression (0.13)",
+    ),
+    (
+        "recurrence_10_years",
+        "structural, as recurrence_5_years: 0.81 against 0.23",
+    ),
+    (
+        "deprivation_gradient",
+        "1.58 against 2.0 (accepted from 1.6), with the area and worklessness ratios near their priors' tops",
+    ),
+    (
+        "prevalence_unemployed",
+        "at the top edge of its tolerance: 0.397 to 0.408 across runs against at most 0.40",
+    ),
+    (
+        "therapy_wait_6_weeks",
+        "referrals (25 a week per 100k) stay below capacity (42), so nobody waits; England refers about 60",
+    ),
+];
 
-/// The shipped history (2005-2024) at the calibration's size against England's targets:
-/// every target is covered, and every target not listed in `KNOWN_MISSES` is inside its
-/// tolerance. The calibration ran at 6,000 people with one replicate per candidate; this
-/// runs 6,000 people with two replicates (another noise realisation than the calibration's).
+/// The shipped history (2005-2024) against England's targets: every target is covered, and
+/// every target not listed in `KNOWN_MISSES` is inside its tolerance. The calibration ran at
+/// 6,000 people with one replicate per candidate; this runs 50,000 people (enough for the
+/// suicide rate, about 30 suicides a replicate in 2019-2024) with two replicates.
 #[test]
 fn the_shipped_history_fits_englands_targets() {
     let root = crate::common::manifest_dir();
@@ -613,7 +647,7 @@ fn the_shipped_history_fits_englands_targets() {
         "run",
         s(&history),
         "--set",
-        "people=6000",
+        "people=50000",
         "--replicates",
         "2",
         "--summary-only",
@@ -633,9 +667,19 @@ fn the_shipped_history_fits_englands_targets() {
     for row in &rows[1..] {
         let name = row[col("target")].as_str();
         let inside = row[col("inside")].as_str();
-        assert_ne!(inside, "not covered", "{name} is not covered by the history\n{table}");
+        assert_ne!(
+            inside, "not covered",
+            "{name} is not covered by the history\n{table}"
+        );
         if inside == "no" && !KNOWN_MISSES.iter().any(|(m, _)| *m == name) {
             outside.push(name.to_string());
+        }
+    }
+    for (name, why) in KNOWN_MISSES {
+        let row = rows[1..].iter().find(|row| row[col("target")] == *name);
+        let row = row.unwrap_or_else(|| panic!("known miss {name} is not a target"));
+        if row[col("inside")] == "yes" {
+            eprintln!("known miss {name} is inside in this run ({why})");
         }
     }
     assert!(
