@@ -9,7 +9,7 @@ crate::params! {
     /// per 100,000 residents and scale with the population.
     pub struct ServiceParams in "services" {
         /// Weekly probability that an adult (16+) in an episode who is not in care consults primary care about it.
-        help_seeking_rate: f64 = 0.08082; "per week"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.04, 0.2], posterior mean 0.0716 (95% 0.0511 to 0.0756), the best particle shipped; was 0.05 | D: with recognition, ~40% of people with a condition treated (APMS 2014); to be calibrated";
+        help_seeking_rate: f64 = 0.08082; "per week"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.04, 0.2], posterior mean 0.0716 (95% 0.0511 to 0.0756), the best particle shipped; was 0.05; its source before: D: with recognition, ~40% of people with a condition treated (APMS 2014); to be calibrated";
         /// Relative help-seeking of men.
         help_seeking_male_rr: f64 = 0.7; "ratio"; Check::closed(0.0, 10.0); "C: APMS 2014 treatment 15% men vs 22% women with a condition (unverified)";
         /// Relative help-seeking at ages 16-24.
@@ -21,11 +21,11 @@ crate::params! {
         /// Relative help-seeking under today's stigma compared with none; a programme that removes a share r of stigma multiplies help-seeking by this ratio to the power -r.
         stigma_help_seeking_rr: f64 = 0.8; "ratio"; Check::left_open(0.0, 1.0); "C: Clement et al. 2015, stigma vs help-seeking d = -0.27";
         /// Probability that a consultation recognises the disorder.
-        recognition: f64 = 0.5147; "probability"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.3, 0.7], posterior mean 0.521 (95% 0.468 to 0.55), the best particle shipped; was 0.5 | B: Mitchell et al. 2009, GP recognition of depression 47%";
+        recognition: f64 = 0.5147; "probability"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.3, 0.7], posterior mean 0.521 (95% 0.468 to 0.55), the best particle shipped; was 0.5; its source before: B: Mitchell et al. 2009, GP recognition of depression 47%";
         /// Share of recognised people referred to talking therapies (the rest are offered medication).
-        therapy_referral_share: f64 = 0.0959; "share"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.05, 0.4], posterior mean 0.107 (95% 0.0587 to 0.118), the best particle shipped; was 0.3 | D: so that referrals roughly match starts, as in NHS Talking Therapies where ~90% start within 6 weeks (unverified)";
-        /// Talking-therapy courses that can start each week, per 100,000 residents.
-        therapy_capacity: f64 = 42.0; "starts per week per 100k"; Check::NON_NEGATIVE; "NHS Talking Therapies 2022-23: 1.22M courses started in England (56M)";
+        therapy_referral_share: f64 = 0.0959; "share"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.05, 0.4], posterior mean 0.107 (95% 0.0587 to 0.118), the best particle shipped; was 0.3; its source before: D: so that referrals roughly match starts, as in NHS Talking Therapies where ~90% start within 6 weeks (unverified)";
+        /// Talking-therapy courses that can start each week, per 100,000 residents (set relative to the referrals the model makes).
+        therapy_capacity: f64 = 27.0; "starts per week per 100k"; Check::NON_NEGATIVE; "D: set after calibration relative to the model's referrals, so that 89% of starters wait at most 6 weeks as in England (NHS Talking Therapies 2022-23: 1.22M courses started, 42 a week per 100k, for 1.76M referrals, 60 a week per 100k); the model refers only people in an episode recognised in primary care, about 25 a week per 100k in 2024 of the calibrated history, and 27 gives 82-93% within 6 weeks in 2022-24 (6,000 to 200,000 people); at England's 42, nobody waited; was 42";
         /// Weekly probability of leaving the waiting list without starting (disengagement).
         waiting_exit_rate: f64 = 0.02; "per week"; Check::PROBABILITY; "D (unverified)";
         /// Length of a full course of therapy.
@@ -33,7 +33,7 @@ crate::params! {
         /// Probability of dropping out after each session of a course but the last.
         therapy_dropout_rate: f64 = 0.132; "per week"; Check::PROBABILITY; "D: drop-out after any session but the last, so that ~37% of starters complete an 8-week course, (1-0.132)^7 (NHS Talking Therapies; MODEL.md section 5)";
         /// Shift of the distress target while in therapy (negative helps).
-        therapy_effect: f64 = -0.2327; "SD"; Check::closed(-5.0, 0.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.8, -0.1], posterior mean -0.243 (95% -0.269 to -0.219), the best particle shipped; was -0.4 | D: to give ~48% recovery among completers (NHS Talking Therapies 2022-23); CBT vs control g ~ 0.7 (Cuijpers et al. 2013)";
+        therapy_effect: f64 = -0.2327; "SD"; Check::closed(-5.0, 0.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.8, -0.1], posterior mean -0.243 (95% -0.269 to -0.219), the best particle shipped; was -0.4; its source before: D: to give ~48% recovery among completers (NHS Talking Therapies 2022-23); CBT vs control g ~ 0.7 (Cuijpers et al. 2013)";
         /// Share of the therapy effect lost in the most deprived decile (linear in decile).
         therapy_deprivation_attenuation: f64 = 0.8; "share"; Check::PROBABILITY; "D: hand-set so that recovery among completers is ~6 pp lower in the most than the least deprived quintile (~12 pp between the extreme deciles, NHS Talking Therapies 2022-23)";
         /// Shift of the distress target while taking antidepressant medication.
