@@ -39,8 +39,9 @@ use serde::{Deserialize, Serialize};
 use crate::calib::abc::{Prior, Settings};
 use crate::calib::targets::{Targets, TargetsError};
 use crate::error::ScenarioError;
-use crate::params::{Problem, render_value};
+use crate::params::Problem;
 use crate::scenario::Scenario;
+use crate::sweep::Problems;
 
 /// A calibration file that could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -188,33 +189,6 @@ const PARAMETER_KEYS: &[&str] = &["key", "min", "max", "scale"];
 /// Most corners of the prior's box checked against the base scenario (2^12).
 const MAX_CORNER_PARAMETERS: usize = 12;
 
-struct Problems<'a> {
-    file: &'a str,
-    list: Vec<Problem>,
-}
-
-impl Problems<'_> {
-    fn add(&mut self, path: &str, value: Option<&toml::Value>, expected: impl Into<String>) {
-        self.add_text(path, value.map(render_value), expected);
-    }
-
-    fn add_text(&mut self, path: &str, value: Option<String>, expected: impl Into<String>) {
-        self.list.push(Problem {
-            file: self.file.to_string(),
-            path: path.to_string(),
-            value,
-            expected: expected.into(),
-        });
-    }
-
-    fn unknown(&mut self, path: &str, key: &str, known: &[&str]) {
-        let origin = |_: &str| self.file.to_string();
-        let mut reader = crate::params::Reader::new(&origin);
-        reader.unknown(path, key, known);
-        self.list.extend(reader.problems);
-    }
-}
-
 fn float(v: &toml::Value) -> Option<f64> {
     v.as_float()
         .or(v.as_integer().map(|i| i as f64))
@@ -290,27 +264,7 @@ impl Calibration {
             "targets",
             "expected the targets file, relative to the calibration file",
         );
-        let mut sets: Vec<String> = Vec::new();
-        match table.get("set") {
-            None => {}
-            Some(toml::Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    match item.as_str() {
-                        Some(s) if s.contains('=') => sets.push(s.to_string()),
-                        _ => problems.add(
-                            &format!("set[{i}]"),
-                            Some(item),
-                            "expected \"key.path=value\"",
-                        ),
-                    }
-                }
-            }
-            Some(other) => problems.add(
-                "set",
-                Some(other),
-                "expected a list of \"key.path=value\" strings",
-            ),
-        }
+        let sets = problems.set_list(&table);
         let replicates = match table.get("replicates") {
             None => 1,
             Some(toml::Value::Integer(n)) if (1..=100_000).contains(n) => *n as u32,

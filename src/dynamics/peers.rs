@@ -151,47 +151,10 @@ impl PeerCounts {
     /// the counts of everyone tied to them.
     pub fn change_ill(&mut self, person: usize, delta: i32, pop: &Population, net: &Network) {
         let ties = &mut self.ties;
-        let mut bump = |q: u32, layer: usize| {
+        for_each_partner(person, pop, net, |q, layer| {
             let x = &mut ties[q as usize].ill[layer];
             *x = (i32::from(*x) + delta) as u16;
-        };
-        for &q in net
-            .household
-            .members(net.household.group_of[person] as usize)
-        {
-            if q as usize != person {
-                bump(q, HOUSEHOLD);
-            }
-        }
-        let class = net.school.group_of[person];
-        if class != NO_GROUP {
-            for &q in net.school.members(class as usize) {
-                if q as usize != person {
-                    bump(q, SCHOOL);
-                }
-            }
-        }
-        if at_work(pop, net, person) {
-            for &q in net
-                .workplace
-                .teams
-                .members(net.workplace.teams.group_of[person] as usize)
-            {
-                if q as usize != person && employed(pop, q as usize) {
-                    bump(q, WORKPLACE);
-                }
-            }
-        }
-        for &q in net.neighbourhood.neighbours(person) {
-            bump(q, NEIGHBOURHOOD);
-        }
-        if net.online_active(pop, person) {
-            for &q in net.online.neighbours(person) {
-                if net.online_active(pop, q as usize) {
-                    bump(q, ONLINE);
-                }
-            }
-        }
+        });
     }
 
     /// Take `person` out of everybody's counts before their slot is reused: every tie partner,
@@ -200,44 +163,9 @@ impl PeerCounts {
     /// [`PeerCounts::change_ill`] with -1 first if they were).
     pub fn leave(&mut self, person: usize, pop: &Population, net: &Network) {
         let ties = &mut self.ties;
-        let mut drop = |q: u32, layer: usize| ties[q as usize].degree[layer] -= 1;
-        for &q in net
-            .household
-            .members(net.household.group_of[person] as usize)
-        {
-            if q as usize != person {
-                drop(q, HOUSEHOLD);
-            }
-        }
-        let class = net.school.group_of[person];
-        if class != NO_GROUP {
-            for &q in net.school.members(class as usize) {
-                if q as usize != person {
-                    drop(q, SCHOOL);
-                }
-            }
-        }
-        if at_work(pop, net, person) {
-            for &q in net
-                .workplace
-                .teams
-                .members(net.workplace.teams.group_of[person] as usize)
-            {
-                if q as usize != person && employed(pop, q as usize) {
-                    drop(q, WORKPLACE);
-                }
-            }
-        }
-        for &q in net.neighbourhood.neighbours(person) {
-            drop(q, NEIGHBOURHOOD);
-        }
-        if net.online_active(pop, person) {
-            for &q in net.online.neighbours(person) {
-                if net.online_active(pop, q as usize) {
-                    drop(q, ONLINE);
-                }
-            }
-        }
+        for_each_partner(person, pop, net, |q, layer| {
+            ties[q as usize].degree[layer] -= 1
+        });
         self.ties[person] = Ties::default();
     }
 
@@ -330,6 +258,53 @@ impl PeerCounts {
                 + online * f(t.degree[ONLINE]),
             close_ill,
             close_total,
+        }
+    }
+}
+
+/// Calls `visit(partner, layer)` for every tie of `person` present this week, in every layer
+/// (the ties that [`PeerCounts`] counts).
+fn for_each_partner(
+    person: usize,
+    pop: &Population,
+    net: &Network,
+    mut visit: impl FnMut(u32, usize),
+) {
+    for &q in net
+        .household
+        .members(net.household.group_of[person] as usize)
+    {
+        if q as usize != person {
+            visit(q, HOUSEHOLD);
+        }
+    }
+    let class = net.school.group_of[person];
+    if class != NO_GROUP {
+        for &q in net.school.members(class as usize) {
+            if q as usize != person {
+                visit(q, SCHOOL);
+            }
+        }
+    }
+    if at_work(pop, net, person) {
+        for &q in net
+            .workplace
+            .teams
+            .members(net.workplace.teams.group_of[person] as usize)
+        {
+            if q as usize != person && employed(pop, q as usize) {
+                visit(q, WORKPLACE);
+            }
+        }
+    }
+    for &q in net.neighbourhood.neighbours(person) {
+        visit(q, NEIGHBOURHOOD);
+    }
+    if net.online_active(pop, person) {
+        for &q in net.online.neighbours(person) {
+            if net.online_active(pop, q as usize) {
+                visit(q, ONLINE);
+            }
         }
     }
 }

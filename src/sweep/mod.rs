@@ -137,7 +137,12 @@ pub(crate) struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    fn add(&mut self, path: &str, value: Option<&toml::Value>, expected: impl Into<String>) {
+    pub(crate) fn add(
+        &mut self,
+        path: &str,
+        value: Option<&toml::Value>,
+        expected: impl Into<String>,
+    ) {
         self.list.push(Problem {
             file: self.file.to_string(),
             path: path.to_string(),
@@ -147,20 +152,51 @@ impl Problems<'_> {
     }
 
     /// An unknown key, with the closest known one suggested.
-    fn unknown(&mut self, path: &str, key: &str, known: &[&str]) {
+    pub(crate) fn unknown(&mut self, path: &str, key: &str, known: &[&str]) {
         let origin = |_: &str| self.file.to_string();
         let mut reader = crate::params::Reader::new(&origin);
         reader.unknown(path, key, known);
         self.list.extend(reader.problems);
     }
 
-    fn add_text(&mut self, path: &str, value: Option<String>, expected: impl Into<String>) {
+    pub(crate) fn add_text(
+        &mut self,
+        path: &str,
+        value: Option<String>,
+        expected: impl Into<String>,
+    ) {
         self.list.push(Problem {
             file: self.file.to_string(),
             path: path.to_string(),
             value,
             expected: expected.into(),
         });
+    }
+
+    /// The optional list `set` of "key.path=value" strings of a sweep or calibration file.
+    pub(crate) fn set_list(&mut self, table: &toml::Table) -> Vec<String> {
+        let mut sets = Vec::new();
+        match table.get("set") {
+            None => {}
+            Some(toml::Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str() {
+                        Some(s) if s.contains('=') => sets.push(s.to_string()),
+                        _ => self.add(
+                            &format!("set[{i}]"),
+                            Some(item),
+                            "expected \"key.path=value\"",
+                        ),
+                    }
+                }
+            }
+            Some(other) => self.add(
+                "set",
+                Some(other),
+                "expected a list of \"key.path=value\" strings",
+            ),
+        }
+        sets
     }
 }
 
@@ -221,27 +257,7 @@ impl Sweep {
                 "expected the base scenario: a file relative to the sweep file, or \"builtin:baseline\"",
             );
         }
-        let mut fixed: Vec<String> = Vec::new();
-        match table.get("set") {
-            None => {}
-            Some(toml::Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    match item.as_str() {
-                        Some(s) if s.contains('=') => fixed.push(s.to_string()),
-                        _ => problems.add(
-                            &format!("set[{i}]"),
-                            Some(item),
-                            "expected \"key.path=value\"",
-                        ),
-                    }
-                }
-            }
-            Some(other) => problems.add(
-                "set",
-                Some(other),
-                "expected a list of \"key.path=value\" strings",
-            ),
-        }
+        let fixed = problems.set_list(&table);
         let replicates = match table.get("replicates") {
             None => None,
             Some(toml::Value::Integer(n)) if (1..=1_000_000).contains(n) => Some(*n as u32),
