@@ -673,6 +673,7 @@ fn sweep_command(command: SweepCommand) -> anyhow::Result<()> {
                 cpus_per_task: args.cpus_per_task,
                 time: args.time,
                 sbatch: args.sbatch,
+                then: None,
             };
             let report = sweep::plan(&plan, &args.out, &options).map_err(lift)?;
             println!("{report}");

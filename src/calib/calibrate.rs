@@ -414,6 +414,9 @@ fn plan_generation(
         cpus_per_task: options.cpus_per_task,
         time: options.time.clone(),
         sbatch: options.sbatch.clone(),
+        then: Some(
+            "run the same `mhsim calibrate` command again: it merges the shards and goes on".into(),
+        ),
     };
     let report = crate::sweep::plan(&sweep, &dir, &plan_options)?;
     Ok(report.manifest)

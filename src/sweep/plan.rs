@@ -234,6 +234,9 @@ pub struct PlanOptions {
     pub time: Option<String>,
     /// Extra `#SBATCH` options.
     pub sbatch: Vec<String>,
+    /// What to do once every task has finished, for the script's header; `None` says
+    /// `mhsim sweep merge DIR`.
+    pub then: Option<String>,
 }
 
 /// What `plan` wrote.
@@ -330,10 +333,10 @@ pub fn sbatch_script(
         "# Submit:  sbatch {}",
         shell_quote(&format!("{dir_text}/submit.sbatch"))
     ));
-    line(format!(
-        "# Then:    mhsim sweep merge {}",
-        shell_quote(&dir_text)
-    ));
+    line(match &options.then {
+        Some(then) => format!("# Then:    {then}"),
+        None => format!("# Then:    mhsim sweep merge {}", shell_quote(&dir_text)),
+    });
     line("# Each task runs one shard (points i with i % shards = task id) and writes".into());
     line("# shards/shard-NNNN.h5; a task killed and submitted again skips finished points".into());
     line(

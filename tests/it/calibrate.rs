@@ -323,7 +323,12 @@ fn stopped_resumed_and_sharded_calibrations_end_with_the_same_posterior() {
         let gen_dir = sharded.join(format!("gen-{waits:03}"));
         assert!(text.contains("sbatch --wait"), "{text}");
         assert!(text.contains(s(&gen_dir.join("submit.sbatch"))), "{text}");
-        assert!(sharded.join("submit.sbatch").exists());
+        let script = std::fs::read_to_string(sharded.join("submit.sbatch")).unwrap();
+        assert!(
+            script.contains("# Then:    run the same `mhsim calibrate` command again"),
+            "{script}"
+        );
+        assert!(!script.contains("sweep merge"), "{script}");
         for k in ["1", "0"] {
             assert_success(&run_mhsim(&[
                 "sweep",
