@@ -106,8 +106,10 @@ pub struct Built {
     pub fit: Option<super::fit::FitShown>,
 }
 
-/// The outcomes of the headline table.
-pub const HEADLINE: [Metric; 13] = [
+/// The outcomes of the headline table: prevalence, services, costs and wellbeing, then
+/// suicides and the course of episodes (durations of the episodes that ended in the year,
+/// and recurrence within 5 years of a first episode, which needs a run of 5 years or more).
+pub const HEADLINE: [Metric; 18] = [
     Metric::Prevalence,
     Metric::Incidence,
     Metric::Consultations,
@@ -121,6 +123,11 @@ pub const HEADLINE: [Metric; 13] = [
     Metric::CostTotal,
     Metric::QalysWeek,
     Metric::WellbysWeek,
+    Metric::Suicides,
+    Metric::RemittedWithin13w,
+    Metric::RemittedWithin52w,
+    Metric::EpisodesOver104w,
+    Metric::Recurrence5y,
 ];
 
 /// Stratum indices (see [`crate::record::strata`]).
