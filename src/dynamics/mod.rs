@@ -13,7 +13,7 @@ mod peers;
 pub use peers::{PeerCounts, TieExposure, Ties};
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 
 use crate::policy::{Effects, HotEffects, PersonEffects};
 use crate::population::{Circumstances, Employment, Population, Sex};
@@ -125,6 +125,19 @@ pub fn set_point(
     episodes: u8,
     s: &Scenario,
 ) -> f32 {
+    set_point_at(pop, person, pop.age[person], diathesis, episodes, s)
+}
+
+/// The set point a person had (or will have) at `age`, everything else as now: the age band
+/// and the ages of heavy social-media use follow `age`.
+fn set_point_at(
+    pop: &Population,
+    person: usize,
+    age: u8,
+    diathesis: f32,
+    episodes: u8,
+    s: &Scenario,
+) -> f32 {
     let d = &s.dynamics;
     let det = &s.determinants;
     let aces = f64::from(pop.aces[person].min(4));
@@ -146,11 +159,12 @@ pub fn set_point(
         0.0
     };
     let deprivation = det.deprivation * f64::from(pop.decile_of(person) - 1) / 9.0;
-    let social_media = if heavy_online(pop, person, det.social_media_max_age) {
-        det.social_media
-    } else {
-        0.0
-    };
+    let social_media =
+        if pop.heavy_social_media[person] && heavy_use_age(age, det.social_media_max_age) {
+            det.social_media
+        } else {
+            0.0
+        };
     let sex = if pop.sex[person] == Sex::Female {
         d.female_shift
     } else {
@@ -160,7 +174,7 @@ pub fn set_point(
     (d.baseline_set_point
         + f64::from(diathesis)
         + sex
-        + age_shift(pop.age[person], s)
+        + age_shift(age, s)
         + det.multiplier * (ace_effect + bullying + discrimination + deprivation + social_media)
         + kindling) as f32
 }
@@ -528,7 +542,7 @@ pub fn heavy_use_age(age: u8, max_age: u32) -> bool {
 
 /// A personal diathesis: `diathesis_sd` times a standardised log-normal (mean 0, SD 1) of
 /// shape `diathesis_skew` (a standard normal when the skew is 0).
-fn draw_diathesis(s: &Scenario, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> f32 {
+fn draw_diathesis<R: rand::Rng + ?Sized>(s: &Scenario, rng: &mut R) -> f32 {
     let d = &s.dynamics;
     let skew = d.diathesis_skew;
     let z: f64 = StandardNormal.sample(rng);
@@ -581,61 +595,117 @@ pub fn newborn(
     }
 }
 
-/// Initial mental-health state of every person (stream `MentalHealthInit`).
+/// Youngest age at which an episode can begin: the youngest age of the children's band,
+/// the youngest the surveys of children's mental health ask about. Distress evolves from
+/// birth; the initial state replays each person's past from this age.
+pub const EPISODES_FROM_AGE: u8 = 5;
+
+/// Initial mental-health state of every person (stream `MentalHealthInit`, one counter
+/// stream per person, so the people are set up in parallel with the same result).
+///
+/// Each person's past is replayed from age [`EPISODES_FROM_AGE`] to their age now, week by
+/// week, by the same within-person dynamics as the run (reversion and noise of their
+/// class, onset and remission with hysteresis, kindling at each onset), with the set point of
+/// each past age and the shift of their present circumstances (from age 16, or throughout
+/// for children). Peers and care are left out. The replay gives the number of past episodes
+/// (kindling), today's distress and whether an episode is running, and for how long, so
+/// that the first weeks of a run start where the dynamics themselves would be.
 pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalHealth> {
-    let mut rng = StreamKey::new(s.run.seed, replicate, Stream::MentalHealthInit).sequential();
-    let d = &s.dynamics;
+    use rayon::prelude::*;
+    let key = StreamKey::new(s.run.seed, replicate, Stream::MentalHealthInit);
     let constants = WeekConstants::new(s, &Effects::NEUTRAL);
     (0..pop.len())
-        .map(|p| {
-            let diathesis = draw_diathesis(s, &mut rng);
-            let chronic = rng.random_bool(d.chronic_share);
-            let base = set_point(pop, p, diathesis, 0, s);
-            let adult_years = f64::from(pop.age[p].saturating_sub(16));
-            let rate = d.history_episode_rate
-                * (d.history_set_point_slope * f64::from(base)).exp()
-                * adult_years;
-            let episodes = if rate > 0.0 {
-                Poisson::new(rate)
-                    .map_or(0.0, |dist| dist.sample(&mut rng))
-                    .min(255.0) as u8
-            } else {
-                0
-            };
-            let sp = set_point(pop, p, diathesis, episodes, s);
-            let target = sp + exposure_shift(pop, p, &pop.circumstances[p], &constants);
-            let noise: f64 = StandardNormal.sample(&mut rng);
-            let distress = target + (d.sigma * noise) as f32;
-            let ill = distress > constants.theta_on;
-            let smi = if pop.age[p] >= 16 && rng.random_bool(s.population.smi_prevalence) {
-                if rng.random_bool(s.population.smi_acute_share) {
-                    Smi::Acute
+        .into_par_iter()
+        .map(|p| initial_state(pop, p, s, &constants, &mut key.counter(p as u32, 0)))
+        .collect()
+}
+
+/// One person's initial state (see [`initialise`]).
+fn initial_state<R: rand::Rng + ?Sized>(
+    pop: &Population,
+    p: usize,
+    s: &Scenario,
+    k: &WeekConstants,
+    rng: &mut R,
+) -> MentalHealth {
+    let d = &s.dynamics;
+    let diathesis = draw_diathesis(s, rng);
+    let chronic = rng.random_bool(d.chronic_share);
+    let class = usize::from(chronic);
+    let age = pop.age[p];
+    let circumstances = exposure_shift(pop, p, &pop.circumstances[p], k);
+    let shift_at = |a: u8| {
+        if a >= 16 || age < 16 {
+            circumstances
+        } else {
+            0.0
+        }
+    };
+    let first = EPISODES_FROM_AGE.min(age);
+    let mut episodes = 0u8;
+    let mut target = set_point_at(pop, p, first, diathesis, 0, s) + shift_at(first);
+    let noise: f64 = StandardNormal.sample(rng);
+    let mut distress = target + (d.sigma * noise) as f32;
+    let (mut ill, mut run, mut episode_weeks) = (false, 0u8, 0u16);
+    for a in first..age {
+        target = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+        for _ in 0..52 {
+            let eps: f32 = StandardNormal.sample(rng);
+            distress += k.kappa[class] * (target - distress) + k.noise_sd[class] * eps;
+            if ill {
+                episode_weeks = episode_weeks.saturating_add(1);
+                run = if distress < k.theta_off {
+                    run.saturating_add(1)
                 } else {
-                    Smi::Stable
+                    0
+                };
+                if run >= k.remission_weeks {
+                    (ill, run, episode_weeks) = (false, 0, 0);
                 }
             } else {
-                Smi::None
-            };
-            // A current episode counts for kindling like any other.
-            let episodes = episodes.saturating_add(u8::from(ill));
-            MentalHealth {
-                distress,
-                diathesis,
-                set_point: set_point(pop, p, diathesis, episodes, s),
-                pulse: 0.0,
-                episode_weeks: 0,
-                first_remission: 0,
-                episodes,
-                run: 0,
-                ill,
-                chronic,
-                smi,
-                care: crate::services::Care::None,
-                care_weeks: 0,
-                flags: 0,
+                run = if distress > k.theta_on {
+                    run.saturating_add(1)
+                } else {
+                    0
+                };
+                if run >= k.onset_weeks {
+                    (ill, run, episode_weeks) = (true, 0, 0);
+                    episodes = episodes.saturating_add(1);
+                    target = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+                }
             }
-        })
-        .collect()
+        }
+    }
+    if age == EPISODES_FROM_AGE {
+        // No past to replay: distress around today's target, an episode if above onset.
+        ill = distress > k.theta_on;
+        episodes = u8::from(ill);
+    }
+    let smi = if age >= 16 && rng.random_bool(s.population.smi_prevalence) {
+        if rng.random_bool(s.population.smi_acute_share) {
+            Smi::Acute
+        } else {
+            Smi::Stable
+        }
+    } else {
+        Smi::None
+    };
+    MentalHealth {
+        distress,
+        diathesis,
+        set_point: set_point(pop, p, diathesis, episodes, s),
+        pulse: 0.0,
+        episode_weeks,
+        first_remission: 0,
+        episodes,
+        run,
+        ill,
+        chronic,
+        smi,
+        care: crate::services::Care::None,
+        care_weeks: 0,
+        flags: 0,
+    }
 }
 
 /// A change of employment state made in the economy phase (or at a birthday): the person's
@@ -908,6 +978,24 @@ pub enum Transition {
     /// that confirm the remission (the symptomatic weeks; remission dates from the start of
     /// the well period, Frank et al. 1991).
     Remission(u16),
+    /// The running episode has now certainly lasted more than [`LONG_EPISODE_WEEKS`] (its
+    /// duration as a remission would count it, [`known_duration`]); once per episode.
+    Prolonged,
+}
+
+/// Duration, in weeks, beyond which an episode counts as long (two years: Spijker et al.
+/// 2002 report the share of episodes not recovered by 24 months).
+pub const LONG_EPISODE_WEEKS: u16 = 104;
+
+/// The duration a running episode has certainly reached, in the weeks a remission would
+/// count ([`Transition::Remission`]): its weeks so far and the onset weeks, less the weeks
+/// already spent below `theta_off` (which a remission would not count). It never falls
+/// while the episode runs, so it passes [`LONG_EPISODE_WEEKS`] once at most.
+#[inline]
+pub fn known_duration(episode_weeks: u16, run: u8, k: &WeekConstants) -> u16 {
+    episode_weeks
+        .saturating_add(u16::from(k.onset_weeks))
+        .saturating_sub(u16::from(run))
 }
 
 /// What the mental-health step reads about one person besides their own state.
@@ -982,12 +1070,18 @@ pub fn mental_health(
     // Clinical thresholds with hysteresis.
     let mut transition = Transition::None;
     if mh.ill {
+        let known_before = known_duration(mh.episode_weeks, mh.run, k);
         mh.episode_weeks = mh.episode_weeks.saturating_add(1);
         mh.run = if mh.distress < k.theta_off {
             mh.run.saturating_add(1)
         } else {
             0
         };
+        if known_before <= LONG_EPISODE_WEEKS
+            && known_duration(mh.episode_weeks, mh.run, k) > LONG_EPISODE_WEEKS
+        {
+            transition = Transition::Prolonged;
+        }
         if mh.run >= k.remission_weeks {
             transition = Transition::Remission(
                 mh.episode_weeks
@@ -1011,7 +1105,7 @@ pub fn mental_health(
         } else {
             0
         };
-        if mh.run >= k.onset_weeks {
+        if mh.run >= k.onset_weeks && input.age >= EPISODES_FROM_AGE {
             transition = Transition::Onset;
             if mh.flags & MentalHealth::FIRST_REMITTED != 0 {
                 mh.flags |= MentalHealth::RECURRED;

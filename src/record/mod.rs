@@ -119,11 +119,13 @@ pub enum Metric {
     Suicides,
     /// New recorded cases (first recognitions of an episode in primary care) per 1,000 person-years.
     RecordedIncidence,
-    /// Share of the week's remissions that ended an episode of 13 weeks or less.
+    /// Of the episodes whose two-year course became known this week (a remission within 104
+    /// weeks, or 104 weeks passed), the share that remitted within 13 weeks: an incident
+    /// cohort's share, as in a follow-up of new episodes.
     RemittedWithin13w,
-    /// Share of the week's remissions that ended an episode of 52 weeks or less.
+    /// As [`Metric::RemittedWithin13w`], within 52 weeks.
     RemittedWithin52w,
-    /// Share of the week's remissions that ended an episode of more than 104 weeks.
+    /// As [`Metric::RemittedWithin13w`], the share still in the episode after 104 weeks.
     EpisodesOver104w,
     /// Share of the people whose first episode ended 5 years ago who have had another since.
     Recurrence5y,
@@ -408,13 +410,13 @@ impl Metric {
                 "new recorded cases per 1,000 person-years: episodes recognised at a primary-care consultation for the first time"
             }
             Metric::RemittedWithin13w => {
-                "share of the episodes ending (remitting) this week that lasted 13 weeks or less"
+                "of the episodes whose two-year course became known this week (remitted within 104 weeks, or 104 weeks passed), the share that remitted within 13 weeks (an incident cohort's share)"
             }
             Metric::RemittedWithin52w => {
-                "share of the episodes ending (remitting) this week that lasted 52 weeks or less"
+                "of the episodes whose two-year course became known this week, the share that remitted within 52 weeks"
             }
             Metric::EpisodesOver104w => {
-                "share of the episodes ending (remitting) this week that lasted more than 104 weeks"
+                "of the episodes whose two-year course became known this week, the share still in the episode after 104 weeks"
             }
             Metric::Recurrence5y => {
                 "share of the people whose first episode ended exactly 5 years (260 weeks) ago who have had another episode since"
@@ -543,8 +545,10 @@ pub struct Tally {
     pub remitted_13w: u32,
     /// Remissions ending an episode of 52 weeks or less.
     pub remitted_52w: u32,
-    /// Remissions ending an episode of more than 104 weeks.
-    pub remitted_over_104w: u32,
+    /// Remissions ending an episode of 104 weeks or less.
+    pub remitted_104w: u32,
+    /// Running episodes that passed 104 weeks this week ([`crate::dynamics::Transition::Prolonged`]).
+    pub prolonged: u32,
     /// People whose first episode ended 5, 10 and 20 years ago (recurrence follow-up).
     pub followed_up: [u32; 3],
     /// Of those, people who have had another episode since.
@@ -559,12 +563,21 @@ pub struct Tally {
 
 impl Tally {
     /// Book the duration (weeks) of an episode that ended by remission this week (the
-    /// remission itself is counted through [`PersonTally::remission`]).
+    /// remission itself is counted through [`PersonTally::remission`]). An episode of more
+    /// than 104 weeks was booked when it passed 104 weeks ([`Tally::prolonged`]).
     #[inline]
     pub fn add_ended_episode(&mut self, weeks: u16) {
         self.remitted_13w += u32::from(weeks <= 13);
         self.remitted_52w += u32::from(weeks <= 52);
-        self.remitted_over_104w += u32::from(weeks > 104);
+        self.remitted_104w += u32::from(weeks <= crate::dynamics::LONG_EPISODE_WEEKS);
+    }
+
+    /// Episodes whose two-year course became known this week: remitted within 104 weeks, or
+    /// passed 104 weeks. Each episode that begins is counted here once, at the end of its
+    /// first two years or earlier, so shares of this count are those of an incident cohort.
+    #[inline]
+    pub fn two_year_outcomes(&self) -> u32 {
+        self.remitted_104w + self.prolonged
     }
 
     /// Add another tally.
@@ -583,7 +596,8 @@ impl Tally {
         self.lonely += o.lonely;
         self.remitted_13w += o.remitted_13w;
         self.remitted_52w += o.remitted_52w;
-        self.remitted_over_104w += o.remitted_over_104w;
+        self.remitted_104w += o.remitted_104w;
+        self.prolonged += o.prolonged;
         for h in 0..3 {
             self.followed_up[h] += o.followed_up[h];
             self.recurred[h] += o.recurred[h];
@@ -862,9 +876,9 @@ impl WeekTally {
                         ratio(u(t.suicides), u(t.n - t.below_suicide_age)) * 5_200_000.0
                     }
                     Metric::RecordedIncidence => ratio(u(v.recorded), n) * 52_000.0,
-                    Metric::RemittedWithin13w => ratio(u(t.remitted_13w), u(t.remissions)),
-                    Metric::RemittedWithin52w => ratio(u(t.remitted_52w), u(t.remissions)),
-                    Metric::EpisodesOver104w => ratio(u(t.remitted_over_104w), u(t.remissions)),
+                    Metric::RemittedWithin13w => ratio(u(t.remitted_13w), u(t.two_year_outcomes())),
+                    Metric::RemittedWithin52w => ratio(u(t.remitted_52w), u(t.two_year_outcomes())),
+                    Metric::EpisodesOver104w => ratio(u(t.prolonged), u(t.two_year_outcomes())),
                     Metric::Recurrence5y => ratio(u(t.recurred[0]), u(t.followed_up[0])),
                     Metric::Recurrence10y => ratio(u(t.recurred[1]), u(t.followed_up[1])),
                     Metric::Recurrence20y => ratio(u(t.recurred[2]), u(t.followed_up[2])),
@@ -970,7 +984,8 @@ impl PackedTally {
                 arrears: field(w2, 48),
                 remitted_13w: 0,
                 remitted_52w: 0,
-                remitted_over_104w: 0,
+                remitted_104w: 0,
+                prolonged: 0,
                 followed_up: [0; 3],
                 recurred: [0; 3],
                 suicides: 0,

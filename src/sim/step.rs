@@ -56,6 +56,8 @@ pub struct WeekOutput {
     pub tally: WeekTally,
     /// Completed episodes: (week of onset, duration in weeks).
     pub remissions: Vec<(u32, u16)>,
+    /// The week's clinical transitions: (person, transition, week), in person order.
+    pub transitions: Vec<(u32, Transition, u32)>,
 }
 
 impl WeekOutput {
@@ -137,7 +139,11 @@ impl World<'_> {
         if self.week.is_multiple_of(52) {
             self.new_year();
         }
-        WeekOutput { tally, remissions }
+        WeekOutput {
+            tally,
+            remissions,
+            transitions,
+        }
     }
 
     /// Phase 1 (people): bring each person's effects from the policies that act on people
@@ -432,6 +438,9 @@ impl World<'_> {
             t.below_suicide_age = n;
         }
         for &(p, t, _) in &transitions {
+            if t == Transition::Prolonged {
+                tally.cells[usize::from(cells[p as usize])].prolonged += 1;
+            }
             if let Transition::Remission(weeks) = t {
                 tally.cells[usize::from(cells[p as usize])].add_ended_episode(weeks);
                 if mh[p as usize].episodes == 1 {
@@ -472,7 +481,7 @@ impl World<'_> {
                     remissions.push((week.saturating_sub(u32::from(d)), d));
                     -1
                 }
-                Transition::None => 0,
+                Transition::None | Transition::Prolonged => continue,
             };
             self.counts
                 .change_ill(p as usize, delta, &self.pop, &self.net);

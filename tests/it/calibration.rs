@@ -1,6 +1,7 @@
 //! The outputs that measure the calibration targets (MODEL.md section 9) and the suicide
 //! mechanism: each asserts a level, a direction or an identity that a mistake would break.
 
+use mhsim::dynamics::Transition;
 use mhsim::record::{Metric, ReplicateSeries};
 use mhsim::sim::{World, run_replicate};
 
@@ -165,23 +166,25 @@ fn each_episode_is_recorded_at_most_once_and_only_when_recognised() {
     assert!(pooled_rate(&none, Metric::Consultations, "all") > 0.0);
 }
 
-/// Pooled shares of the episodes ended in weeks `burn_in..burn_in + weeks` that lasted at
-/// most 13 and 52 weeks and more than 104, checking every weekly value on the way.
+/// Pooled shares of the episodes whose two-year course became known in weeks
+/// `burn_in..burn_in + weeks` (remitted within 104 weeks, or passed 104 weeks) that remitted
+/// within 13 and 52 weeks and that passed 104, checking every weekly value on the way.
 fn episode_shares(sets: &[&str], burn_in: u32, weeks: u32) -> [f64; 3] {
     let s = baseline_with(sets);
     let mut world = World::new(&s, 0);
     let all = stratum("all");
-    let (mut ended, mut counts) = (0u32, [0u32; 3]);
+    let (mut known, mut counts) = (0u32, [0u32; 3]);
     for week in 0..burn_in + weeks {
         let out = world.step();
         if week < burn_in {
             continue;
         }
         for c in &out.tally.cells {
-            ended += c.remissions;
+            known += c.two_year_outcomes();
             counts[0] += c.remitted_13w;
             counts[1] += c.remitted_52w;
-            counts[2] += c.remitted_over_104w;
+            counts[2] += c.prolonged;
+            assert!(c.remitted_104w <= c.remissions && c.remitted_52w <= c.remitted_104w);
         }
         let m = out.tally.metrics(&s.measures, &s.valuation);
         let get = |metric: Metric| m[Metric::ALL.iter().position(|x| *x == metric).unwrap()][all];
@@ -194,11 +197,56 @@ fn episode_shares(sets: &[&str], burn_in: u32, weeks: u32) -> [f64; 3] {
             assert!((0.0..=1.0).contains(&a) && (0.0..=1.0).contains(&c));
             assert!(a <= b && b + c <= 1.0, "{a} {b} {c} in week {week}");
         } else {
-            assert!(b.is_nan() && c.is_nan(), "shares without remissions");
+            assert!(b.is_nan() && c.is_nan(), "shares without outcomes");
         }
     }
-    assert!(ended > 300, "too few ended episodes: {ended}");
-    counts.map(|x| f64::from(x) / f64::from(ended))
+    assert!(known > 300, "too few episodes with a known course: {known}");
+    counts.map(|x| f64::from(x) / f64::from(known))
+}
+
+#[test]
+fn each_episode_passes_two_years_at_most_once_and_then_is_not_counted_at_remission() {
+    // Per person: a `Prolonged` transition only during an episode, at most once in it, and,
+    // for episodes that began in the run, a remission after one always lasted more than 104
+    // weeks (so it is not booked again) and one without never did.
+    let s = baseline_with(&["people=3000", "seed=4", "dynamics.chronic_kappa_ratio=0.02"]);
+    let mut world = World::new(&s, 0);
+    let mut prolonged = vec![false; world.pop.len()];
+    let mut began = vec![false; world.pop.len()];
+    let (mut passed, mut long_remissions) = (0u32, 0u32);
+    for _ in 0..6 * 52 {
+        let out = world.step();
+        for &(p, t, _) in out.transitions.iter() {
+            let p = p as usize;
+            match t {
+                Transition::Prolonged => {
+                    assert!(
+                        !prolonged[p],
+                        "person {p} passed two years twice in one episode"
+                    );
+                    assert!(world.mh[p].ill);
+                    prolonged[p] = true;
+                    passed += 1;
+                }
+                Transition::Remission(weeks) => {
+                    if began[p] {
+                        assert_eq!(prolonged[p], weeks > 104, "person {p}: {weeks} weeks");
+                        long_remissions += u32::from(prolonged[p]);
+                    }
+                    prolonged[p] = false;
+                }
+                Transition::Onset => {
+                    assert!(!prolonged[p]);
+                    began[p] = true;
+                }
+                Transition::None => {}
+            }
+        }
+    }
+    assert!(
+        passed > 20 && long_remissions > 0,
+        "{passed} {long_remissions}"
+    );
 }
 
 #[test]
