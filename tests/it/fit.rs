@@ -601,37 +601,37 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "the history's drivers rise too little: 0.198 in 2007 against 0.176 (accepted to 0.196)",
+        "the history's drivers give no net rise before 2020: 0.202 in 2007 against 0.176 (accepted to 0.196)",
     ),
     (
         "children_2022",
-        "no driver for children after the pandemic: 0.137 against 0.180 (accepted from 0.150)",
+        "no driver for children after the pandemic: 0.140 against 0.180 (accepted from 0.150)",
     ),
     (
         "episodes_over_24_months",
-        "chronic episodes end too often: 10% last over two years against 20% (accepted from 13%)",
+        "chronic episodes end too often: 9% of new episodes last over two years against 20% (accepted from 13%)",
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.68) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.60) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.81 against 0.23",
+        "structural, as recurrence_5_years: 0.72 against 0.23",
     ),
     (
         "deprivation_gradient",
-        "1.58 against 2.0 (accepted from 1.6), with the area and worklessness ratios near their priors' tops",
+        "at the lower edge of its tolerance: 1.59 to 1.68 across replicates against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.397 to 0.408 across runs against at most 0.40",
+        "at the top edge of its tolerance: 0.397 to 0.400 across replicates against at most 0.40",
     ),
 ];
 
 /// The shipped history (2005-2024) against England's targets: every target is covered, and
 /// every target not listed in `KNOWN_MISSES` is inside its tolerance. The calibration ran at
-/// 6,000 people with one replicate per candidate; this runs 50,000 people (enough for the
+/// 12,000 people with one replicate per candidate; this runs 50,000 people (enough for the
 /// suicide rate, about 30 suicides a replicate in 2019-2024) with two replicates.
 #[test]
 fn the_shipped_history_fits_englands_targets() {
