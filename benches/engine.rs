@@ -5,7 +5,9 @@
 //! - `tick_policies/<n>/<threads>t`: the same with services busy and eight shocks and
 //!   policies acting at once, five of them on people (their targeting and person-level
 //!   effects are recomputed every week);
-//! - `build/<n>`: population synthesis plus all network layers;
+//! - `build/<n>`: population synthesis, all network layers and the initial state (2 threads);
+//! - `initial_state/<n>/<threads>t`: the initial mental-health state alone
+//!   (`dynamics::initialise`: each person's past replayed week by week from age 5);
 //! - `replicate/10k_520w`: a whole replicate of the 10,000-person baseline town
 //!   (104 weeks of burn-in plus 520 recorded weeks) on one thread.
 //!
@@ -105,6 +107,24 @@ fn build(c: &mut Criterion) {
     group.finish();
 }
 
+fn initial_state(c: &mut Criterion) {
+    let mut group = c.benchmark_group("initial_state");
+    group.sample_size(10);
+    for people in sizes() {
+        let s = scenario(people);
+        let world = World::new(&s, 0);
+        group.throughput(Throughput::Elements(u64::from(people)));
+        for threads in [1, 2] {
+            let pool = pool(threads);
+            group.bench_function(
+                BenchmarkId::new(people.to_string(), format!("{threads}t")),
+                |b| b.iter(|| pool.install(|| mhsim::dynamics::initialise(&world.pop, &s, 0))),
+            );
+        }
+    }
+    group.finish();
+}
+
 fn replicate(c: &mut Criterion) {
     let mut group = c.benchmark_group("replicate");
     group.sample_size(10);
@@ -117,5 +137,5 @@ fn replicate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tick, build, replicate);
+criterion_group!(benches, tick, build, initial_state, replicate);
 criterion_main!(benches);

@@ -70,6 +70,11 @@ pub struct CalibrateArgs {
     /// Extra `#SBATCH` option for the job-array scripts (repeatable).
     #[arg(long = "sbatch", value_name = "OPTION", allow_hyphen_values = true)]
     pub sbatch: Vec<String>,
+    /// Run up to N generations (generation 0 included) instead of the file's
+    /// `abc.max_generations`. Raising it goes on with a calibration that stopped at its old
+    /// maximum; the results are those of one run to N.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_generations: Option<u32>,
     /// Stop once this many generations are completed by this invocation, after planning the
     /// next one (to test resuming).
     #[arg(long, hide = true)]
@@ -328,8 +333,11 @@ fn is_calibration_file(path: &Path) -> bool {
 /// `mhsim calibrate`.
 fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     use mhsim::calib::{CalibrateOptions, Outcome};
-    let cal =
+    let mut cal =
         mhsim::calib::Calibration::load(&args.calibration).map_err(|e| BadInput(e.to_string()))?;
+    if let Some(n) = args.max_generations {
+        cal.settings.max_generations = n;
+    }
     let options = CalibrateOptions {
         out: args.out.clone(),
         threads: args.threads,

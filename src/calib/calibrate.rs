@@ -491,7 +491,10 @@ pub fn calibrate(
     }
     let mut states: Vec<State> = Vec::new();
     while state_path(out, states.len() as u32).exists() {
-        let state = load_state(cal, &state_path(out, states.len() as u32))?;
+        let mut state = load_state(cal, &state_path(out, states.len() as u32))?;
+        // Whether to stop is decided again under this invocation's settings, so that a
+        // raised `max_generations` goes on from a calibration that stopped at the old one.
+        state.stop = abc::stop(&cal.settings, &state.generation);
         on_generation(&report_of(&state, None));
         let stopped = state.stop.is_some();
         states.push(state);

@@ -305,6 +305,22 @@ fn stopped_resumed_and_sharded_calibrations_end_with_the_same_posterior() {
             "{name}"
         );
     }
+    // Stopped at a lower maximum, then extended to the file's: the same posterior.
+    let extended = dir.path().join("extended");
+    let short = calibrate(&cal, &extended, &["--quiet", "--max-generations", "2"]);
+    assert_success(&short);
+    assert!(!extended.join("gen-002").exists());
+    let two = posterior_bits(&extended.join("posterior.h5"));
+    assert_ne!(two, reference, "two generations should differ from three");
+    assert_success(&calibrate(&cal, &extended, &["--quiet"]));
+    assert!(extended.join("gen-002/state.json").exists());
+    assert_eq!(posterior_bits(&extended.join("posterior.h5")), reference);
+    // Lowered again: the posterior of the first two generations, nothing simulated.
+    let lowered = calibrate(&cal, &extended, &["--max-generations", "2"]);
+    assert_success(&lowered);
+    assert!(!stdout(&lowered).contains(" s\n"), "{}", stdout(&lowered));
+    assert_eq!(posterior_bits(&extended.join("posterior.h5")), two);
+
     // Run again on a finished folder: the same outputs, nothing simulated.
     let finished = calibrate(&cal, &resumed, &[]);
     assert_success(&finished);
