@@ -595,6 +595,12 @@ pub fn newborn(
     }
 }
 
+/// Years of the past replayed before today once a person's kindling is full
+/// (`kindling_cap` episodes): long enough for distress to forget where it started (the
+/// chronic class reverts at about 0.01 a week, 5 years of reversion in 10) and for any
+/// episode but one of more than 10 years to have begun within them.
+pub const REPLAY_TAIL_YEARS: u8 = 10;
+
 /// Youngest age at which an episode can begin: the youngest age of the children's band,
 /// the youngest the surveys of children's mental health ask about. Distress evolves from
 /// birth; the initial state replays each person's past from this age.
@@ -645,37 +651,52 @@ fn initial_state<R: rand::Rng + ?Sized>(
     let mut episodes = 0u8;
     let mut target = set_point_at(pop, p, first, diathesis, 0, s) + shift_at(first);
     let noise: f64 = StandardNormal.sample(rng);
-    let mut distress = target + (d.sigma * noise) as f32;
+    // The replay tracks `dev = distress - target`: `dev <- (1 - kappa_c) dev + s_c eps` is the
+    // update of 7.1 with a constant target, and the thresholds are moved by the target.
+    let mut dev = (d.sigma * noise) as f32;
+    let (decay, noise_sd) = (1.0 - k.kappa[class], k.noise_sd[class]);
+    let (onset_weeks, remission_weeks) = (k.onset_weeks, k.remission_weeks);
     let (mut ill, mut run, mut episode_weeks) = (false, 0u8, 0u16);
-    for a in first..age {
-        target = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+    let capped = u8::try_from(d.kindling_cap).unwrap_or(u8::MAX);
+    let mut a = first;
+    while a < age {
+        if episodes >= capped && a + REPLAY_TAIL_YEARS < age {
+            // Kindling is full: the years between now and the last `REPLAY_TAIL_YEARS` change
+            // nothing that lasts, so the replay starts those years afresh, at a draw from the
+            // stationary distribution around the target, outside an episode.
+            a = age - REPLAY_TAIL_YEARS;
+            let noise: f64 = StandardNormal.sample(rng);
+            dev = (d.sigma * noise) as f32;
+            (ill, run, episode_weeks) = (false, 0, 0);
+        }
+        let year_target = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+        dev += target - year_target;
+        target = year_target;
+        let (mut on, mut off) = (k.theta_on - target, k.theta_off - target);
         for _ in 0..52 {
             let eps: f32 = StandardNormal.sample(rng);
-            distress += k.kappa[class] * (target - distress) + k.noise_sd[class] * eps;
+            dev = decay * dev + noise_sd * eps;
             if ill {
                 episode_weeks = episode_weeks.saturating_add(1);
-                run = if distress < k.theta_off {
-                    run.saturating_add(1)
-                } else {
-                    0
-                };
-                if run >= k.remission_weeks {
+                run = if dev < off { run.saturating_add(1) } else { 0 };
+                if run >= remission_weeks {
                     (ill, run, episode_weeks) = (false, 0, 0);
                 }
             } else {
-                run = if distress > k.theta_on {
-                    run.saturating_add(1)
-                } else {
-                    0
-                };
-                if run >= k.onset_weeks {
+                run = if dev > on { run.saturating_add(1) } else { 0 };
+                if run >= onset_weeks {
                     (ill, run, episode_weeks) = (true, 0, 0);
                     episodes = episodes.saturating_add(1);
-                    target = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+                    let kindled = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+                    dev += target - kindled;
+                    target = kindled;
+                    (on, off) = (k.theta_on - target, k.theta_off - target);
                 }
             }
         }
+        a += 1;
     }
+    let distress = target + dev;
     if age == EPISODES_FROM_AGE {
         // No past to replay: distress around today's target, an episode if above onset.
         ill = distress > k.theta_on;
