@@ -655,7 +655,6 @@ fn initial_state<R: rand::Rng + ?Sized>(
     // update of 7.1 with a constant target, and the thresholds are moved by the target.
     let mut dev = (d.sigma * noise) as f32;
     let (decay, noise_sd) = (1.0 - k.kappa[class], k.noise_sd[class]);
-    let (onset_weeks, remission_weeks) = (k.onset_weeks, k.remission_weeks);
     let (mut ill, mut run, mut episode_weeks) = (false, 0u8, 0u16);
     let capped = u8::try_from(d.kindling_cap).unwrap_or(u8::MAX);
     let mut a = first;
@@ -676,22 +675,15 @@ fn initial_state<R: rand::Rng + ?Sized>(
         for _ in 0..52 {
             let eps: f32 = StandardNormal.sample(rng);
             dev = decay * dev + noise_sd * eps;
-            if ill {
-                episode_weeks = episode_weeks.saturating_add(1);
-                run = if dev < off { run.saturating_add(1) } else { 0 };
-                if run >= remission_weeks {
-                    (ill, run, episode_weeks) = (false, 0, 0);
-                }
-            } else {
-                run = if dev > on { run.saturating_add(1) } else { 0 };
-                if run >= onset_weeks {
-                    (ill, run, episode_weeks) = (true, 0, 0);
-                    episodes = episodes.saturating_add(1);
-                    let kindled = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
-                    dev += target - kindled;
-                    target = kindled;
-                    (on, off) = (k.theta_on - target, k.theta_off - target);
-                }
+            let beyond = (dev > on, dev < off);
+            if hysteresis(&mut ill, &mut run, &mut episode_weeks, beyond, true, k)
+                == Crossing::Onset
+            {
+                episodes = episodes.saturating_add(1);
+                let kindled = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
+                dev += target - kindled;
+                target = kindled;
+                (on, off) = (k.theta_on - target, k.theta_off - target);
             }
         }
         a += 1;
@@ -1004,6 +996,48 @@ pub enum Transition {
     Prolonged,
 }
 
+/// What the thresholds with hysteresis did in a week ([`hysteresis`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Crossing {
+    /// Nothing changed state.
+    None,
+    /// An episode began.
+    Onset,
+    /// The episode ended after this many `episode_weeks`.
+    Remission(u16),
+}
+
+/// One week of the clinical thresholds with hysteresis (7.8), shared by the run and the
+/// replay of the initial state: in an episode, a run of `remission_weeks` weeks below
+/// `theta_off` ends it; outside one, a run of `onset_weeks` weeks above `theta_on` begins one
+/// (if `may_begin`: from [`EPISODES_FROM_AGE`]). Updates `ill`, `run` and `episode_weeks`.
+#[inline]
+fn hysteresis(
+    ill: &mut bool,
+    run: &mut u8,
+    episode_weeks: &mut u16,
+    (above_on, below_off): (bool, bool),
+    may_begin: bool,
+    k: &WeekConstants,
+) -> Crossing {
+    if *ill {
+        *episode_weeks = episode_weeks.saturating_add(1);
+        *run = if below_off { run.saturating_add(1) } else { 0 };
+        if *run >= k.remission_weeks {
+            let weeks = *episode_weeks;
+            (*ill, *run, *episode_weeks) = (false, 0, 0);
+            return Crossing::Remission(weeks);
+        }
+    } else {
+        *run = if above_on { run.saturating_add(1) } else { 0 };
+        if *run >= k.onset_weeks && may_begin {
+            (*ill, *run, *episode_weeks) = (true, 0, 0);
+            return Crossing::Onset;
+        }
+    }
+    Crossing::None
+}
+
 /// Duration, in weeks, beyond which an episode counts as long (two years: Spijker et al.
 /// 2002 report the share of episodes not recovered by 24 months).
 pub const LONG_EPISODE_WEEKS: u16 = 104;
@@ -1089,55 +1123,50 @@ pub fn mental_health(
     mh.distress += kappa * (target - mh.distress) + k.noise_sd[class] * eps + shock;
 
     // Clinical thresholds with hysteresis.
-    let mut transition = Transition::None;
-    if mh.ill {
-        let known_before = known_duration(mh.episode_weeks, mh.run, k);
-        mh.episode_weeks = mh.episode_weeks.saturating_add(1);
-        mh.run = if mh.distress < k.theta_off {
-            mh.run.saturating_add(1)
-        } else {
-            0
-        };
-        if known_before <= LONG_EPISODE_WEEKS
-            && known_duration(mh.episode_weeks, mh.run, k) > LONG_EPISODE_WEEKS
-        {
-            transition = Transition::Prolonged;
+    let known_before = known_duration(mh.episode_weeks, mh.run, k);
+    let beyond = (mh.distress > k.theta_on, mh.distress < k.theta_off);
+    let may_begin = input.age >= EPISODES_FROM_AGE;
+    let transition = match hysteresis(
+        &mut mh.ill,
+        &mut mh.run,
+        &mut mh.episode_weeks,
+        beyond,
+        may_begin,
+        k,
+    ) {
+        Crossing::None => {
+            if mh.ill
+                && known_before <= LONG_EPISODE_WEEKS
+                && known_duration(mh.episode_weeks, mh.run, k) > LONG_EPISODE_WEEKS
+            {
+                Transition::Prolonged
+            } else {
+                Transition::None
+            }
         }
-        if mh.run >= k.remission_weeks {
-            transition = Transition::Remission(
-                mh.episode_weeks
-                    .saturating_add(u16::from(k.onset_weeks))
-                    .saturating_sub(u16::from(k.remission_weeks))
-                    .max(1),
-            );
+        Crossing::Remission(episode_weeks) => {
             mh.flags &= !MentalHealth::RECORDED;
             if mh.episodes == 1 {
                 // The end of the first episode of the person's life (history included).
                 mh.first_remission = week as u16;
                 mh.flags = (mh.flags | MentalHealth::FIRST_REMITTED) & !MentalHealth::RECURRED;
             }
-            mh.ill = false;
-            mh.run = 0;
-            mh.episode_weeks = 0;
+            Transition::Remission(
+                episode_weeks
+                    .saturating_add(u16::from(k.onset_weeks))
+                    .saturating_sub(u16::from(k.remission_weeks))
+                    .max(1),
+            )
         }
-    } else {
-        mh.run = if mh.distress > k.theta_on {
-            mh.run.saturating_add(1)
-        } else {
-            0
-        };
-        if mh.run >= k.onset_weeks && input.age >= EPISODES_FROM_AGE {
-            transition = Transition::Onset;
+        Crossing::Onset => {
             if mh.flags & MentalHealth::FIRST_REMITTED != 0 {
                 mh.flags |= MentalHealth::RECURRED;
             }
-            mh.ill = true;
-            mh.run = 0;
-            mh.episode_weeks = 0;
             mh.episodes = mh.episodes.saturating_add(1);
             mh.set_point = set_point(pop, person, mh.diathesis, mh.episodes, s);
+            Transition::Onset
         }
-    }
+    };
 
     // Severe mental illness: onset at 16-64, relapse (more likely when distressed), return
     // to stability, and lasting recovery.
