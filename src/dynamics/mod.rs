@@ -1151,12 +1151,8 @@ pub fn mental_health(
                 mh.first_remission = week as u16;
                 mh.flags = (mh.flags | MentalHealth::FIRST_REMITTED) & !MentalHealth::RECURRED;
             }
-            Transition::Remission(
-                episode_weeks
-                    .saturating_add(u16::from(k.onset_weeks))
-                    .saturating_sub(u16::from(k.remission_weeks))
-                    .max(1),
-            )
+            // The confirming weeks below `theta_off` are not part of the episode.
+            Transition::Remission(known_duration(episode_weeks, k.remission_weeks, k).max(1))
         }
         Crossing::Onset => {
             if mh.flags & MentalHealth::FIRST_REMITTED != 0 {

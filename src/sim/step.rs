@@ -438,11 +438,12 @@ impl World<'_> {
             t.below_suicide_age = n;
         }
         for &(p, t, _) in &transitions {
+            let cell = &mut tally.cells[usize::from(cells[p as usize])];
             if t == Transition::Prolonged {
-                tally.cells[usize::from(cells[p as usize])].prolonged += 1;
+                cell.prolonged += 1;
             }
             if let Transition::Remission(weeks) = t {
-                tally.cells[usize::from(cells[p as usize])].add_ended_episode(weeks);
+                cell.add_ended_episode(weeks);
                 if mh[p as usize].episodes == 1 {
                     // The end of a first episode: follow up at each horizon.
                     for (queue, years) in follow_ups.iter_mut().zip(RECURRENCE_YEARS) {
