@@ -10,11 +10,24 @@
 //!   `N_α = ⌊αN⌋` closest are kept with weight 1, and `ε₀` is the largest kept distance.
 //! * Generation `t ≥ 1`: `N − N_α` candidates, each a kept particle picked by weight and moved
 //!   by a normal kernel whose covariance is twice the weighted covariance of the kept particles
-//!   (Beaumont et al. 2009), drawn again until it lies inside the prior's box. Its weight is the
-//!   prior density over `Σ_j w̃_j K_Σ(θ − θ_j)` (`w̃` the normalised weights of the kept
-//!   particles, `K_Σ` the normal density). `p_acc` is the share of the candidates closer than
-//!   `ε_{t−1}`; the kept particles and the candidates are pooled and the `N_α` closest are
-//!   kept: `ε_t`, their largest distance, is the α-quantile of the pool.
+//!   (Beaumont et al. 2009), drawn again until it lies inside the prior's box. `p_acc` is the
+//!   share of the candidates closer than `ε_{t−1}`; the kept particles and the candidates are
+//!   pooled and the `N_α` closest are kept: `ε_t`, their largest distance, is the α-quantile
+//!   of the pool.
+//! * Weights: every particle simulated so far is treated as a draw from the mixture of all the
+//!   proposals used so far (the prior for generation 0, then each generation's kernel mixture
+//!   `q_s(θ) = Σ_j w̃_j K_Σ(θ − θ_j)` over the particles it moved), each in proportion to its
+//!   number of candidates: the deterministic-mixture weights of adaptive multiple importance
+//!   sampling (Cornuet et al. 2012, *Scand. J. Stat.* 39:798). A kept particle's weight is
+//!   `π(θ) / q̄_t(θ)` with `q̄_t = (N π + Σ_{s=1..t} (N − N_α) q_s) / (N + t (N − N_α))`, and
+//!   it is computed again in every generation, for old and new particles alike.
+//!   Lenormand et al. give a new particle `π / q_t` and let a kept one keep its old weight;
+//!   as the kernels narrow, `q_t` grows by orders of magnitude in many dimensions, so the
+//!   oldest survivors outweigh everything and the effective sample size falls to about 1
+//!   (in a 19-parameter calibration, within four generations). Under the mixture every
+//!   weight is on one scale and at most `(N + t (N − N_α)) / N`, because the prior is one of
+//!   its components (defensive importance sampling, Hesterberg 1995). The kernels are
+//!   truncated to the box without renormalising them, as in Lenormand et al.
 //! * Stop when `p_acc < p_acc_min`, after `max_generations` generations, or when
 //!   `ε ≤ target_distance`.
 //!
@@ -134,7 +147,8 @@ impl Prior {
 pub struct Particle {
     /// Parameters in internal coordinates.
     pub theta: Vec<f64>,
-    /// Importance weight (not normalised).
+    /// Importance weight (not normalised): the prior density over the density of the
+    /// mixture of every proposal so far (1 in generation 0).
     pub weight: f64,
     /// Distance of its simulation to the targets (infinite when a target has no value).
     #[serde(with = "any_f64")]
@@ -323,15 +337,6 @@ fn finish(index: u32, kept: Vec<Particle>, p_acc: f64, candidates: u64) -> Gener
     }
 }
 
-/// A candidate of a later generation: its parameters and importance weight.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Proposal {
-    /// Parameters in internal coordinates.
-    pub theta: Vec<f64>,
-    /// Importance weight: prior density over the proposal density.
-    pub weight: f64,
-}
-
 /// The proposal kernel: a normal distribution with the generation's covariance, by its
 /// Cholesky factor.
 struct Kernel {
@@ -434,18 +439,59 @@ impl Kernel {
 /// particle itself (inside the box by construction).
 const MAX_TRIES: usize = 10_000;
 
+/// One generation's proposal: its kernel around each kept particle of the generation before,
+/// mixed by their normalised weights.
+struct Mixture<'a> {
+    kernel: Kernel,
+    centres: &'a [Particle],
+    log_w: Vec<f64>,
+}
+
+impl<'a> Mixture<'a> {
+    /// The proposal that moves the kept particles of `g`.
+    fn of(g: &'a Generation, prior: &Prior) -> Mixture<'a> {
+        let total: f64 = g.kept.iter().map(|p| p.weight).sum();
+        Mixture {
+            kernel: Kernel::new(&g.covariance, prior),
+            centres: &g.kept,
+            log_w: g.kept.iter().map(|p| (p.weight / total).ln()).collect(),
+        }
+    }
+
+    /// `log Σ_j w̃_j K(θ − θ_j)`, by log-sum-exp.
+    fn log_density(&self, theta: &[f64]) -> f64 {
+        let terms: Vec<f64> = self
+            .centres
+            .iter()
+            .zip(&self.log_w)
+            .map(|(p, lw)| {
+                let x: Vec<f64> = theta.iter().zip(&p.theta).map(|(a, b)| a - b).collect();
+                lw + self.kernel.log_density(&x)
+            })
+            .collect();
+        log_sum_exp(&terms)
+    }
+}
+
+/// `log Σ exp(x)`, without overflow; `-∞` for no terms.
+fn log_sum_exp(xs: &[f64]) -> f64 {
+    let top = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if top == f64::NEG_INFINITY {
+        return top;
+    }
+    top + xs.iter().map(|x| (x - top).exp()).sum::<f64>().ln()
+}
+
 /// The candidates of the generation after `prev`: `count` particles picked by weight and
-/// moved by the kernel until inside the prior's box, each with its importance weight.
+/// moved by the kernel until inside the prior's box.
 pub fn propose<R: Rng + ?Sized>(
     prev: &Generation,
     prior: &Prior,
     count: usize,
     rng: &mut R,
-) -> Vec<Proposal> {
+) -> Vec<Vec<f64>> {
     let kernel = Kernel::new(&prev.covariance, prior);
     let total: f64 = prev.kept.iter().map(|p| p.weight).sum();
-    let log_w: Vec<f64> = prev.kept.iter().map(|p| (p.weight / total).ln()).collect();
-    let log_prior = prior.log_density();
     (0..count)
         .map(|_| {
             let u = rng.random::<f64>() * total;
@@ -459,70 +505,96 @@ pub fn propose<R: Rng + ?Sized>(
                 }
             }
             let centre = &prev.kept[pick].theta;
-            let theta = (0..MAX_TRIES)
+            (0..MAX_TRIES)
                 .map(|_| kernel.draw(centre, rng))
                 .find(|t| prior.contains(t))
-                .unwrap_or_else(|| centre.clone());
-            // log Σ_j w̃_j K(θ − θ_j), by log-sum-exp.
-            let terms: Vec<f64> = prev
-                .kept
-                .iter()
-                .zip(&log_w)
-                .map(|(p, lw)| {
-                    let x: Vec<f64> = theta.iter().zip(&p.theta).map(|(a, b)| a - b).collect();
-                    lw + kernel.log_density(&x)
-                })
-                .collect();
-            let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let log_q = top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln();
-            Proposal {
-                weight: (log_prior - log_q).exp(),
-                theta,
-            }
+                .unwrap_or_else(|| centre.clone())
         })
         .collect()
 }
 
-/// The generation after `prev`, from its candidates and their distances.
+/// Importance weights `π(θ) / q̄(θ)` of `thetas` after the generations `history` (0 to
+/// `t − 1`) and the candidates of generation `t` they proposed: `q̄` mixes the prior, with
+/// the `N` draws of generation 0, and the proposal of each generation `s = 1..t`, with its
+/// `N − N_α` candidates.
+pub fn mixture_weights(
+    settings: &Settings,
+    prior: &Prior,
+    history: &[Generation],
+    thetas: &[&[f64]],
+) -> Vec<f64> {
+    let log_prior = prior.log_density();
+    let first = history
+        .first()
+        .map_or(settings.particles as u64, |g| g.candidates);
+    let later = settings.candidates(1) as u64;
+    let total = first + later * history.len() as u64;
+    let mixtures: Vec<Mixture> = history.iter().map(|g| Mixture::of(g, prior)).collect();
+    thetas
+        .iter()
+        .map(|theta| {
+            let terms: Vec<f64> = std::iter::once((first as f64).ln() + log_prior)
+                .chain(
+                    mixtures
+                        .iter()
+                        .map(|m| (later as f64).ln() + m.log_density(theta)),
+                )
+                .collect();
+            let log_q = log_sum_exp(&terms) - (total as f64).ln();
+            (log_prior - log_q).exp()
+        })
+        .collect()
+}
+
+/// The generation after the last of `history` (generations 0 to `t − 1`), from the
+/// candidates it proposed and their distances.
 pub fn advance(
     settings: &Settings,
-    prev: &Generation,
-    proposals: &[Proposal],
+    prior: &Prior,
+    history: &[Generation],
+    candidates: &[Vec<f64>],
     distances: &[f64],
 ) -> Generation {
+    let prev = history.last().expect("a generation to advance from");
     let index = prev.index + 1;
     let closer = distances
         .iter()
         .filter(|&&d| rankable(d) < prev.epsilon)
         .count();
-    let p_acc = if proposals.is_empty() {
+    let p_acc = if candidates.is_empty() {
         0.0
     } else {
-        closer as f64 / proposals.len() as f64
+        closer as f64 / candidates.len() as f64
     };
     let pool: Vec<Particle> = prev
         .kept
         .iter()
         .cloned()
         .chain(
-            proposals
+            candidates
                 .iter()
                 .zip(distances)
                 .enumerate()
-                .map(|(i, (p, d))| Particle {
-                    theta: p.theta.clone(),
-                    weight: p.weight,
+                .map(|(i, (theta, d))| Particle {
+                    theta: theta.clone(),
+                    weight: 1.0,
                     distance: *d,
                     generation: index,
                     point: i as u32,
                 }),
         )
         .collect();
+    let mut kept = select(pool, settings.kept());
+    let thetas: Vec<&[f64]> = kept.iter().map(|p| p.theta.as_slice()).collect();
+    let weights = mixture_weights(settings, prior, history, &thetas);
+    for (p, w) in kept.iter_mut().zip(weights) {
+        p.weight = w;
+    }
     finish(
         index,
-        select(pool, settings.kept()),
+        kept,
         p_acc,
-        prev.candidates + proposals.len() as u64,
+        prev.candidates + candidates.len() as u64,
     )
 }
 
@@ -586,11 +658,8 @@ mod tests {
                 break;
             }
             let proposals = propose(prev, &prior, s.candidates(prev.index + 1), &mut rng);
-            let distances: Vec<f64> = proposals
-                .iter()
-                .map(|p| distance(&p.theta, &mut rng))
-                .collect();
-            let next = advance(&s, prev, &proposals, &distances);
+            let distances: Vec<f64> = proposals.iter().map(|t| distance(t, &mut rng)).collect();
+            let next = advance(&s, &prior, &generations, &proposals, &distances);
             generations.push(next);
         }
         (generations, prior)
@@ -624,40 +693,88 @@ mod tests {
     }
 
     #[test]
-    fn proposals_stay_in_the_box_and_weigh_by_prior_over_proposal() {
+    fn proposals_stay_in_the_box_and_weigh_by_prior_over_the_mixture() {
         let prior = Prior {
             lo: vec![0.0, -1.0],
             hi: vec![1.0, 1.0],
         };
+        let s = settings(50);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let candidates = prior.draws(50, &mut rng);
         for c in &candidates {
             assert!(prior.contains(c));
         }
         let distances: Vec<f64> = candidates.iter().map(|t| t[0]).collect();
-        let g = first(&settings(50), &candidates, &distances);
+        let g = first(&s, &candidates, &distances);
         assert_eq!(g.kept.len(), 25);
         assert!(g.kept.windows(2).all(|w| w[0].distance <= w[1].distance));
         assert_eq!(g.epsilon, g.kept[24].distance);
         let proposals = propose(&g, &prior, 1000, &mut rng);
-        assert!(proposals.iter().all(|p| prior.contains(&p.theta)));
+        assert!(proposals.iter().all(|t| prior.contains(t)));
+        let history = [g];
+        let thetas: Vec<&[f64]> = proposals.iter().map(|t| t.as_slice()).collect();
+        let weights = mixture_weights(&s, &prior, &history, &thetas);
+        // The prior is a component of the mixture: 50 of its 75 draws came from it, so no
+        // weight exceeds 75 / 50.
         assert!(
-            proposals
+            weights
                 .iter()
-                .all(|p| p.weight.is_finite() && p.weight > 0.0)
+                .all(|w| w.is_finite() && *w > 0.0 && *w <= 1.5 + 1e-12)
         );
-        // Where the kept particles are dense the proposal density is high and the weight low.
-        let near = proposals
+        // Where the kept particles are dense the mixture's density is high and the weight low.
+        let near = thetas
             .iter()
-            .filter(|p| p.theta[0] < 0.1)
-            .map(|p| p.weight)
+            .zip(&weights)
+            .filter(|(t, _)| t[0] < 0.1)
+            .map(|(_, w)| *w)
             .fold(f64::INFINITY, f64::min);
-        let far = proposals
+        let far = thetas
             .iter()
-            .filter(|p| p.theta[0] > 0.6)
-            .map(|p| p.weight)
+            .zip(&weights)
+            .filter(|(t, _)| t[0] > 0.6)
+            .map(|(_, w)| *w)
             .fold(0.0, f64::max);
         assert!(far > near, "far {far} near {near}");
+        // A single-component mixture: the weight is prior / ((50 prior + 25 q) / 75).
+        let one = Generation {
+            index: 0,
+            kept: vec![Particle {
+                theta: vec![0.5, 0.0],
+                weight: 1.0,
+                distance: 0.0,
+                generation: 0,
+                point: 0,
+            }],
+            epsilon: 0.0,
+            p_acc: 1.0,
+            covariance: vec![vec![0.01, 0.0], vec![0.0, 0.04]],
+            candidates: 50,
+        };
+        let at = [0.6, 0.1];
+        let q = (-0.5 * (0.1f64.powi(2) / 0.01 + 0.1f64.powi(2) / 0.04)).exp()
+            / (2.0 * std::f64::consts::PI * (0.01f64 * 0.04).sqrt());
+        let pi = 0.5;
+        let expected = pi / ((50.0 * pi + 25.0 * q) / 75.0);
+        let w = mixture_weights(&s, &prior, std::slice::from_ref(&one), &[&at]);
+        assert!(
+            (w[0] - expected).abs() < 1e-12 * expected,
+            "{} {expected}",
+            w[0]
+        );
+    }
+
+    #[test]
+    fn weights_stay_balanced_in_many_dimensions() {
+        // With the weights of Lenormand et al. (a new particle prior / proposal, a kept one
+        // keeping its weight), this 12-parameter problem's effective sample size fell from
+        // 100 to 7.5 of 100 within 13 generations.
+        let (generations, _) = calibrate(1, 12);
+        assert!(generations.len() >= 20, "{} generations", generations.len());
+        for g in &generations {
+            assert!(g.ess() > 60.0, "generation {}: ESS {}", g.index, g.ess());
+        }
+        let last = generations.last().unwrap();
+        assert!(last.epsilon < 0.6 * generations[0].epsilon);
     }
 
     #[test]

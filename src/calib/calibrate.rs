@@ -29,7 +29,8 @@
 //! calibration's seed and `t`, and every candidate's summaries are a function of its point
 //! (common seeds), so a calibration stopped anywhere and started again ends with the same
 //! posterior, bit for bit. A folder records the hash of what it calibrates and refuses to go
-//! on under another calibration file, targets file, base scenario or mhsim version.
+//! on under another calibration file, targets file, base scenario, mhsim version or format of
+//! its state.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calib::abc::{self, Generation, Proposal, Stop};
+use crate::calib::abc::{self, Generation, Stop};
 use crate::calib::config::{Calibration, Initial, number};
 use crate::calib::fit::{FitTable, fit_table, write_fit_csv};
 use crate::experiment::progress::ProgressOptions;
@@ -49,8 +50,10 @@ use crate::rng::{Stream, StreamKey};
 use crate::sweep::run::write_atomically;
 use crate::sweep::{Design, Manifest, PlanOptions, RunOptions, Sweep};
 
-/// Format of `calibration.json` and `state.json`.
-const FORMAT: u32 = 1;
+/// Format of `calibration.json` and `state.json`. Format 2: particle weights under the
+/// mixture of every proposal so far ([`abc`]); format 1 kept Lenormand et al.'s weights, and
+/// a calibration begun under it cannot go on under the other.
+const FORMAT: u32 = 2;
 
 /// How to run a calibration.
 #[derive(Debug, Clone)]
@@ -283,6 +286,14 @@ fn check_identity(cal: &Calibration, out: &Path) -> Result<(), Error> {
                 path.display()
             ))
         })?;
+        if old.format != identity.format {
+            return Err(Error::Input(format!(
+                "{} holds calibration {:?} in format {} of an older mhsim, which weighted its particles differently; calibrate into another folder, or remove it to start again",
+                out.display(),
+                old.name,
+                old.format
+            )));
+        }
         if old.hash != identity.hash {
             let mut changed = Vec::new();
             if old.calibration != identity.calibration {
@@ -326,6 +337,13 @@ fn load_state(cal: &Calibration, path: &Path) -> Result<State, Error> {
             path.display()
         ))
     })?;
+    if state.format != FORMAT {
+        return Err(Error::Input(format!(
+            "{}: a calibration state in format {}, expected {FORMAT}; calibrate into another folder",
+            path.display(),
+            state.format
+        )));
+    }
     let keys: Vec<String> = cal.parameters.iter().map(|p| p.key.clone()).collect();
     if state.calibration_hash != cal.hash() || state.parameters != keys {
         return Err(Error::Input(format!(
@@ -443,21 +461,18 @@ fn distances(cal: &Calibration, out: &Path, t: u32, expected: usize) -> Result<V
         .collect()
 }
 
-/// The candidates of generation `t` after `prev` (none before generation 0).
-fn candidates(cal: &Calibration, t: u32, prev: Option<&Generation>) -> Vec<Proposal> {
+/// The candidates of generation `t` after `prev` (none before generation 0), in internal
+/// coordinates.
+fn candidates(cal: &Calibration, t: u32, prev: Option<&Generation>) -> Vec<Vec<f64>> {
     let prior = cal.prior();
     let mut rng = StreamKey::new(cal.seed, u64::from(t), Stream::Calibration).sequential();
     match prev {
         None => {
             let n = cal.settings.particles;
-            let thetas = match cal.initial {
+            match cal.initial {
                 Initial::Lhs => prior.latin_hypercube(n, &mut rng),
                 Initial::Random => prior.draws(n, &mut rng),
-            };
-            thetas
-                .into_iter()
-                .map(|theta| Proposal { theta, weight: 1.0 })
-                .collect()
+            }
         }
         Some(prev) => abc::propose(prev, &prior, cal.settings.candidates(t), &mut rng),
     }
@@ -518,7 +533,7 @@ pub fn calibrate(
         let t = states.len() as u32;
         let prev = states.last().map(|s| &s.generation);
         let proposals = candidates(cal, t, prev);
-        let values: Vec<Vec<f64>> = proposals.iter().map(|p| cal.values(&p.theta)).collect();
+        let values: Vec<Vec<f64>> = proposals.iter().map(|theta| cal.values(theta)).collect();
         let manifest = plan_generation(cal, options, t, &values)?;
         if options.stop_after_generations == Some(completed_now) {
             return Err(Error::Stopped(format!(
@@ -562,12 +577,17 @@ pub fn calibrate(
             }
         }
         let distances = distances(cal, out, t, proposals.len())?;
-        let generation = match prev {
-            None => {
-                let thetas: Vec<Vec<f64>> = proposals.iter().map(|p| p.theta.clone()).collect();
-                abc::first(&cal.settings, &thetas, &distances)
-            }
-            Some(prev) => abc::advance(&cal.settings, prev, &proposals, &distances),
+        let generation = if states.is_empty() {
+            abc::first(&cal.settings, &proposals, &distances)
+        } else {
+            let history: Vec<Generation> = states.iter().map(|s| s.generation.clone()).collect();
+            abc::advance(
+                &cal.settings,
+                &cal.prior(),
+                &history,
+                &proposals,
+                &distances,
+            )
         };
         let stop = abc::stop(&cal.settings, &generation);
         let state = State {

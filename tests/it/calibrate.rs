@@ -376,6 +376,20 @@ fn stopped_resumed_and_sharded_calibrations_end_with_the_same_posterior() {
         "{}",
         stderr(&refused)
     );
+
+    // A folder begun by an mhsim that weighted particles otherwise (state format 1) is refused
+    // rather than continued under the other weights.
+    let record = whole.join("calibration.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(text.contains("\"format\": 2"), "{text}");
+    std::fs::write(&record, text.replace("\"format\": 2", "\"format\": 1")).unwrap();
+    let refused = calibrate(&cal, &whole, &["--quiet"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("format 1"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]
