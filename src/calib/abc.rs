@@ -483,14 +483,15 @@ fn log_sum_exp(xs: &[f64]) -> f64 {
 }
 
 /// The candidates of the generation after `prev`: `count` particles picked by weight and
-/// moved by the kernel until inside the prior's box.
+/// moved by the kernel until inside the prior's box (draws of `prev`'s [`Mixture`], truncated
+/// to the box).
 pub fn propose<R: Rng + ?Sized>(
     prev: &Generation,
     prior: &Prior,
     count: usize,
     rng: &mut R,
 ) -> Vec<Vec<f64>> {
-    let kernel = Kernel::new(&prev.covariance, prior);
+    let mixture = Mixture::of(prev, prior);
     let total: f64 = prev.kept.iter().map(|p| p.weight).sum();
     (0..count)
         .map(|_| {
@@ -506,7 +507,7 @@ pub fn propose<R: Rng + ?Sized>(
             }
             let centre = &prev.kept[pick].theta;
             (0..MAX_TRIES)
-                .map(|_| kernel.draw(centre, rng))
+                .map(|_| mixture.kernel.draw(centre, rng))
                 .find(|t| prior.contains(t))
                 .unwrap_or_else(|| centre.clone())
         })
