@@ -601,11 +601,15 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "the history's drivers give no net rise before 2020: 0.202 in 2007 against 0.176 (accepted to 0.196)",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.195 to 0.197 against at most 0.196",
     ),
     (
-        "children_2022",
-        "no driver for children after the pandemic: 0.140 against 0.180 (accepted from 0.150)",
+        "prevalence_16_64_2023",
+        "at the lower edge, for the same reason: 0.205 to 0.206 against at least 0.206",
+    ),
+    (
+        "children_2017",
+        "at the top edge: 0.151 to 0.152 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
@@ -613,19 +617,19 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.60) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.54) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.72 against 0.23",
+        "structural, as recurrence_5_years: 0.69 against 0.23",
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.59 to 1.68 across replicates against at least 1.6",
+        "at the lower edge of its tolerance: 1.60 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.397 to 0.400 across replicates against at most 0.40",
+        "at the top edge of its tolerance: 0.399 to 0.404 against at most 0.40",
     ),
 ];
 
