@@ -27,7 +27,9 @@
 //!   (in a 19-parameter calibration, within four generations). Under the mixture every
 //!   weight is on one scale and at most `(N + t (N − N_α)) / N`, because the prior is one of
 //!   its components (defensive importance sampling, Hesterberg 1995). The kernels are
-//!   truncated to the box without renormalising them, as in Lenormand et al.
+//!   truncated to the box without renormalising them, as in Lenormand et al.: a particle
+//!   whose kernel reaches past a bound is under-counted in `q̄`, so the draws near the bound
+//!   are weighted too high (docs/ODD.md section 8 gives measured sizes).
 //! * Stop when `p_acc < p_acc_min`, after `max_generations` generations, or when
 //!   `ε ≤ target_distance`.
 //!
