@@ -49,7 +49,7 @@ crate::params! {
         /// Distribution of adverse childhood experiences: 0, 1, 2, 3, 4+.
         ace_shares: Vec<f64> = vec![0.521, 0.196, 0.120, 0.080, 0.083]; "share of people"; Check::Distribution { len: 5 }; "Bellis et al. 2014 (England: 47.9% >= 1, 8.3% >= 4; split of 2 and 3 assumed)";
         /// Ratio of the chance of each count of adverse childhood experiences (1 to 4+) in the most vs the least deprived decile (geometric in between, the town's mix kept); 1 spreads them evenly.
-        deprivation_ace_ratio: f64 = 4.701; "ratio"; Check::closed(1.0, 10.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [1, 8], posterior mean 4.5 (95% 4.29 to 4.59), the best particle shipped; was 1.0; its source before: C: direction from Bellis et al. 2014 (ACE counts rise with deprivation); size calibrated to the deprivation gradient of prevalence";
+        deprivation_ace_ratio: f64 = 4.701; "ratio"; Check::closed(1.0, 10.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [1, 8], posterior mean 4.5 (95% 4.29 to 4.59; effective sample size 1.7, so far too narrow), the best particle shipped; was 1.0; its source before: C: direction from Bellis et al. 2014 (ACE counts rise with deprivation); size calibrated to the deprivation gradient of prevalence";
         /// Share of people who had a trusted adult in childhood.
         trusted_adult_share: f64 = 0.6; "share"; Check::PROBABILITY; "Bellis et al. 2017 (unverified)";
         /// Share frequently bullied in childhood.
@@ -59,7 +59,7 @@ crate::params! {
         /// Share of everyone else exposed to discrimination (e.g. for disability, sexuality).
         discrimination_share_other: f64 = 0.05; "share"; Check::PROBABILITY; "D (unverified)";
         /// Share of people with heavy social-media use (5+ hours a day); it acts from age 11 to `determinants.social_media_max_age`.
-        heavy_social_media_share: f64 = 0.2854; "share"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.15, 0.4], posterior mean 0.293 (95% 0.268 to 0.303), the best particle shipped; was 0.20; its source before: Kelly et al. 2019, Millennium Cohort (unverified)";
+        heavy_social_media_share: f64 = 0.2854; "share"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.15, 0.4], posterior mean 0.293 (95% 0.268 to 0.303; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.20; its source before: Kelly et al. 2019, Millennium Cohort (unverified)";
         /// Ratio of the share of heavy social-media users among girls and women to that among boys and men (the overall share kept).
         heavy_social_media_female_ratio: f64 = 2.0; "ratio"; Check::closed(0.1, 10.0); "B: Kelly et al. 2019, Millennium Cohort at 14: 43% of girls and 22% of boys used social media 3+ hours a day";
         /// Whether people die and are born each year (births replace deaths, keeping the population size).
@@ -153,7 +153,7 @@ crate::params! {
         /// Relative hazard of becoming sick-inactive while in a mental-health episode.
         illness_sickness_rr: f64 = 3.0; "ratio"; Check::closed(0.0, 100.0); "D: mental disorders are the commonest cause of incapacity benefit claims (DWP; unverified)";
         /// Ratio of unemployment and sickness inactivity in the most to the least deprived decile.
-        deprivation_worklessness_ratio: f64 = 2.596; "ratio"; Check::closed(1.0, 20.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [1.5, 4], posterior mean 2.38 (95% 2.34 to 2.4), the best particle shipped; was 2.5; its source before: IMD 2019 employment domain (unverified)";
+        deprivation_worklessness_ratio: f64 = 2.596; "ratio"; Check::closed(1.0, 20.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [1.5, 4], posterior mean 2.38 (95% 2.34 to 2.4; effective sample size 1.7, so far too narrow), the best particle shipped; was 2.5; its source before: IMD 2019 employment domain (unverified)";
         /// Weekly hazard of re-employment for an unemployed person.
         job_finding_rate: f64 = 0.03; "per week"; Check::open(0.0, 1.0); "ONS LFS: median unemployment spell ~ 6 months (unverified)";
         /// Relative hazard of job loss while in a mental-health episode.
@@ -231,9 +231,9 @@ crate::params! {
         /// Shift while exposed to discrimination.
         discrimination: f64 = 0.30; "SD"; Check::closed(-5.0, 5.0); "C: Paradies et al. 2015 (0.2-0.47)";
         /// Shift of living in the most vs the least deprived neighbourhood decile (linear in between).
-        deprivation: f64 = 0.1008; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0, 0.25], posterior mean 0.0798 (95% 0.078 to 0.084), the best particle shipped; was 0.07; its source before: B: Richardson et al. 2015";
+        deprivation: f64 = 0.1008; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0, 0.25], posterior mean 0.0798 (95% 0.078 to 0.084; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.07; its source before: B: Richardson et al. 2015";
         /// Shift for young people with heavy social-media use, from age 11 to `social_media_max_age`.
-        social_media: f64 = 0.1944; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.1, 0.3], posterior mean 0.177 (95% 0.162 to 0.212), the best particle shipped; was 0.15; its source before: C: sensitivity range 0.1 (Orben & Przybylski 2019) to 0.3 (Kelly et al. 2019)";
+        social_media: f64 = 0.1944; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.1, 0.3], posterior mean 0.177 (95% 0.162 to 0.212; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.15; its source before: C: sensitivity range 0.1 (Orben & Przybylski 2019) to 0.3 (Kelly et al. 2019)";
         /// Oldest age at which heavy social-media use counts (its shift and the heavy-use weight of online ties); 17 keeps it to adolescents.
         social_media_max_age: u32 = 24; "years"; Check::int(11, 40); "C: to the end of the APMS youth band (16-24), whose rise since 2014 the calibration targets; adolescent evidence (Kelly et al. 2019, ages 11-17); young adults 18-22 in Hunt et al. 2018 (RCT: limiting use lowered depression and loneliness)";
         /// One-off distress pulse at job loss, on top of the ongoing unemployment shift.
@@ -249,25 +249,25 @@ crate::params! {
     /// Latent distress, clinical thresholds, kindling, peers, support and severe mental illness.
     pub struct DynamicsParams in "dynamics" {
         /// Weekly rate of reversion of distress towards its target (set point plus exposures).
-        kappa: f64 = 0.1478; "per week"; Check::left_open(0.0, 1.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.08, 0.6], posterior mean 0.124 (95% 0.118 to 0.14), the best particle shipped; was 0.45; its source before: D: hand-tuned to episode durations (Spijker et al. 2002: median ~13-20 weeks)";
+        kappa: f64 = 0.1478; "per week"; Check::left_open(0.0, 1.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.08, 0.6], posterior mean 0.124 (95% 0.118 to 0.14; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.45; its source before: D: hand-tuned to episode durations (Spijker et al. 2002: median ~13-20 weeks)";
         /// Within-person SD of distress around its target (stationary, in population SD units).
-        sigma: f64 = 0.5085; "SD"; Check::closed(0.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.25, 0.6], posterior mean 0.536 (95% 0.53 to 0.538), the best particle shipped; was 0.45; its source before: D: calibrated";
+        sigma: f64 = 0.5085; "SD"; Check::closed(0.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.25, 0.6], posterior mean 0.536 (95% 0.53 to 0.538; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.45; its source before: D: calibrated";
         /// Share of people in the chronic latent class (slow reversion).
-        chronic_share: f64 = 0.36; "share"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.1, 0.5], posterior mean 0.355 (95% 0.346 to 0.376), the best particle shipped; was 0.3; its source before: Spijker et al. 2002 duration mixture (~20% > 2 years)";
+        chronic_share: f64 = 0.36; "share"; Check::PROBABILITY; "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.1, 0.5], posterior mean 0.355 (95% 0.346 to 0.376; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.3; its source before: Spijker et al. 2002 duration mixture (~20% > 2 years)";
         /// Reversion rate of the chronic class relative to `kappa`.
-        chronic_kappa_ratio: f64 = 0.03297; "ratio"; Check::left_open(0.0, 1.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.01, 0.15], posterior mean 0.0308 (95% 0.0202 to 0.0551), the best particle shipped; was 0.03; its source before: D: calibrated";
+        chronic_kappa_ratio: f64 = 0.03297; "ratio"; Check::left_open(0.0, 1.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.01, 0.15], posterior mean 0.0308 (95% 0.0202 to 0.0551; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.03; its source before: D: calibrated";
         /// SD of the set point across people from the fixed diathesis.
         diathesis_sd: f64 = 0.9; "SD"; Check::closed(0.0, 5.0); "D: calibrated";
         /// Shape (log-scale SD) of the log-normal diathesis; 0 gives a normal set point.
         diathesis_skew: f64 = 1.0; "1"; Check::closed(0.0, 3.0); "D: hand-tuned (a right-skewed set point gives the long tail of episode durations)";
         /// Mean set point of men aged 25-64 without exposures.
-        baseline_set_point: f64 = -0.4885; "SD"; Check::closed(-10.0, 10.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.8, -0.2], posterior mean -0.439 (95% -0.5 to -0.412), the best particle shipped; was -0.45; its source before: D: hand-tuned to APMS 2014 prevalence at 16-64 (~19%)";
+        baseline_set_point: f64 = -0.4885; "SD"; Check::closed(-10.0, 10.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.8, -0.2], posterior mean -0.439 (95% -0.5 to -0.412; effective sample size 1.7, so far too narrow), the best particle shipped; was -0.45; its source before: D: hand-tuned to APMS 2014 prevalence at 16-64 (~19%)";
         /// Set-point shift for women.
-        female_shift: f64 = 0.2876; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.05, 0.45], posterior mean 0.261 (95% 0.259 to 0.266), the best particle shipped; was 0.2; its source before: C: APMS 2014 (women above men)";
+        female_shift: f64 = 0.2876; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0.05, 0.45], posterior mean 0.261 (95% 0.259 to 0.266; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.2; its source before: C: APMS 2014 (women above men)";
         /// Set-point shift for ages 16-24.
-        youth_shift: f64 = 0.1706; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.1, 0.4], posterior mean 0.201 (95% 0.191 to 0.223), the best particle shipped; was 0.1; its source before: C: APMS 2014 and 2023/4";
+        youth_shift: f64 = 0.1706; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.1, 0.4], posterior mean 0.201 (95% 0.191 to 0.223; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.1; its source before: C: APMS 2014 and 2023/4";
         /// Set-point shift for children 5-15.
-        child_shift: f64 = -0.02779; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.4, 0.3], posterior mean -0.0268 (95% -0.0632 to 0.0569), the best particle shipped; was -0.3; its source before: C: MHCYP 2017 (12.1% probable disorder)";
+        child_shift: f64 = -0.02779; "SD"; Check::closed(-5.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [-0.4, 0.3], posterior mean -0.0268 (95% -0.0632 to 0.0569; effective sample size 1.7, so far too narrow), the best particle shipped; was -0.3; its source before: C: MHCYP 2017 (12.1% probable disorder)";
         /// Set-point shift for ages 65+.
         older_shift: f64 = -0.3; "SD"; Check::closed(-5.0, 5.0); "C: APMS 2014 (lower prevalence over 65)";
         /// Episode onset threshold on latent distress.
@@ -279,7 +279,7 @@ crate::params! {
         /// Consecutive weeks below `theta_off` for a remission.
         remission_weeks: u32 = 8; "weeks"; Check::int(1, 104); "Frank et al. 1991 (remission: 8 weeks well)";
         /// Set-point shift per past episode (kindling).
-        kindling: f64 = 0.09545; "SD per episode"; Check::closed(0.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0, 0.3], posterior mean 0.0809 (95% 0.0738 to 0.0971), the best particle shipped; was 0.08; its source before: D: calibrated to recurrence 13/23/42% at 5/10/20 years (Hardeveld et al. 2013)";
+        kindling: f64 = 0.09545; "SD per episode"; Check::closed(0.0, 5.0); "Calibrated: ABC-SMC (scenarios/calibration/england.toml) to scenarios/targets/england.toml, prior [0, 0.3], posterior mean 0.0809 (95% 0.0738 to 0.0971; effective sample size 1.7, so far too narrow), the best particle shipped; was 0.08; its source before: D: calibrated to recurrence 13/23/42% at 5/10/20 years (Hardeveld et al. 2013)";
         /// Most past episodes that add kindling.
         kindling_cap: u32 = 4; "episodes"; Check::int(0, 100); "D";
         /// Global multiplier on every peer effect (contagion and healthy friends); 0 switches peers off.
