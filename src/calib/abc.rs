@@ -523,7 +523,7 @@ pub fn propose<R: Rng + ?Sized>(
 pub fn mixture_weights(
     settings: &Settings,
     prior: &Prior,
-    history: &[Generation],
+    history: &[&Generation],
     thetas: &[&[f64]],
 ) -> Vec<f64> {
     let log_prior = prior.log_density();
@@ -532,7 +532,7 @@ pub fn mixture_weights(
         .map_or(settings.particles as u64, |g| g.candidates);
     let later = settings.candidates(1) as u64;
     let total = first + later * history.len() as u64;
-    let mixtures: Vec<Mixture> = history.iter().map(|g| Mixture::of(g, prior)).collect();
+    let mixtures: Vec<Mixture> = history.iter().map(|&g| Mixture::of(g, prior)).collect();
     thetas
         .iter()
         .map(|theta| {
@@ -554,7 +554,7 @@ pub fn mixture_weights(
 pub fn advance(
     settings: &Settings,
     prior: &Prior,
-    history: &[Generation],
+    history: &[&Generation],
     candidates: &[Vec<f64>],
     distances: &[f64],
 ) -> Generation {
@@ -662,7 +662,8 @@ mod tests {
             }
             let proposals = propose(prev, &prior, s.candidates(prev.index + 1), &mut rng);
             let distances: Vec<f64> = proposals.iter().map(|t| distance(t, &mut rng)).collect();
-            let next = advance(&s, &prior, &generations, &proposals, &distances);
+            let history: Vec<&Generation> = generations.iter().collect();
+            let next = advance(&s, &prior, &history, &proposals, &distances);
             generations.push(next);
         }
         (generations, prior)
@@ -714,7 +715,7 @@ mod tests {
         assert_eq!(g.epsilon, g.kept[24].distance);
         let proposals = propose(&g, &prior, 1000, &mut rng);
         assert!(proposals.iter().all(|t| prior.contains(t)));
-        let history = [g];
+        let history = [&g];
         let thetas: Vec<&[f64]> = proposals.iter().map(|t| t.as_slice()).collect();
         let weights = mixture_weights(&s, &prior, &history, &thetas);
         // The prior is a component of the mixture: 50 of its 75 draws came from it, so no
@@ -758,7 +759,7 @@ mod tests {
             / (2.0 * std::f64::consts::PI * (0.01f64 * 0.04).sqrt());
         let pi = 0.5;
         let expected = pi / ((50.0 * pi + 25.0 * q) / 75.0);
-        let w = mixture_weights(&s, &prior, std::slice::from_ref(&one), &[&at]);
+        let w = mixture_weights(&s, &prior, &[&one], &[&at]);
         assert!(
             (w[0] - expected).abs() < 1e-12 * expected,
             "{} {expected}",

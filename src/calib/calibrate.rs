@@ -580,7 +580,7 @@ pub fn calibrate(
         let generation = if states.is_empty() {
             abc::first(&cal.settings, &proposals, &distances)
         } else {
-            let history: Vec<Generation> = states.iter().map(|s| s.generation.clone()).collect();
+            let history: Vec<&Generation> = states.iter().map(|s| &s.generation).collect();
             abc::advance(
                 &cal.settings,
                 &cal.prior(),
