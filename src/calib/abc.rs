@@ -26,10 +26,15 @@
 //!   oldest survivors outweigh everything and the effective sample size falls to about 1
 //!   (in a 19-parameter calibration, within four generations). Under the mixture every
 //!   weight is on one scale and at most `(N + t (N − N_α)) / N`, because the prior is one of
-//!   its components (defensive importance sampling, Hesterberg 1995). The kernels are
-//!   truncated to the box without renormalising them, as in Lenormand et al.: a particle
-//!   whose kernel reaches past a bound is under-counted in `q̄`, so the draws near the bound
-//!   are weighted too high (docs/ODD.md section 8 gives measured sizes).
+//!   its components (defensive importance sampling, Hesterberg 1995).
+//! * The kernels are truncated to the box, and each truncated kernel is renormalised by its
+//!   mass inside the box, `K_Σ(θ − θ_j) / Z_j` with `Z_j = P(θ_j + L z ∈ box)`, `z` standard
+//!   normal: that is the density [`propose`] draws from. Lenormand et al. and Beaumont et al.
+//!   leave the `Z_j` out, which under-counts a particle whose kernel reaches past a bound, so
+//!   that the draws near the bound are weighted too high. `Z_j` is integrated by Genz's
+//!   separation of variables (Genz 1992, *J. Comput. Graph. Stat.* 1:141) on a fixed
+//!   Richtmyer lattice of [`MASS_POINTS`] points: deterministic, exact for a diagonal `Σ`, and
+//!   needing no random numbers.
 //! * Stop when `p_acc < p_acc_min`, after `max_generations` generations, or when
 //!   `ε ≤ target_distance`.
 //!
@@ -177,6 +182,9 @@ pub struct Generation {
     /// Covariance of the next proposal kernel: twice the weighted covariance of the kept
     /// particles, `[parameter][parameter]`.
     pub covariance: Vec<Vec<f64>>,
+    /// `Z_j`: the mass inside the prior's box of that kernel around each kept particle, in
+    /// the order of `kept`.
+    pub kernel_mass: Vec<f64>,
     /// Candidates simulated so far, this generation's included.
     pub candidates: u64,
 }
@@ -301,7 +309,12 @@ pub fn weighted_moments(particles: &[Particle]) -> (Vec<f64>, Vec<Vec<f64>>) {
 }
 
 /// Generation 0 from the prior candidates and their distances.
-pub fn first(settings: &Settings, candidates: &[Vec<f64>], distances: &[f64]) -> Generation {
+pub fn first(
+    settings: &Settings,
+    prior: &Prior,
+    candidates: &[Vec<f64>],
+    distances: &[f64],
+) -> Generation {
     let pool = candidates
         .iter()
         .zip(distances)
@@ -319,24 +332,48 @@ pub fn first(settings: &Settings, candidates: &[Vec<f64>], distances: &[f64]) ->
         select(pool, settings.kept()),
         1.0,
         candidates.len() as u64,
+        prior,
     )
 }
 
-fn finish(index: u32, kept: Vec<Particle>, p_acc: f64, candidates: u64) -> Generation {
+fn finish(
+    index: u32,
+    kept: Vec<Particle>,
+    p_acc: f64,
+    candidates: u64,
+    prior: &Prior,
+) -> Generation {
     let epsilon = kept.last().map_or(f64::INFINITY, |p| rankable(p.distance));
     let (_, cov) = weighted_moments(&kept);
-    let covariance = cov
+    let covariance: Vec<Vec<f64>> = cov
         .into_iter()
         .map(|row| row.into_iter().map(|c| 2.0 * c).collect())
         .collect();
+    let kernel_mass = kernel_masses(&covariance, &kept, prior);
     Generation {
         index,
         kept,
         epsilon,
         p_acc,
         covariance,
+        kernel_mass,
         candidates,
     }
+}
+
+/// `Z_j` for each particle: the mass inside the prior's box of the kernel of covariance
+/// `covariance` centred on it (see [`MASS_POINTS`]).
+pub fn kernel_masses(covariance: &[Vec<f64>], particles: &[Particle], prior: &Prior) -> Vec<f64> {
+    use rayon::prelude::*;
+    if particles.is_empty() {
+        return Vec::new();
+    }
+    let kernel = Kernel::new(covariance, prior);
+    let points = lattice(prior.dim());
+    particles
+        .par_iter()
+        .map(|p| kernel.mass_in(&p.theta, prior, &points))
+        .collect()
 }
 
 /// The proposal kernel: a normal distribution with the generation's covariance, by its
@@ -427,6 +464,35 @@ impl Kernel {
         -0.5 * y.iter().map(|v| v * v).sum::<f64>() - self.log_norm
     }
 
+    /// `Z`: the kernel's mass inside the prior's box when centred on `centre` (a point of the
+    /// box), by Genz's separation of variables on the lattice `points`. With `θ = c + L y`
+    /// and `L` lower-triangular, the bounds on `y_i` given `y_1..y_{i−1}` are
+    /// `a_i = (lo_i − c_i − Σ_{k<i} L_ik y_k) / L_ii` and `b_i` alike; `Z` is the mean over the
+    /// points of `Π_i (Φ(b_i) − Φ(a_i))`, with `y_i` the lattice coordinate's quantile of the
+    /// normal truncated to `[a_i, b_i]`. It never falls below the smallest positive f64.
+    fn mass_in(&self, centre: &[f64], prior: &Prior, points: &[Vec<f64>]) -> f64 {
+        let d = centre.len();
+        let mut y = vec![0.0; d];
+        let mut sum = 0.0;
+        for w in points {
+            let mut product = 1.0;
+            for i in 0..d {
+                let shift: f64 = (0..i).map(|k| self.chol[i][k] * y[k]).sum();
+                let a = (prior.lo[i] - centre[i] - shift) / self.chol[i][i];
+                let b = (prior.hi[i] - centre[i] - shift) / self.chol[i][i];
+                let mass = normal_interval(a, b);
+                if mass <= 0.0 {
+                    product = 0.0;
+                    break;
+                }
+                product *= mass;
+                y[i] = normal_quantile_in(a, mass, w[i]).clamp(a, b);
+            }
+            sum += product;
+        }
+        (sum / points.len() as f64).max(f64::MIN_POSITIVE)
+    }
+
     /// One draw around `centre`.
     fn draw<R: Rng + ?Sized>(&self, centre: &[f64], rng: &mut R) -> Vec<f64> {
         let d = centre.len();
@@ -441,11 +507,68 @@ impl Kernel {
 /// particle itself (inside the box by construction).
 const MAX_TRIES: usize = 10_000;
 
+/// Points of the lattice rule that integrates a kernel's mass inside the prior's box.
+pub const MASS_POINTS: usize = 2048;
+
+/// `Φ(b) − Φ(a)` for the standard normal, accurate in both tails: an upper-tail interval is
+/// computed from the complements.
+fn normal_interval(a: f64, b: f64) -> f64 {
+    use statrs::function::erf::erfc;
+    let upper = |x: f64| 0.5 * erfc(x / std::f64::consts::SQRT_2); // 1 − Φ(x)
+    if a > 0.0 {
+        upper(a) - upper(b)
+    } else {
+        upper(-b) - upper(-a)
+    }
+}
+
+/// The point `y` of the standard normal with `Φ(y) = Φ(a) + w (Φ(b) − Φ(a))`, given
+/// `mass = Φ(b) − Φ(a)`; computed in the tail where `a` lies.
+fn normal_quantile_in(a: f64, mass: f64, w: f64) -> f64 {
+    use statrs::function::erf::{erfc, erfc_inv};
+    let upper = |x: f64| 0.5 * erfc(x / std::f64::consts::SQRT_2);
+    let y = if a > 0.0 {
+        // 1 − Φ(y) = (1 − Φ(a)) − w mass.
+        std::f64::consts::SQRT_2 * erfc_inv(2.0 * (upper(a) - w * mass))
+    } else {
+        // Φ(y) = Φ(a) + w mass, with Φ(a) = 1 − Φ(−a) computed as upper(−a).
+        -std::f64::consts::SQRT_2 * erfc_inv(2.0 * (upper(-a) + w * mass))
+    };
+    if y.is_finite() { y } else { a }
+}
+
+/// The first `n` primes.
+fn primes(n: usize) -> Vec<u64> {
+    let mut found: Vec<u64> = Vec::with_capacity(n);
+    let mut k = 2u64;
+    while found.len() < n {
+        if found
+            .iter()
+            .take_while(|p| *p * *p <= k)
+            .all(|p| !k.is_multiple_of(*p))
+        {
+            found.push(k);
+        }
+        k += 1;
+    }
+    found
+}
+
+/// The Richtmyer lattice of `MASS_POINTS` points in `[0, 1)^d`: point `n` (from 1) has
+/// coordinates `frac(n √p_i)` for the first `d` primes `p_i`.
+fn lattice(d: usize) -> Vec<Vec<f64>> {
+    let roots: Vec<f64> = primes(d).into_iter().map(|p| (p as f64).sqrt()).collect();
+    (1..=MASS_POINTS)
+        .map(|n| roots.iter().map(|r| (n as f64 * r).fract()).collect())
+        .collect()
+}
+
 /// One generation's proposal: its kernel around each kept particle of the generation before,
-/// mixed by their normalised weights.
+/// truncated to the prior's box and renormalised, mixed by the particles' normalised weights.
 struct Mixture<'a> {
     kernel: Kernel,
     centres: &'a [Particle],
+    /// `log(w̃_j / Z_j)`: the normalised weight over the kernel's mass inside the box.
     log_w: Vec<f64>,
 }
 
@@ -456,11 +579,16 @@ impl<'a> Mixture<'a> {
         Mixture {
             kernel: Kernel::new(&g.covariance, prior),
             centres: &g.kept,
-            log_w: g.kept.iter().map(|p| (p.weight / total).ln()).collect(),
+            log_w: g
+                .kept
+                .iter()
+                .zip(&g.kernel_mass)
+                .map(|(p, z)| (p.weight / total).ln() - z.ln())
+                .collect(),
         }
     }
 
-    /// `log Σ_j w̃_j K(θ − θ_j)`, by log-sum-exp.
+    /// `log Σ_j (w̃_j / Z_j) K(θ − θ_j)`, by log-sum-exp.
     fn log_density(&self, theta: &[f64]) -> f64 {
         let terms: Vec<f64> = self
             .centres
@@ -493,7 +621,7 @@ pub fn propose<R: Rng + ?Sized>(
     count: usize,
     rng: &mut R,
 ) -> Vec<Vec<f64>> {
-    let mixture = Mixture::of(prev, prior);
+    let kernel = Kernel::new(&prev.covariance, prior);
     let total: f64 = prev.kept.iter().map(|p| p.weight).sum();
     (0..count)
         .map(|_| {
@@ -509,7 +637,7 @@ pub fn propose<R: Rng + ?Sized>(
             }
             let centre = &prev.kept[pick].theta;
             (0..MAX_TRIES)
-                .map(|_| mixture.kernel.draw(centre, rng))
+                .map(|_| kernel.draw(centre, rng))
                 .find(|t| prior.contains(t))
                 .unwrap_or_else(|| centre.clone())
         })
@@ -598,6 +726,7 @@ pub fn advance(
         kept,
         p_acc,
         prev.candidates + candidates.len() as u64,
+        prior,
     )
 }
 
@@ -633,6 +762,14 @@ mod tests {
         }
     }
 
+    /// The box `[-10, 10]^d`.
+    fn unit(d: usize) -> Prior {
+        Prior {
+            lo: vec![-10.0; d],
+            hi: vec![10.0; d],
+        }
+    }
+
     /// A noisy toy model: the distance of `θ + noise` to 2 (per dimension, root mean square).
     fn distance<R: Rng + ?Sized>(theta: &[f64], rng: &mut R) -> f64 {
         let sq: f64 = theta
@@ -654,7 +791,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let candidates = prior.latin_hypercube(s.particles, &mut rng);
         let distances: Vec<f64> = candidates.iter().map(|t| distance(t, &mut rng)).collect();
-        let mut generations = vec![first(&s, &candidates, &distances)];
+        let mut generations = vec![first(&s, &prior, &candidates, &distances)];
         loop {
             let prev = generations.last().unwrap();
             if stop(&s, prev).is_some() {
@@ -709,7 +846,7 @@ mod tests {
             assert!(prior.contains(c));
         }
         let distances: Vec<f64> = candidates.iter().map(|t| t[0]).collect();
-        let g = first(&s, &candidates, &distances);
+        let g = first(&s, &prior, &candidates, &distances);
         assert_eq!(g.kept.len(), 25);
         assert!(g.kept.windows(2).all(|w| w[0].distance <= w[1].distance));
         assert_eq!(g.epsilon, g.kept[24].distance);
@@ -740,23 +877,30 @@ mod tests {
             .fold(0.0, f64::max);
         assert!(far > near, "far {far} near {near}");
         // A single-component mixture: the weight is prior / ((50 prior + 25 q) / 75).
+        let kept = vec![Particle {
+            theta: vec![0.5, 0.0],
+            weight: 1.0,
+            distance: 0.0,
+            generation: 0,
+            point: 0,
+        }];
+        let covariance = vec![vec![0.01, 0.0], vec![0.0, 0.04]];
         let one = Generation {
             index: 0,
-            kept: vec![Particle {
-                theta: vec![0.5, 0.0],
-                weight: 1.0,
-                distance: 0.0,
-                generation: 0,
-                point: 0,
-            }],
+            kernel_mass: kernel_masses(&covariance, &kept, &prior),
+            kept,
             epsilon: 0.0,
             p_acc: 1.0,
-            covariance: vec![vec![0.01, 0.0], vec![0.0, 0.04]],
+            covariance,
             candidates: 50,
         };
         let at = [0.6, 0.1];
+        // The kernel is renormalised by its mass inside the box: 5 SD either way on the
+        // first parameter, 5 on the second.
+        let z = (normal_interval(-5.0, 5.0)) * normal_interval(-5.0, 5.0);
         let q = (-0.5 * (0.1f64.powi(2) / 0.01 + 0.1f64.powi(2) / 0.04)).exp()
-            / (2.0 * std::f64::consts::PI * (0.01f64 * 0.04).sqrt());
+            / (2.0 * std::f64::consts::PI * (0.01f64 * 0.04).sqrt())
+            / z;
         let pi = 0.5;
         let expected = pi / ((50.0 * pi + 25.0 * q) / 75.0);
         let w = mixture_weights(&s, &prior, &[&one], &[&at]);
@@ -765,6 +909,108 @@ mod tests {
             "{} {expected}",
             w[0]
         );
+    }
+
+    #[test]
+    fn kernel_masses_inside_the_box_are_exact_where_known() {
+        let prior = Prior {
+            lo: vec![0.0, 0.0, -1.0],
+            hi: vec![1.0, 2.0, 1.0],
+        };
+        let points = lattice(3);
+        // A diagonal kernel: the product of one-dimensional masses, at any point.
+        let sd = [0.3, 0.5, 2.0];
+        let k = Kernel::new(
+            &[
+                vec![sd[0] * sd[0], 0.0, 0.0],
+                vec![0.0, sd[1] * sd[1], 0.0],
+                vec![0.0, 0.0, sd[2] * sd[2]],
+            ],
+            &prior,
+        );
+        let c = [0.1, 1.9, 0.5];
+        let exact: f64 = (0..3)
+            .map(|i| normal_interval((prior.lo[i] - c[i]) / sd[i], (prior.hi[i] - c[i]) / sd[i]))
+            .product();
+        let z = k.mass_in(&c, &prior, &points);
+        assert!((z - exact).abs() < 1e-12 * exact, "{z} {exact}");
+        // A correlated kernel in a corner, narrow against the box: the mass is the orthant
+        // probability 1/4 + asin(ρ) / 2π.
+        let prior = Prior {
+            lo: vec![0.0, 0.0],
+            hi: vec![1.0, 1.0],
+        };
+        let points = lattice(2);
+        for rho in [-0.8, -0.3, 0.0, 0.5, 0.9] {
+            let k = Kernel::new(&[vec![1e-4, rho * 1e-4], vec![rho * 1e-4, 1e-4]], &prior);
+            let z = k.mass_in(&[0.0, 0.0], &prior, &points);
+            let exact = 0.25 + f64::asin(rho) / (2.0 * std::f64::consts::PI);
+            assert!((z - exact).abs() < 2e-3, "ρ {rho}: {z} {exact}");
+        }
+        // Far-reaching kernels in many dimensions: against plain simulation.
+        let d = 8;
+        let prior = Prior {
+            lo: vec![0.0; d],
+            hi: vec![1.0; d],
+        };
+        let cov: Vec<Vec<f64>> = (0..d)
+            .map(|i| (0..d).map(|j| if i == j { 0.25 } else { 0.1 }).collect())
+            .collect();
+        let k = Kernel::new(&cov, &prior);
+        let centre: Vec<f64> = (0..d).map(|i| 0.1 * i as f64).collect();
+        let z = k.mass_in(&centre, &prior, &lattice(d));
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+        let n = 400_000;
+        let inside = (0..n)
+            .filter(|_| prior.contains(&k.draw(&centre, &mut rng)))
+            .count() as f64
+            / n as f64;
+        let se = (inside * (1.0 - inside) / n as f64).sqrt();
+        assert!(inside > 1e-3 && inside < 0.1, "{inside}");
+        assert!(
+            (z - inside).abs() < 4.0 * se + 0.02 * inside,
+            "{z} {inside} ± {se}"
+        );
+    }
+
+    #[test]
+    fn weights_near_a_bound_are_unbiased() {
+        // Kept particles crowd the lower tenth of [0, 1]; their kernels reach past 0. Pooled
+        // draws of the prior and of the proposal, weighted by prior / mixture, must give the
+        // prior's share (5%) below 0.05. Without the kernels' masses it came out 6.6%.
+        let prior = Prior {
+            lo: vec![0.0],
+            hi: vec![1.0],
+        };
+        let s = settings(40_000);
+        let kept: Vec<Vec<f64>> = (0..50).map(|i| vec![0.002 * i as f64]).collect();
+        let g = first(
+            &Settings {
+                particles: 50,
+                alpha: 1.0,
+                ..s.clone()
+            },
+            &prior,
+            &kept,
+            &[0.0; 50],
+        );
+        let g = Generation {
+            candidates: s.particles as u64,
+            ..g
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        let mut draws = prior.draws(s.particles, &mut rng);
+        draws.extend(propose(&g, &prior, s.candidates(1), &mut rng));
+        let thetas: Vec<&[f64]> = draws.iter().map(|t| t.as_slice()).collect();
+        let w = mixture_weights(&s, &prior, &[&g], &thetas);
+        let below: f64 = thetas
+            .iter()
+            .zip(&w)
+            .filter(|(t, _)| t[0] < 0.05)
+            .map(|(_, w)| w)
+            .sum();
+        let share = below / w.iter().sum::<f64>();
+        assert!((share - 0.05).abs() < 0.004, "share below 0.05: {share}");
     }
 
     #[test]
@@ -805,7 +1051,7 @@ mod tests {
     fn ties_and_nan_distances_rank_deterministically() {
         let candidates: Vec<Vec<f64>> = (0..6).map(|i| vec![i as f64]).collect();
         let distances = [1.0, f64::NAN, 1.0, 0.5, f64::INFINITY, 1.0];
-        let g = first(&settings(6), &candidates, &distances);
+        let g = first(&settings(6), &unit(1), &candidates, &distances);
         let points: Vec<u32> = g.kept.iter().map(|p| p.point).collect();
         assert_eq!(points, [3, 0, 2]);
         assert_eq!(g.epsilon, 1.0);
@@ -820,6 +1066,7 @@ mod tests {
             epsilon: 1.0,
             p_acc: 1.0,
             covariance: Vec::new(),
+            kernel_mass: Vec::new(),
             candidates: 10,
         };
         assert_eq!(stop(&s, &g), None);
@@ -838,6 +1085,7 @@ mod tests {
         let candidates: Vec<Vec<f64>> = (0..4).map(|i| vec![0.1 + i as f64]).collect();
         let g = first(
             &settings(4),
+            &unit(1),
             &candidates,
             &[0.3, f64::INFINITY, f64::NAN, f64::INFINITY],
         );

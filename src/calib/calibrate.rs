@@ -50,10 +50,11 @@ use crate::rng::{Stream, StreamKey};
 use crate::sweep::run::write_atomically;
 use crate::sweep::{Design, Manifest, PlanOptions, RunOptions, Sweep};
 
-/// Format of `calibration.json` and `state.json`. Format 2: particle weights under the
-/// mixture of every proposal so far ([`abc`]); format 1 kept Lenormand et al.'s weights, and
-/// a calibration begun under it cannot go on under the other.
-const FORMAT: u32 = 2;
+/// Format of `calibration.json` and `state.json`. Format 3: particle weights under the
+/// mixture of every proposal so far, each kernel renormalised by its mass inside the prior's
+/// box, which the state stores ([`abc`]). Format 2 left the masses out, and format 1 kept
+/// Lenormand et al.'s weights; a calibration begun under one cannot go on under another.
+const FORMAT: u32 = 3;
 
 /// How to run a calibration.
 #[derive(Debug, Clone)]
@@ -578,7 +579,7 @@ pub fn calibrate(
         }
         let distances = distances(cal, out, t, proposals.len())?;
         let generation = if states.is_empty() {
-            abc::first(&cal.settings, &proposals, &distances)
+            abc::first(&cal.settings, &cal.prior(), &proposals, &distances)
         } else {
             let history: Vec<&Generation> = states.iter().map(|s| &s.generation).collect();
             abc::advance(
@@ -662,6 +663,17 @@ fn normalised(weights: &[f64]) -> Vec<f64> {
 }
 
 /// Write the outputs of a calibration that stopped after the last of `states`.
+/// The median of `xs` (the mean of the middle two for an even count; NaN for none).
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    }
+}
+
 fn finish(cal: &Calibration, out: &Path, states: &[State], stop: Stop) -> Result<Finished, Error> {
     let last = states
         .last()
@@ -694,6 +706,15 @@ fn finish(cal: &Calibration, out: &Path, states: &[State], stop: Stop) -> Result
         (
             "ess".into(),
             Column::F64(states.iter().map(|s| s.ess).collect()),
+        ),
+        (
+            "kernel_mass_median".into(),
+            Column::F64(
+                states
+                    .iter()
+                    .map(|s| median(&s.generation.kernel_mass))
+                    .collect(),
+            ),
         ),
         (
             "candidates".into(),

@@ -182,6 +182,15 @@ max = 0.5
         .unwrap();
     assert_eq!(epsilon.len(), 4);
     assert!(epsilon.windows(2).all(|w| w[1] <= w[0]), "{epsilon:?}");
+    let masses = file
+        .dataset("generations/kernel_mass_median")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    assert!(
+        masses.iter().all(|m| *m > 0.0 && *m <= 1.0 + 1e-12),
+        "{masses:?}"
+    );
     for column in [
         "p_acc",
         "ess",
@@ -195,7 +204,7 @@ max = 0.5
     }
     let diagnostics = std::fs::read_to_string(out.join("diagnostics.csv")).unwrap();
     assert_eq!(diagnostics.lines().count(), 5, "{diagnostics}");
-    assert!(diagnostics.starts_with("generation,epsilon,p_acc,ess,"));
+    assert!(diagnostics.starts_with("generation,epsilon,p_acc,ess,kernel_mass_median,"));
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
     assert!(fit.contains("prevalence_2024"), "{fit}");
 
@@ -377,16 +386,16 @@ fn stopped_resumed_and_sharded_calibrations_end_with_the_same_posterior() {
         stderr(&refused)
     );
 
-    // A folder begun by an mhsim that weighted particles otherwise (state format 1) is refused
-    // rather than continued under the other weights.
+    // A folder begun by an mhsim that weighted particles otherwise (state format 2, without
+    // the kernels' masses) is refused rather than continued under the other weights.
     let record = whole.join("calibration.json");
     let text = std::fs::read_to_string(&record).unwrap();
-    assert!(text.contains("\"format\": 2"), "{text}");
-    std::fs::write(&record, text.replace("\"format\": 2", "\"format\": 1")).unwrap();
+    assert!(text.contains("\"format\": 3"), "{text}");
+    std::fs::write(&record, text.replace("\"format\": 3", "\"format\": 2")).unwrap();
     let refused = calibrate(&cal, &whole, &["--quiet"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        stderr(&refused).contains("format 1"),
+        stderr(&refused).contains("format 2"),
         "{}",
         stderr(&refused)
     );
