@@ -398,7 +398,13 @@ fn plan_generation(
         .join(",");
     csv.push('\n');
     for row in values {
-        csv.push_str(&row.iter().map(|v| number(*v)).collect::<Vec<_>>().join(","));
+        let cells: Vec<String> = cal
+            .parameters
+            .iter()
+            .zip(row)
+            .map(|(p, v)| p.text(*v))
+            .collect();
+        csv.push_str(&cells.join(","));
         csv.push('\n');
     }
     write_atomically(&dir.join("points.csv"), csv.as_bytes())?;
@@ -419,7 +425,11 @@ fn plan_generation(
             point
                 .iter()
                 .zip(row)
-                .all(|(v, x)| v.as_float().is_some_and(|f| f.to_bits() == x.to_bits()))
+                .all(|(v, x)| {
+                    v.as_float()
+                        .or(v.as_integer().map(|i| i as f64))
+                        .is_some_and(|f| f.to_bits() == x.to_bits())
+                })
         });
     if !exact {
         return Err(Error::Input(format!(
@@ -775,6 +785,7 @@ fn finish(cal: &Calibration, out: &Path, states: &[State], stop: Stop) -> Result
             ("alpha".into(), cal.settings.alpha),
         ],
         parameters: keys.clone(),
+        integer: cal.parameters.iter().map(|p| p.integer).collect(),
         scale: cal
             .parameters
             .iter()
@@ -938,7 +949,12 @@ fn best_toml(
         insert(key.trim(), value, &mut skipped);
     }
     for (p, v) in cal.parameters.iter().zip(values) {
-        insert(&p.key, toml::Value::Float(*v), &mut skipped);
+        let value = if p.integer {
+            toml::Value::Integer(*v as i64)
+        } else {
+            toml::Value::Float(*v)
+        };
+        insert(&p.key, value, &mut skipped);
     }
     let extends = match &cal.base_path {
         None => "builtin:baseline".to_string(),

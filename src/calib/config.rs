@@ -90,6 +90,10 @@ pub struct Parameter {
     pub max: f64,
     /// Prior scale.
     pub scale: Scale,
+    /// The model parameter is an integer (found from the base scenario): its values are the
+    /// whole numbers from `min` to `max`, each with the prior mass of a unit interval around
+    /// it (see [`Parameter::internal_bounds`]).
+    pub integer: bool,
 }
 
 impl Parameter {
@@ -101,19 +105,42 @@ impl Parameter {
         }
     }
 
-    /// The value of an internal coordinate, kept within the bounds.
+    /// The prior's range in internal coordinates: from `min` to `max`, widened by half a
+    /// unit each way for an integer parameter, so that every whole number from `min` to
+    /// `max` is the rounding of an interval of width 1 (on the log scale, of `[n − ½, n + ½]`).
+    pub fn internal_bounds(&self) -> (f64, f64) {
+        let half = if self.integer { 0.5 } else { 0.0 };
+        (
+            self.internal(self.min - half),
+            self.internal(self.max + half),
+        )
+    }
+
+    /// The value of an internal coordinate, kept within the bounds; rounded to the nearest
+    /// whole number for an integer parameter.
     pub fn value(&self, internal: f64) -> f64 {
         let v = match self.scale {
             Scale::Linear => internal,
             Scale::Log => internal.exp(),
         };
+        let v = if self.integer { v.round() } else { v };
         v.clamp(self.min, self.max)
+    }
+
+    /// `value` as scenario and CSV text: a whole number for an integer parameter, else a
+    /// float that reads back exactly.
+    pub fn text(&self, value: f64) -> String {
+        if self.integer {
+            format!("{}", value as i64)
+        } else {
+            number(value)
+        }
     }
 
     /// The `--set` override giving this parameter `value` (written so that it reads back
     /// as exactly the same number).
     pub fn set(&self, value: f64) -> String {
-        format!("{}={}", self.key, number(value))
+        format!("{}={}", self.key, self.text(value))
     }
 }
 
@@ -286,7 +313,7 @@ impl Calibration {
             }
         };
         let (settings, initial) = read_abc(&table, &mut problems);
-        let numbered = read_parameters(&table, &mut problems);
+        let mut numbered = read_parameters(&table, &mut problems);
 
         // The base scenario with the fixed overrides; its own problems name its files.
         let resolve = |name: &str| dir.map_or_else(|| PathBuf::from(name), |d| d.join(name));
@@ -346,7 +373,7 @@ impl Calibration {
             },
         };
         if let Some(base) = &base {
-            check_parameters(base, &numbered, &mut problems);
+            check_parameters(base, &mut numbered, &mut problems);
             if let Some(targets) = &targets {
                 check_years(base, targets, &mut problems);
             }
@@ -379,8 +406,8 @@ impl Calibration {
     /// The prior in internal coordinates.
     pub fn prior(&self) -> Prior {
         Prior {
-            lo: self.parameters.iter().map(|p| p.internal(p.min)).collect(),
-            hi: self.parameters.iter().map(|p| p.internal(p.max)).collect(),
+            lo: self.parameters.iter().map(|p| p.internal_bounds().0).collect(),
+            hi: self.parameters.iter().map(|p| p.internal_bounds().1).collect(),
         }
     }
 
@@ -601,6 +628,7 @@ fn read_parameters(table: &toml::Table, problems: &mut Problems) -> Vec<(usize, 
                     min,
                     max,
                     scale,
+                    integer: false,
                 },
             ));
         }
@@ -626,14 +654,53 @@ fn names_a_value(table: &toml::Table, key: &str) -> bool {
     false
 }
 
+/// The value that `key` names in the resolved scenario `table`, if it is a plain value.
+fn value_at<'t>(table: &'t toml::Table, key: &str) -> Option<&'t toml::Value> {
+    let mut node = table;
+    let parts: Vec<&str> = key.split('.').collect();
+    for (k, part) in parts.iter().enumerate() {
+        match node.get(*part)? {
+            toml::Value::Table(sub) if k + 1 < parts.len() => node = sub,
+            v if k + 1 == parts.len() => return Some(v),
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Every parameter must name a value of the base scenario, each bound must give a valid
 /// scenario when applied to the base (as `--set`), and so must every corner of the box
-/// (cross-parameter rules). `parameters` carry their positions in the file.
-fn check_parameters(base: &Scenario, parameters: &[(usize, Parameter)], problems: &mut Problems) {
+/// (cross-parameter rules). A parameter whose value in the base is an integer is marked as
+/// one, and its bounds must be whole numbers. `parameters` carry their positions in the file.
+fn check_parameters(
+    base: &Scenario,
+    parameters: &mut [(usize, Parameter)],
+    problems: &mut Problems,
+) {
     let base_text = base.resolved_toml();
     let resolved: toml::Table = base_text
         .parse()
         .expect("a resolved scenario is valid TOML");
+    let mut whole = true;
+    for (i, p) in parameters.iter_mut() {
+        p.integer = matches!(value_at(&resolved, &p.key), Some(toml::Value::Integer(_)));
+        if p.integer {
+            for (name, value) in [("min", p.min), ("max", p.max)] {
+                if value.fract() != 0.0 {
+                    whole = false;
+                    problems.add_text(
+                        &format!("parameter[{i}].{name}"),
+                        Some(number(value)),
+                        format!("expected a whole number: {} is an integer", p.key),
+                    );
+                }
+            }
+        }
+    }
+    if !whole {
+        return;
+    }
+    let parameters: &[(usize, Parameter)] = parameters;
     let apply = |sets: &[String]| Scenario::from_str(&base_text, "base", None, sets);
     let why = |e: ScenarioError| match e {
         ScenarioError::Invalid(list) => list
@@ -790,6 +857,55 @@ scale = "log"
         let value = 0.1 + 1e-17;
         assert_eq!(number(value).parse::<f64>().unwrap(), value);
         assert_eq!(number(2.0), "2.0");
+    }
+
+    #[test]
+    fn integer_parameters_take_whole_numbers_with_equal_prior_mass() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "t.toml", TARGETS);
+        let text = |min: &str, max: &str| {
+            format!(
+                r#"
+base = "builtin:baseline"
+targets = "t.toml"
+set = ["people=500", "weeks=52"]
+[[parameter]]
+key = "dynamics.remission_weeks"
+min = {min}
+max = {max}
+[[parameter]]
+key = "dynamics.kappa"
+min = 0.1
+max = 0.5
+"#
+            )
+        };
+        let path = write(dir.path(), "c.toml", &text("4", "12"));
+        let c = Calibration::load(&path).unwrap();
+        let (weeks, kappa) = (&c.parameters[0], &c.parameters[1]);
+        assert!(weeks.integer && !kappa.integer);
+        // Each whole number from 4 to 12 is the rounding of a unit interval.
+        let prior = c.prior();
+        assert_eq!((prior.lo[0], prior.hi[0]), (3.5, 12.5));
+        assert_eq!((prior.lo[1], prior.hi[1]), (0.1, 0.5));
+        assert_eq!(c.values(&[3.5, 0.25]), [4.0, 0.25]);
+        assert_eq!(c.values(&[7.49, 0.25]), [7.0, 0.25]);
+        assert_eq!(c.values(&[12.5, 0.25]), [12.0, 0.25]);
+        assert_eq!(weeks.set(7.0), "dynamics.remission_weeks=7");
+        assert_eq!(kappa.set(0.25), "dynamics.kappa=0.25");
+        // Bounds that are not whole numbers are refused, both at once.
+        let path = write(dir.path(), "c.toml", &text("4.5", "12.2"));
+        let Err(CalibrationError::Invalid(problems)) = Calibration::load(&path) else {
+            panic!("expected problems")
+        };
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["parameter[0].min", "parameter[0].max"], "{problems:?}");
+        assert!(
+            problems[0]
+                .expected
+                .contains("whole number: dynamics.remission_weeks is an integer"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct Posterior {
     pub samples: Vec<Vec<f64>>,
     /// Weights (not necessarily normalised).
     pub weights: Vec<f64>,
+    /// Whether each parameter is an integer.
+    pub integer: Vec<bool>,
 }
 
 impl Posterior {
@@ -43,6 +45,7 @@ impl Posterior {
             parameters: read.parameters,
             samples: read.samples,
             weights: read.weights,
+            integer: read.integer,
         };
         if posterior.samples.is_empty() {
             return Err(format!(
@@ -63,6 +66,17 @@ impl Posterior {
                 "{}: a sample is not a finite number ({bad})",
                 path.display()
             ));
+        }
+        for (j, key) in posterior.parameters.iter().enumerate() {
+            if posterior.integer[j]
+                && let Some(bad) = posterior.samples.iter().find(|s| s[j].fract() != 0.0)
+            {
+                return Err(format!(
+                    "{}: {key} is an integer parameter, but a sample is {}",
+                    path.display(),
+                    bad[j]
+                ));
+            }
         }
         Ok(posterior)
     }
@@ -93,7 +107,14 @@ impl Posterior {
         self.parameters
             .iter()
             .zip(&self.samples[particle])
-            .map(|(key, value)| format!("{key}={}", number(*value)))
+            .zip(&self.integer)
+            .map(|((key, value), &integer)| {
+                if integer {
+                    format!("{key}={}", *value as i64)
+                } else {
+                    format!("{key}={}", number(*value))
+                }
+            })
             .collect()
     }
 
@@ -122,6 +143,7 @@ mod tests {
                 .map(|i| vec![0.1 * (i + 1) as f64])
                 .collect(),
             weights,
+            integer: vec![false],
         }
     }
 

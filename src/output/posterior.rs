@@ -9,6 +9,7 @@
 //!                         epsilon (f64)
 //! /parameters             the calibrated parameters' key paths
 //! /scale                  "linear" or "log" per parameter
+//! /integer                u8 [parameter]: 1 for an integer parameter (whole-number values)
 //! /prior_min, /prior_max  f64 [parameter]: the prior's bounds
 //! /samples                f64 [particle, parameter]: the kept particles' values
 //! /weights                f64 [particle]: normalised importance weights (sum 1)
@@ -43,6 +44,8 @@ pub struct PosteriorFile {
     pub parameters: Vec<String>,
     /// Prior scale of each parameter ("linear" or "log").
     pub scale: Vec<String>,
+    /// Whether each parameter is an integer.
+    pub integer: Vec<bool>,
     /// Lower bounds of the prior.
     pub prior_min: Vec<f64>,
     /// Upper bounds of the prior.
@@ -76,6 +79,10 @@ pub fn write_posterior(path: &Path, p: &PosteriorFile) -> hdf5::Result<()> {
     }
     string_array(&file, "parameters", &p.parameters)?;
     string_array(&file, "scale", &p.scale)?;
+    let integer: Vec<u8> = p.integer.iter().map(|&i| u8::from(i)).collect();
+    file.new_dataset_builder()
+        .with_data(&integer)
+        .create("integer")?;
     file.new_dataset_builder()
         .with_data(&p.prior_min)
         .create("prior_min")?;
@@ -126,6 +133,8 @@ pub struct PosteriorSamples {
     pub samples: Vec<Vec<f64>>,
     /// Weights (as stored).
     pub weights: Vec<f64>,
+    /// Whether each parameter is an integer (none in files written before `/integer`).
+    pub integer: Vec<bool>,
 }
 
 /// Read the particles of a `posterior.h5`.
@@ -149,7 +158,18 @@ pub fn read_posterior(path: &Path) -> hdf5::Result<PosteriorSamples> {
     if weights.len() != n {
         return Err(err(format!("{} weights for {n} particles", weights.len())));
     }
+    let integer = match file.dataset("integer") {
+        Ok(ds) => ds.read_raw::<u8>()?.into_iter().map(|i| i != 0).collect(),
+        Err(_) => vec![false; d],
+    };
+    if integer.len() != d {
+        return Err(err(format!(
+            "integer has {} entries for {d} parameters",
+            integer.len()
+        )));
+    }
     Ok(PosteriorSamples {
+        integer,
         parameters,
         samples: values
             .chunks(d.max(1))

@@ -583,3 +583,63 @@ fn run_with_a_posterior_draws_particles_by_weight_alike_for_every_scenario() {
     assert_eq!(not.status.code(), Some(2), "{}", stderr(&not));
     assert!(!dir.path().join("x").exists());
 }
+
+#[test]
+fn an_integer_parameter_is_calibrated_on_whole_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "targets.toml",
+        "[[target]]\nname = \"prevalence\"\nmetric = \"prevalence\"\nyears = 2024\nobserved = 0.17\nse = 0.01\nsource = \"made up\"\n",
+    );
+    let cal = write(
+        dir.path(),
+        "whole.toml",
+        "base = \"builtin:baseline\"\ntargets = \"targets.toml\"\nset = [\"people=300\", \"weeks=52\", \"burn_in_weeks=13\"]\nseed = 3\n[abc]\nparticles = 8\nalpha = 0.5\np_acc_min = 0.0\nmax_generations = 2\n[[parameter]]\nkey = \"dynamics.onset_weeks\"\nmin = 1\nmax = 4\n[[parameter]]\nkey = \"dynamics.baseline_set_point\"\nmin = -1.0\nmax = 0.0\n",
+    );
+    let out = dir.path().join("cal");
+    assert_success(&calibrate(&cal, &out, &["--quiet"]));
+    // The sweeps' points give the integer as a whole number in its range.
+    for t in 0..2 {
+        let points = std::fs::read_to_string(out.join(format!("gen-{t:03}/points.csv"))).unwrap();
+        for row in points.lines().skip(1) {
+            let weeks: i64 = row.split(',').next().unwrap().parse().unwrap_or_else(|_| {
+                panic!("not a whole number in gen-{t:03}/points.csv: {row}")
+            });
+            assert!((1..=4).contains(&weeks), "{row}");
+        }
+    }
+    let best: toml::Table = std::fs::read_to_string(out.join("best.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(best["dynamics"]["onset_weeks"].is_integer(), "{best}");
+    assert!(best["dynamics"]["baseline_set_point"].is_float(), "{best}");
+    let posterior = out.join("posterior.h5");
+    let file = hdf5::File::open(&posterior).unwrap();
+    let integer = file.dataset("integer").unwrap().read_raw::<u8>().unwrap();
+    assert_eq!(integer, [1, 0]);
+    let samples = file.dataset("samples").unwrap().read_raw::<f64>().unwrap();
+    assert!(
+        samples.chunks(2).all(|s| s[0].fract() == 0.0),
+        "{samples:?}"
+    );
+    // A run drawing from it applies the integer as such.
+    let run = dir.path().join("run");
+    let scenario = write(
+        dir.path(),
+        "small.toml",
+        "extends = \"builtin:baseline\"\nname = \"small\"\npeople = 200\nweeks = 8\nburn_in_weeks = 4\n",
+    );
+    assert_success(&run_mhsim(&[
+        "run",
+        s(&scenario),
+        "--replicates",
+        "3",
+        "--posterior",
+        s(&posterior),
+        "--quiet",
+        "--out",
+        s(&run),
+    ]));
+}
