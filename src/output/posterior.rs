@@ -15,8 +15,8 @@
 //! /weights                f64 [particle]: normalised importance weights (sum 1)
 //! /distances              f64 [particle]
 //! /generations/<column>   one value per generation: generation, epsilon, p_acc, ess,
-//!                         candidates, simulations, mean_<key>, sd_<key> (weighted, per
-//!                         parameter)
+//!                         kernel_mass_median, candidates, simulations, mean_<key>,
+//!                         sd_<key> (weighted, per parameter)
 //! ```
 
 use std::path::Path;
