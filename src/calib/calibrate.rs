@@ -422,14 +422,11 @@ fn plan_generation(
     }
     let exact = sweep.points.len() == values.len()
         && sweep.points.iter().zip(values).all(|(point, row)| {
-            point
-                .iter()
-                .zip(row)
-                .all(|(v, x)| {
-                    v.as_float()
-                        .or(v.as_integer().map(|i| i as f64))
-                        .is_some_and(|f| f.to_bits() == x.to_bits())
-                })
+            point.iter().zip(row).all(|(v, x)| {
+                v.as_float()
+                    .or(v.as_integer().map(|i| i as f64))
+                    .is_some_and(|f| f.to_bits() == x.to_bits())
+            })
         });
     if !exact {
         return Err(Error::Input(format!(

@@ -406,8 +406,16 @@ impl Calibration {
     /// The prior in internal coordinates.
     pub fn prior(&self) -> Prior {
         Prior {
-            lo: self.parameters.iter().map(|p| p.internal_bounds().0).collect(),
-            hi: self.parameters.iter().map(|p| p.internal_bounds().1).collect(),
+            lo: self
+                .parameters
+                .iter()
+                .map(|p| p.internal_bounds().0)
+                .collect(),
+            hi: self
+                .parameters
+                .iter()
+                .map(|p| p.internal_bounds().1)
+                .collect(),
         }
     }
 
@@ -899,7 +907,11 @@ max = 0.5
             panic!("expected problems")
         };
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(paths, ["parameter[0].min", "parameter[0].max"], "{problems:?}");
+        assert_eq!(
+            paths,
+            ["parameter[0].min", "parameter[0].max"],
+            "{problems:?}"
+        );
         assert!(
             problems[0]
                 .expected

@@ -79,7 +79,10 @@ pub fn write_posterior(path: &Path, p: &PosteriorFile) -> hdf5::Result<()> {
     }
     string_array(&file, "parameters", &p.parameters)?;
     string_array(&file, "scale", &p.scale)?;
-    let integer: Vec<u8> = p.integer.iter().map(|&i| u8::from(i)).collect();
+    // One flag per parameter; none given means no integer parameters.
+    let integer: Vec<u8> = (0..p.parameters.len())
+        .map(|j| u8::from(p.integer.get(j).copied().unwrap_or(false)))
+        .collect();
     file.new_dataset_builder()
         .with_data(&integer)
         .create("integer")?;

@@ -603,9 +603,10 @@ fn an_integer_parameter_is_calibrated_on_whole_numbers() {
     for t in 0..2 {
         let points = std::fs::read_to_string(out.join(format!("gen-{t:03}/points.csv"))).unwrap();
         for row in points.lines().skip(1) {
-            let weeks: i64 = row.split(',').next().unwrap().parse().unwrap_or_else(|_| {
-                panic!("not a whole number in gen-{t:03}/points.csv: {row}")
-            });
+            let weeks: i64 =
+                row.split(',').next().unwrap().parse().unwrap_or_else(|_| {
+                    panic!("not a whole number in gen-{t:03}/points.csv: {row}")
+                });
             assert!((1..=4).contains(&weeks), "{row}");
         }
     }

@@ -86,7 +86,7 @@ pub fn baseline_with(sets: &[&str]) -> Scenario {
 pub enum Content {
     /// f64 values, as bits.
     F64(Vec<u64>),
-    /// u32 values.
+    /// u32 values (u8 values widened).
     U32(Vec<u32>),
     /// Strings.
     Text(Vec<String>),
@@ -105,6 +105,14 @@ pub fn read_content(ds: &hdf5::Dataset) -> (Vec<usize>, Content) {
         )
     } else if dtype.is::<u32>() {
         Content::U32(ds.read_raw::<u32>().expect("read u32"))
+    } else if dtype.is::<u8>() {
+        Content::U32(
+            ds.read_raw::<u8>()
+                .expect("read u8")
+                .into_iter()
+                .map(u32::from)
+                .collect(),
+        )
     } else {
         Content::Text(read_strings(ds))
     };
