@@ -378,6 +378,9 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
             .into())
         }
         Outcome::Finished(done) => {
+            if let Some(warning) = done.degeneracy_warning() {
+                eprintln!("warning: {warning}");
+            }
             if quiet {
                 return Ok(());
             }

@@ -136,6 +136,8 @@ pub struct Finished {
     pub epsilon: f64,
     /// Effective sample size of the posterior's weights.
     pub ess: f64,
+    /// Particles kept in each generation (`N_α`).
+    pub kept: usize,
     /// Why it stopped.
     pub stop: Stop,
     /// Weighted posterior mean and 95% interval (2.5% and 97.5% weighted quantiles) per
@@ -145,6 +147,23 @@ pub struct Finished {
     pub fit: FitTable,
     /// The files written.
     pub files: Vec<PathBuf>,
+}
+
+impl Finished {
+    /// A warning when the posterior's weights are degenerate: an effective sample size below
+    /// a tenth of the particles kept, or below 5.
+    pub fn degeneracy_warning(&self) -> Option<String> {
+        degeneracy_warning(self.ess, self.kept)
+    }
+}
+
+/// See [`Finished::degeneracy_warning`].
+fn degeneracy_warning(ess: f64, kept: usize) -> Option<String> {
+    (ess < (0.1 * kept as f64).max(5.0)).then(|| {
+        format!(
+            "the posterior's weights are degenerate (effective sample size {ess:.1} of {kept} particles kept): its intervals understate the uncertainty, and `mhsim run --posterior` draws almost only its heaviest particles; calibrate with more particles (abc.particles) or fewer parameters for a usable posterior"
+        )
+    })
 }
 
 /// A sharded generation waiting for its job array.
@@ -844,6 +863,7 @@ fn finish(cal: &Calibration, out: &Path, states: &[State], stop: Stop) -> Result
         simulations: last.simulations,
         epsilon: g.epsilon,
         ess: last.ess,
+        kept: cal.settings.kept(),
         stop,
         estimates,
         fit,
@@ -1000,6 +1020,15 @@ fn best_toml(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn degenerate_weights_are_warned_about() {
+        assert!(degeneracy_warning(1.2, 60).unwrap().contains("1.2 of 60"));
+        assert!(degeneracy_warning(5.9, 60).is_some());
+        assert!(degeneracy_warning(6.0, 60).is_none());
+        assert!(degeneracy_warning(4.9, 10).is_some());
+        assert!(degeneracy_warning(5.0, 10).is_none());
+    }
 
     #[test]
     fn weighted_quantiles_and_moments() {
