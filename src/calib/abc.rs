@@ -513,26 +513,28 @@ pub const MASS_POINTS: usize = 2048;
 /// `Φ(b) − Φ(a)` for the standard normal, accurate in both tails: an upper-tail interval is
 /// computed from the complements.
 fn normal_interval(a: f64, b: f64) -> f64 {
-    use statrs::function::erf::erfc;
-    let upper = |x: f64| 0.5 * erfc(x / std::f64::consts::SQRT_2); // 1 − Φ(x)
     if a > 0.0 {
-        upper(a) - upper(b)
+        upper_tail(a) - upper_tail(b)
     } else {
-        upper(-b) - upper(-a)
+        upper_tail(-b) - upper_tail(-a)
     }
+}
+
+/// `1 − Φ(x)` for the standard normal, accurate far into the upper tail.
+fn upper_tail(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(x / std::f64::consts::SQRT_2)
 }
 
 /// The point `y` of the standard normal with `Φ(y) = Φ(a) + w (Φ(b) − Φ(a))`, given
 /// `mass = Φ(b) − Φ(a)`; computed in the tail where `a` lies.
 fn normal_quantile_in(a: f64, mass: f64, w: f64) -> f64 {
-    use statrs::function::erf::{erfc, erfc_inv};
-    let upper = |x: f64| 0.5 * erfc(x / std::f64::consts::SQRT_2);
+    use statrs::function::erf::erfc_inv;
     let y = if a > 0.0 {
         // 1 − Φ(y) = (1 − Φ(a)) − w mass.
-        std::f64::consts::SQRT_2 * erfc_inv(2.0 * (upper(a) - w * mass))
+        std::f64::consts::SQRT_2 * erfc_inv(2.0 * (upper_tail(a) - w * mass))
     } else {
-        // Φ(y) = Φ(a) + w mass, with Φ(a) = 1 − Φ(−a) computed as upper(−a).
-        -std::f64::consts::SQRT_2 * erfc_inv(2.0 * (upper(-a) + w * mass))
+        // Φ(y) = Φ(a) + w mass, with Φ(a) = 1 − Φ(−a) computed as upper_tail(−a).
+        -std::f64::consts::SQRT_2 * erfc_inv(2.0 * (upper_tail(-a) + w * mass))
     };
     if y.is_finite() { y } else { a }
 }

@@ -647,19 +647,9 @@ fn read_parameters(table: &toml::Table, problems: &mut Problems) -> Vec<(usize, 
 /// Whether `key` names a value of the resolved scenario `table` (a list element's key, such
 /// as `policy.0.x`, is left to the scenario reader).
 fn names_a_value(table: &toml::Table, key: &str) -> bool {
-    let parts: Vec<&str> = key.split('.').collect();
-    if crate::policy::FAMILIES.iter().any(|f| f.list() == parts[0]) {
-        return true;
-    }
-    let mut node = table;
-    for (k, part) in parts.iter().enumerate() {
-        match node.get(*part) {
-            Some(toml::Value::Table(sub)) if k + 1 < parts.len() => node = sub,
-            Some(v) => return k + 1 == parts.len() && !v.is_table(),
-            None => return false,
-        }
-    }
-    false
+    let first = key.split('.').next().unwrap_or_default();
+    crate::policy::FAMILIES.iter().any(|f| f.list() == first)
+        || value_at(table, key).is_some_and(|v| !v.is_table())
 }
 
 /// The value that `key` names in the resolved scenario `table`, if it is a plain value.
