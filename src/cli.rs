@@ -273,11 +273,16 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
                 let c =
                     mhsim::calib::Calibration::load(path).map_err(|e| BadInput(e.to_string()))?;
                 println!(
-                    "{}: valid calibration ({} parameter{}, {} targets, {} particles, {} replicate{} per candidate)",
+                    "{}: valid calibration ({} parameter{}, {} target{}, {} particles, {} replicate{} per candidate)",
                     path.display(),
                     c.parameters.len(),
                     if c.parameters.len() == 1 { "" } else { "s" },
                     c.targets.targets.len(),
+                    if c.targets.targets.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
                     c.settings.particles,
                     c.replicates,
                     if c.replicates == 1 { "" } else { "s" }
