@@ -623,7 +623,7 @@ pub fn propose<R: Rng + ?Sized>(
     count: usize,
     rng: &mut R,
 ) -> Vec<Vec<f64>> {
-    let kernel = Kernel::new(&prev.covariance, prior);
+    let mixture = Mixture::of(prev, prior);
     let total: f64 = prev.kept.iter().map(|p| p.weight).sum();
     (0..count)
         .map(|_| {
@@ -639,7 +639,7 @@ pub fn propose<R: Rng + ?Sized>(
             }
             let centre = &prev.kept[pick].theta;
             (0..MAX_TRIES)
-                .map(|_| kernel.draw(centre, rng))
+                .map(|_| mixture.kernel.draw(centre, rng))
                 .find(|t| prior.contains(t))
                 .unwrap_or_else(|| centre.clone())
         })
@@ -899,7 +899,7 @@ mod tests {
         let at = [0.6, 0.1];
         // The kernel is renormalised by its mass inside the box: 5 SD either way on the
         // first parameter, 5 on the second.
-        let z = (normal_interval(-5.0, 5.0)) * normal_interval(-5.0, 5.0);
+        let z = normal_interval(-5.0, 5.0) * normal_interval(-5.0, 5.0);
         let q = (-0.5 * (0.1f64.powi(2) / 0.01 + 0.1f64.powi(2) / 0.04)).exp()
             / (2.0 * std::f64::consts::PI * (0.01f64 * 0.04).sqrt())
             / z;
