@@ -64,8 +64,8 @@ pub struct MentalHealth {
     pub care: crate::services::Care,
     /// Weeks in the current course of care (therapy).
     pub care_weeks: u8,
-    /// [`MentalHealth::RECORDED`], [`MentalHealth::FIRST_REMITTED`] and
-    /// [`MentalHealth::RECURRED`] bits.
+    /// [`MentalHealth::RECORDED`], [`MentalHealth::DEPRESSIVE`],
+    /// [`MentalHealth::FIRST_REMITTED`] and [`MentalHealth::RECURRED`] bits.
     pub flags: u8,
 }
 
@@ -77,30 +77,52 @@ impl MentalHealth {
     /// remission.
     pub const RECORDED: u8 = 1;
     /// The first episode of the person's life ended (in week `first_remission`) less than
-    /// the longest recurrence horizon ago: followed up for recurrence.
+    /// the longest recurrence horizon ago, and it is followed up for recurrence.
     pub const FIRST_REMITTED: u8 = 2;
     /// An episode began after the first one ended (while followed up).
     pub const RECURRED: u8 = 4;
+    /// The current episode (or, outside one, the last) is a depressive-level one: latent
+    /// distress was above `theta_depressive` in the week it began (it met the criteria of a
+    /// depressive episode at onset). Measurement only.
+    pub const DEPRESSIVE: u8 = 8;
 }
 
-/// Horizons of the recurrence follow-up after a first episode, in years.
+/// Weeks of remission after a first episode before its recurrence follow-up begins: Hardeveld
+/// et al. (2013) followed people at least 6 months in remission, so a recurrence within 26
+/// weeks takes the person out of the follow-up.
+pub const RECOVERED_WEEKS: u32 = 26;
+
+/// Horizons of the recurrence follow-up after a first episode, in years from its remission.
 pub const RECURRENCE_YEARS: [u16; 3] = [5, 10, 20];
 
-/// Follow-up of recurrence after a first episode: `Some(recurred)` when the first episode
-/// of the person now in the slot ended `weeks_ago` weeks before week `week` (and they are
-/// still followed up), with whether an episode has begun since. At the longest horizon the
+/// Weeks after the remission at which a followed-up person is checked: at
+/// [`RECOVERED_WEEKS`] (still recovered?) and at each of [`RECURRENCE_YEARS`].
+pub const FOLLOW_UP_WEEKS: [u32; 4] = [
+    RECOVERED_WEEKS,
+    52 * RECURRENCE_YEARS[0] as u32,
+    52 * RECURRENCE_YEARS[1] as u32,
+    52 * RECURRENCE_YEARS[2] as u32,
+];
+
+/// Follow-up of recurrence after a first episode, `weeks_ago` (one of
+/// [`FOLLOW_UP_WEEKS`]) weeks after its remission, for the person now in the slot in week
+/// `week`. `None` when the slot is not followed up from that remission (it was reused by a
+/// newborn, the person left the follow-up, or the check is the one at [`RECOVERED_WEEKS`]).
+/// At [`RECOVERED_WEEKS`] a person who has recurred already leaves the follow-up; at a
+/// horizon of [`RECURRENCE_YEARS`] the result is `Some(recurred)`, and at the longest the
 /// follow-up ends.
 #[inline]
 pub fn recurrence_follow_up(mh: &mut MentalHealth, week: u32, weeks_ago: u32) -> Option<bool> {
     let ended = week.checked_sub(weeks_ago)? as u16;
     if mh.flags & MentalHealth::FIRST_REMITTED == 0 || mh.first_remission != ended {
-        return None; // the slot was reused by a newborn since
+        return None; // the slot was reused by a newborn since, or left the follow-up
     }
     let recurred = mh.flags & MentalHealth::RECURRED != 0;
-    if weeks_ago >= 52 * u32::from(RECURRENCE_YEARS[RECURRENCE_YEARS.len() - 1]) {
+    let last = FOLLOW_UP_WEEKS[FOLLOW_UP_WEEKS.len() - 1];
+    if (weeks_ago == RECOVERED_WEEKS && recurred) || weeks_ago >= last {
         mh.flags &= !(MentalHealth::FIRST_REMITTED | MentalHealth::RECURRED);
     }
-    Some(recurred)
+    (weeks_ago != RECOVERED_WEEKS).then_some(recurred)
 }
 
 /// Set-point shift by age band.
@@ -259,6 +281,8 @@ pub struct WeekConstants {
     pub theta_on: f32,
     /// Remission threshold.
     pub theta_off: f32,
+    /// Depressive-level threshold (measurement only).
+    pub theta_depressive: f32,
     /// Consecutive weeks for an onset.
     pub onset_weeks: u8,
     /// Consecutive weeks for a remission.
@@ -359,6 +383,7 @@ impl WeekConstants {
             support_buffer: d.support_buffer as f32,
             theta_on: d.theta_on as f32,
             theta_off: d.theta_off as f32,
+            theta_depressive: d.theta_depressive as f32,
             onset_weeks: d.onset_weeks.min(255) as u8,
             remission_weeks: d.remission_weeks.min(255) as u8,
             smi_distress_relapse_rr: d.smi_distress_relapse_rr,
@@ -1158,11 +1183,16 @@ pub fn mental_health(
             if mh.flags & MentalHealth::FIRST_REMITTED != 0 {
                 mh.flags |= MentalHealth::RECURRED;
             }
+            mh.flags &= !MentalHealth::DEPRESSIVE;
             mh.episodes = mh.episodes.saturating_add(1);
             mh.set_point = set_point(pop, person, mh.diathesis, mh.episodes, s);
             Transition::Onset
         }
     };
+    // Depressive level (measurement only): an episode that begins above `theta_depressive`.
+    if transition == Transition::Onset && mh.distress > k.theta_depressive {
+        mh.flags |= MentalHealth::DEPRESSIVE;
+    }
 
     // Severe mental illness: onset at 16-64, relapse (more likely when distressed), return
     // to stability, and lasting recovery.
@@ -1210,4 +1240,59 @@ pub fn mental_health(
         x < k.suicide_max && below_suicide_threshold(x, input.male, mh, k)
     };
     (transition, suicide)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn followed(first_remission: u16, recurred: bool) -> MentalHealth {
+        MentalHealth {
+            distress: 0.0,
+            diathesis: 0.0,
+            set_point: 0.0,
+            pulse: 0.0,
+            episode_weeks: 0,
+            first_remission,
+            episodes: 1,
+            run: 0,
+            ill: false,
+            chronic: false,
+            smi: Smi::None,
+            care: Care::None,
+            care_weeks: 0,
+            flags: MentalHealth::FIRST_REMITTED | if recurred { MentalHealth::RECURRED } else { 0 },
+        }
+    }
+
+    #[test]
+    fn a_recurrence_within_26_weeks_leaves_the_follow_up_and_later_ones_count() {
+        let [recovered, five, ten, twenty] = FOLLOW_UP_WEEKS;
+        assert_eq!((recovered, five, ten, twenty), (26, 260, 520, 1040));
+        // Recurred within 26 weeks: out of the follow-up, never tallied.
+        let mut m = followed(100, true);
+        assert_eq!(recurrence_follow_up(&mut m, 126, recovered), None);
+        assert_eq!(
+            m.flags & (MentalHealth::FIRST_REMITTED | MentalHealth::RECURRED),
+            0
+        );
+        assert_eq!(recurrence_follow_up(&mut m, 360, five), None);
+        // Recovered for 26 weeks: the check tallies nothing, and a later recurrence counts at
+        // each horizon until the last ends the follow-up.
+        let mut m = followed(100, false);
+        assert_eq!(recurrence_follow_up(&mut m, 126, recovered), None);
+        assert_ne!(m.flags & MentalHealth::FIRST_REMITTED, 0);
+        assert_eq!(recurrence_follow_up(&mut m, 360, five), Some(false));
+        m.flags |= MentalHealth::RECURRED;
+        assert_eq!(recurrence_follow_up(&mut m, 620, ten), Some(true));
+        assert_eq!(recurrence_follow_up(&mut m, 1140, twenty), Some(true));
+        assert_eq!(
+            m.flags & (MentalHealth::FIRST_REMITTED | MentalHealth::RECURRED),
+            0
+        );
+        // A slot whose first remission is another week (reused by a newborn) is not followed.
+        let mut m = followed(101, false);
+        assert_eq!(recurrence_follow_up(&mut m, 360, five), None);
+        assert_eq!(recurrence_follow_up(&mut m, 10, five), None);
+    }
 }

@@ -127,19 +127,30 @@ pub enum Metric {
     RemittedWithin52w,
     /// As [`Metric::RemittedWithin13w`], the share still in the episode after 104 weeks.
     EpisodesOver104w,
-    /// Share of the people whose first episode ended 5 years ago who have had another since.
+    /// Of the people whose first episode ended 5 years ago and who stayed free of episodes
+    /// for the 26 weeks after, the share who have had another since.
     Recurrence5y,
-    /// Share of the people whose first episode ended 10 years ago who have had another since.
+    /// As [`Metric::Recurrence5y`], 10 years after.
     Recurrence10y,
-    /// Share of the people whose first episode ended 20 years ago who have had another since.
+    /// As [`Metric::Recurrence5y`], 20 years after.
     Recurrence20y,
     /// Share of the courses of talking therapy ending this week that were completed.
     TherapyCompletion,
+    /// Share of the population in an episode with latent distress above `theta_depressive`
+    /// this week (depressive-episode level).
+    DepressivePrevalence,
+    /// As [`Metric::RemittedWithin13w`], among the depressive-level episodes (those whose
+    /// latent distress was above `theta_depressive` in the week they began).
+    DepressiveRemittedWithin13w,
+    /// As [`Metric::RemittedWithin52w`], among the depressive-level episodes.
+    DepressiveRemittedWithin52w,
+    /// As [`Metric::EpisodesOver104w`], among the depressive-level episodes.
+    DepressiveEpisodesOver104w,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 62] = [
+    pub const ALL: [Metric; 66] = [
         Metric::Population,
         Metric::Prevalence,
         Metric::Incidence,
@@ -202,6 +213,10 @@ impl Metric {
         Metric::Recurrence10y,
         Metric::Recurrence20y,
         Metric::TherapyCompletion,
+        Metric::DepressivePrevalence,
+        Metric::DepressiveRemittedWithin13w,
+        Metric::DepressiveRemittedWithin52w,
+        Metric::DepressiveEpisodesOver104w,
     ];
 
     /// Name used for datasets and CSV columns.
@@ -268,6 +283,11 @@ impl Metric {
             Metric::Recurrence5y => "recurrence_5y",
             Metric::Recurrence10y => "recurrence_10y",
             Metric::Recurrence20y => "recurrence_20y",
+            Metric::DepressivePrevalence => "depressive_prevalence",
+            Metric::DepressiveRemittedWithin13w => "depressive_remitted_within_13w",
+            Metric::DepressiveRemittedWithin52w => "depressive_remitted_within_52w",
+            Metric::DepressiveEpisodesOver104w => "depressive_episodes_over_104w",
+
             Metric::TherapyCompletion => "therapy_completion",
         }
     }
@@ -419,13 +439,21 @@ impl Metric {
                 "of the episodes whose two-year course became known this week, the share still in the episode after 104 weeks"
             }
             Metric::Recurrence5y => {
-                "share of the people whose first episode ended exactly 5 years (260 weeks) ago who have had another episode since"
+                "of the people whose first episode ended exactly 5 years (260 weeks) ago and who had no other episode in the 26 weeks after, the share who have had one since"
             }
-            Metric::Recurrence10y => {
-                "share of the people whose first episode ended exactly 10 years (520 weeks) ago who have had another episode since"
+            Metric::Recurrence10y => "as recurrence_5y, 10 years (520 weeks) after the remission",
+            Metric::Recurrence20y => "as recurrence_5y, 20 years (1,040 weeks) after the remission",
+            Metric::DepressivePrevalence => {
+                "share in an episode whose latent distress is above dynamics.theta_depressive this week (depressive-episode level, as APMS's CIS-R depressive episode)"
             }
-            Metric::Recurrence20y => {
-                "share of the people whose first episode ended exactly 20 years (1,040 weeks) ago who have had another episode since"
+            Metric::DepressiveRemittedWithin13w => {
+                "as remitted_within_13w, among the depressive-level episodes (those whose latent distress was above dynamics.theta_depressive in the week they began)"
+            }
+            Metric::DepressiveRemittedWithin52w => {
+                "as remitted_within_52w, among the depressive-level episodes"
+            }
+            Metric::DepressiveEpisodesOver104w => {
+                "as episodes_over_104w, among the depressive-level episodes"
             }
             Metric::TherapyCompletion => {
                 "completions / (completions + drop-outs) among the courses of talking therapy ending this week"
@@ -541,15 +569,14 @@ pub struct Tally {
     pub lonely: u32,
     /// Suicides.
     pub suicides: u32,
-    /// Remissions ending an episode of 13 weeks or less.
-    pub remitted_13w: u32,
-    /// Remissions ending an episode of 52 weeks or less.
-    pub remitted_52w: u32,
-    /// Remissions ending an episode of 104 weeks or less.
-    pub remitted_104w: u32,
-    /// Running episodes that passed 104 weeks this week ([`crate::dynamics::Transition::Prolonged`]).
-    pub prolonged: u32,
-    /// People whose first episode ended 5, 10 and 20 years ago (recurrence follow-up).
+    /// In an episode with latent distress above `theta_depressive` (depressive level).
+    pub depressive: u32,
+    /// Two-year courses of episodes that became known this week.
+    pub courses: Courses,
+    /// Those of depressive-level episodes ([`crate::dynamics::MentalHealth::DEPRESSIVE`]).
+    pub depressive_courses: Courses,
+    /// People whose first episode ended 5, 10 and 20 years ago and who had no other episode
+    /// in the 26 weeks after (recurrence follow-up).
     pub followed_up: [u32; 3],
     /// Of those, people who have had another episode since.
     pub recurred: [u32; 3],
@@ -562,22 +589,15 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Book the duration (weeks) of an episode that ended by remission this week (the
-    /// remission itself is counted through [`PersonTally::remission`]). An episode of more
-    /// than 104 weeks was booked when it passed 104 weeks ([`Tally::prolonged`]).
+    /// Book the duration (weeks) of an episode that ended by remission this week, and of
+    /// whether it was a depressive-level one (the remission itself is counted through
+    /// [`PersonTally::remission`]).
     #[inline]
-    pub fn add_ended_episode(&mut self, weeks: u16) {
-        self.remitted_13w += u32::from(weeks <= 13);
-        self.remitted_52w += u32::from(weeks <= 52);
-        self.remitted_104w += u32::from(weeks <= crate::dynamics::LONG_EPISODE_WEEKS);
-    }
-
-    /// Episodes whose two-year course became known this week: remitted within 104 weeks, or
-    /// passed 104 weeks. Each episode that begins is counted here once, at the end of its
-    /// first two years or earlier, so shares of this count are those of an incident cohort.
-    #[inline]
-    pub fn two_year_outcomes(&self) -> u32 {
-        self.remitted_104w + self.prolonged
+    pub fn add_ended_episode(&mut self, weeks: u16, depressive: bool) {
+        self.courses.add_remission(weeks);
+        if depressive {
+            self.depressive_courses.add_remission(weeks);
+        }
     }
 
     /// Add another tally.
@@ -594,10 +614,9 @@ impl Tally {
         self.debt += o.debt;
         self.arrears += o.arrears;
         self.lonely += o.lonely;
-        self.remitted_13w += o.remitted_13w;
-        self.remitted_52w += o.remitted_52w;
-        self.remitted_104w += o.remitted_104w;
-        self.prolonged += o.prolonged;
+        self.depressive += o.depressive;
+        self.courses.add(&o.courses);
+        self.depressive_courses.add(&o.depressive_courses);
         for h in 0..3 {
             self.followed_up[h] += o.followed_up[h];
             self.recurred[h] += o.recurred[h];
@@ -606,6 +625,60 @@ impl Tally {
         self.below_suicide_age += o.below_suicide_age;
         self.distress += o.distress;
         self.ghq += o.ghq;
+    }
+}
+
+/// The two-year courses of episodes that became known in one week: a remission within 104
+/// weeks, or 104 weeks passed. Each episode that begins is counted once, at the end of its
+/// first two years or earlier, so shares of [`Courses::known`] are those of an incident cohort.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Courses {
+    /// Remissions ending an episode of 13 weeks or less.
+    pub remitted_13w: u32,
+    /// Remissions ending an episode of 52 weeks or less.
+    pub remitted_52w: u32,
+    /// Remissions ending an episode of 104 weeks or less.
+    pub remitted_104w: u32,
+    /// Running episodes that passed 104 weeks this week
+    /// ([`crate::dynamics::Transition::Prolonged`]).
+    pub prolonged: u32,
+}
+
+impl Courses {
+    /// Book the duration (weeks) of an episode that ended by remission. An episode of more
+    /// than 104 weeks was booked when it passed 104 weeks ([`Courses::prolonged`]).
+    #[inline]
+    pub fn add_remission(&mut self, weeks: u16) {
+        self.remitted_13w += u32::from(weeks <= 13);
+        self.remitted_52w += u32::from(weeks <= 52);
+        self.remitted_104w += u32::from(weeks <= crate::dynamics::LONG_EPISODE_WEEKS);
+    }
+
+    /// Episodes whose two-year course became known: remitted within 104 weeks, or passed
+    /// 104 weeks.
+    #[inline]
+    pub fn known(&self) -> u32 {
+        self.remitted_104w + self.prolonged
+    }
+
+    /// The share of the known courses that `count` picks (NaN when none became known).
+    #[inline]
+    pub fn share(&self, count: impl Fn(&Courses) -> u32) -> f64 {
+        let known = self.known();
+        if known == 0 {
+            f64::NAN
+        } else {
+            f64::from(count(self)) / f64::from(known)
+        }
+    }
+
+    /// Add another week's or cell's courses.
+    #[inline]
+    pub fn add(&mut self, o: &Courses) {
+        self.remitted_13w += o.remitted_13w;
+        self.remitted_52w += o.remitted_52w;
+        self.remitted_104w += o.remitted_104w;
+        self.prolonged += o.prolonged;
     }
 }
 
@@ -876,9 +949,19 @@ impl WeekTally {
                         ratio(u(t.suicides), u(t.n - t.below_suicide_age)) * 5_200_000.0
                     }
                     Metric::RecordedIncidence => ratio(u(v.recorded), n) * 52_000.0,
-                    Metric::RemittedWithin13w => ratio(u(t.remitted_13w), u(t.two_year_outcomes())),
-                    Metric::RemittedWithin52w => ratio(u(t.remitted_52w), u(t.two_year_outcomes())),
-                    Metric::EpisodesOver104w => ratio(u(t.prolonged), u(t.two_year_outcomes())),
+                    Metric::RemittedWithin13w => t.courses.share(|c| c.remitted_13w),
+                    Metric::RemittedWithin52w => t.courses.share(|c| c.remitted_52w),
+                    Metric::EpisodesOver104w => t.courses.share(|c| c.prolonged),
+                    Metric::DepressivePrevalence => ratio(u(t.depressive), n),
+                    Metric::DepressiveRemittedWithin13w => {
+                        t.depressive_courses.share(|c| c.remitted_13w)
+                    }
+                    Metric::DepressiveRemittedWithin52w => {
+                        t.depressive_courses.share(|c| c.remitted_52w)
+                    }
+                    Metric::DepressiveEpisodesOver104w => {
+                        t.depressive_courses.share(|c| c.prolonged)
+                    }
                     Metric::Recurrence5y => ratio(u(t.recurred[0]), u(t.followed_up[0])),
                     Metric::Recurrence10y => ratio(u(t.recurred[1]), u(t.followed_up[1])),
                     Metric::Recurrence20y => ratio(u(t.recurred[2]), u(t.followed_up[2])),
@@ -892,12 +975,12 @@ impl WeekTally {
     }
 }
 
-/// Tallies of one chunk of people, packed for speed: twelve 16-bit counters per cell in three
-/// words, so that each person adds three words instead of updating twelve fields. A chunk
+/// Tallies of one chunk of people, packed for speed: thirteen 16-bit counters per cell in four
+/// words, so that each person adds four words instead of updating thirteen fields. A chunk
 /// must hold at most [`PackedTally::MAX_PEOPLE`] people so that no counter overflows.
 #[derive(Debug, Clone)]
 pub struct PackedTally {
-    counts: Vec<[u64; 3]>,
+    counts: Vec<[u64; 4]>,
     distress: Vec<f64>,
     ghq: Vec<f64>,
 }
@@ -927,6 +1010,8 @@ pub struct PersonTally {
     pub arrears: bool,
     /// Often lonely.
     pub lonely: bool,
+    /// In an episode with latent distress above `theta_depressive`.
+    pub depressive: bool,
     /// Latent distress.
     pub distress: f32,
     /// Probability of GHQ-12 caseness.
@@ -936,7 +1021,7 @@ pub struct PersonTally {
 impl Default for PackedTally {
     fn default() -> Self {
         PackedTally {
-            counts: vec![[0; 3]; N_CELLS],
+            counts: vec![[0; 4]; N_CELLS],
             distress: vec![0.0; N_CELLS],
             ghq: vec![0.0; N_CELLS],
         }
@@ -955,6 +1040,7 @@ impl PackedTally {
             1 | b(p.ill, 16) | b(p.ill_before, 32) | b(p.onset, 48),
             b(p.remission, 0) | b(p.smi, 16) | b(p.employed, 32) | b(p.unemployed, 48),
             b(p.poor, 0) | b(p.debt, 16) | b(p.lonely, 32) | b(p.arrears, 48),
+            b(p.depressive, 0),
         ];
         let cell = &mut self.counts[c];
         for (w, x) in cell.iter_mut().zip(words) {
@@ -968,7 +1054,7 @@ impl PackedTally {
     pub fn add_to(&self, week: &mut WeekTally) {
         let field = |w: u64, shift: u32| ((w >> shift) & 0xffff) as u32;
         for (c, t) in week.cells.iter_mut().enumerate() {
-            let [w0, w1, w2] = self.counts[c];
+            let [w0, w1, w2, w3] = self.counts[c];
             t.add(&Tally {
                 n: field(w0, 0),
                 ill: field(w0, 16),
@@ -982,10 +1068,9 @@ impl PackedTally {
                 debt: field(w2, 16),
                 lonely: field(w2, 32),
                 arrears: field(w2, 48),
-                remitted_13w: 0,
-                remitted_52w: 0,
-                remitted_104w: 0,
-                prolonged: 0,
+                depressive: field(w3, 0),
+                courses: Courses::default(),
+                depressive_courses: Courses::default(),
                 followed_up: [0; 3],
                 recurred: [0; 3],
                 suicides: 0,

@@ -455,6 +455,16 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
             ),
         );
     }
+    if dynamics.theta_depressive <= dynamics.theta_on {
+        reader.problem(
+            "dynamics.theta_depressive",
+            Some(&toml::Value::Float(dynamics.theta_depressive)),
+            format!(
+                "expected a number above dynamics.theta_on ({})",
+                dynamics.theta_on
+            ),
+        );
+    }
     let mut at_most = |low: (&str, u32), high: (&str, u32)| {
         if low.1 > high.1 {
             let expected = format!("expected at most {} ({})", high.0, high.1);

@@ -36,9 +36,9 @@ pub struct World<'s> {
     pub life_key: StreamKey,
     /// Stream of the weekly mental-health draws.
     pub mh_key: StreamKey,
-    /// Recurrence follow-ups after a first episode, one queue per horizon of
-    /// [`crate::dynamics::RECURRENCE_YEARS`]: (week due, person), in the order they fall due.
-    pub follow_ups: [std::collections::VecDeque<(u32, u32)>; 3],
+    /// Recurrence follow-ups after a first episode, one queue per check of
+    /// [`crate::dynamics::FOLLOW_UP_WEEKS`]: (week due, person), in the order they fall due.
+    pub follow_ups: [std::collections::VecDeque<(u32, u32)>; 4],
     /// Observation cell of each person (sex x age band x deprivation quintile x employment),
     /// kept up to date when age or employment change.
     pub cells: Vec<u16>,

@@ -3,7 +3,9 @@
 use rayon::prelude::*;
 
 use super::World;
-use crate::dynamics::{self, JobChange, LifeEvent, RECURRENCE_YEARS, Transition, WeekConstants};
+use crate::dynamics::{
+    self, FOLLOW_UP_WEEKS, JobChange, LifeEvent, MentalHealth, Transition, WeekConstants,
+};
 use crate::policy::{Effects, HotEffects, PersonEffects};
 use crate::population::{Employment, HouseholdId, IncomeRules, Sex};
 use crate::record::{N_CELLS, PackedTally, PersonTally, ServiceCounts, WeekTally};
@@ -399,6 +401,7 @@ impl World<'_> {
                             debt: c.problem_debt,
                             arrears: c.arrears,
                             lonely: c.lonely,
+                            depressive: m.ill && m.distress > k.theta_depressive,
                             distress: m.distress,
                             ghq: k.ghq.probability(m.distress),
                         },
@@ -439,33 +442,35 @@ impl World<'_> {
         }
         for &(p, t, _) in &transitions {
             let cell = &mut tally.cells[usize::from(cells[p as usize])];
+            let m = &mh[p as usize];
+            let depressive = m.flags & MentalHealth::DEPRESSIVE != 0;
             if t == Transition::Prolonged {
-                cell.prolonged += 1;
+                cell.courses.prolonged += 1;
+                cell.depressive_courses.prolonged += u32::from(depressive);
             }
             if let Transition::Remission(weeks) = t {
-                cell.add_ended_episode(weeks);
-                if mh[p as usize].episodes == 1 {
-                    // The end of a first episode: follow up at each horizon.
-                    for (queue, years) in follow_ups.iter_mut().zip(RECURRENCE_YEARS) {
-                        queue.push_back((week + 52 * u32::from(years), p));
+                cell.add_ended_episode(weeks, depressive);
+                if m.flags & MentalHealth::FIRST_REMITTED != 0 && m.first_remission == week as u16 {
+                    // The end of a first episode: follow up.
+                    for (queue, weeks) in follow_ups.iter_mut().zip(FOLLOW_UP_WEEKS) {
+                        queue.push_back((week + weeks, p));
                     }
                 }
             }
         }
-        // Follow-ups due this week: everyone whose first episode ended 5, 10 or 20 years ago.
-        for (h, (queue, years)) in follow_ups.iter_mut().zip(RECURRENCE_YEARS).enumerate() {
+        // Follow-ups due this week: everyone whose first episode ended 26 weeks (still
+        // recovered?), 5, 10 or 20 years ago. The check at 26 weeks tallies nothing.
+        for (h, (queue, weeks)) in follow_ups.iter_mut().zip(FOLLOW_UP_WEEKS).enumerate() {
             while let Some(&(due, p)) = queue.front() {
                 if due > week {
                     break;
                 }
                 queue.pop_front();
                 let m = &mut mh[p as usize];
-                if let Some(recurred) =
-                    dynamics::recurrence_follow_up(m, week, 52 * u32::from(years))
-                {
+                if let Some(recurred) = dynamics::recurrence_follow_up(m, week, weeks) {
                     let t = &mut tally.cells[usize::from(cells[p as usize])];
-                    t.followed_up[h] += 1;
-                    t.recurred[h] += u32::from(recurred);
+                    t.followed_up[h - 1] += 1;
+                    t.recurred[h - 1] += u32::from(recurred);
                 }
             }
         }

@@ -180,11 +180,17 @@ fn episode_shares(sets: &[&str], burn_in: u32, weeks: u32) -> [f64; 3] {
             continue;
         }
         for c in &out.tally.cells {
-            known += c.two_year_outcomes();
-            counts[0] += c.remitted_13w;
-            counts[1] += c.remitted_52w;
-            counts[2] += c.prolonged;
-            assert!(c.remitted_104w <= c.remissions && c.remitted_52w <= c.remitted_104w);
+            let (all, dep) = (&c.courses, &c.depressive_courses);
+            known += all.known();
+            counts[0] += all.remitted_13w;
+            counts[1] += all.remitted_52w;
+            counts[2] += all.prolonged;
+            assert!(all.remitted_104w <= c.remissions && all.remitted_52w <= all.remitted_104w);
+            // Depressive-level episodes are some of the episodes, and depressive-level
+            // prevalence counts some of the people in one.
+            assert!(dep.remitted_13w <= all.remitted_13w && dep.remitted_52w <= all.remitted_52w);
+            assert!(dep.remitted_104w <= all.remitted_104w && dep.prolonged <= all.prolonged);
+            assert!(c.depressive <= c.ill);
         }
         let m = out.tally.metrics(&s.measures, &s.valuation);
         let get = |metric: Metric| m[Metric::ALL.iter().position(|x| *x == metric).unwrap()][all];
@@ -313,6 +319,54 @@ fn recurrence_after_a_first_episode_accumulates_with_time() {
         "5 years {} vs 10 years {}",
         share[0],
         share[1]
+    );
+}
+
+#[test]
+fn the_depressive_threshold_measures_without_changing_the_dynamics() {
+    // theta_depressive is a measurement threshold: raising it leaves every other metric
+    // bit-identical, and lowers depressive-level prevalence and the count of
+    // depressive-level episodes.
+    let base = ["people=3000", "seed=11", "weeks=156", "burn_in_weeks=52"];
+    let at = |theta: &str| runs(&[base.as_slice(), &[theta]].concat(), 1).remove(0);
+    let (low, high) = (
+        at("dynamics.theta_depressive=1.6"),
+        at("dynamics.theta_depressive=2.4"),
+    );
+    let depressive = [
+        Metric::DepressivePrevalence,
+        Metric::DepressiveRemittedWithin13w,
+        Metric::DepressiveRemittedWithin52w,
+        Metric::DepressiveEpisodesOver104w,
+    ];
+    for m in Metric::ALL.iter().filter(|m| !depressive.contains(m)) {
+        for s in 0..mhsim::record::N_STRATA {
+            for w in 0..low.weeks {
+                let (a, b) = (low.get(*m, w, s), high.get(*m, w, s));
+                assert!(
+                    a.to_bits() == b.to_bits(),
+                    "{} week {w}: {a} vs {b}",
+                    m.name()
+                );
+            }
+        }
+    }
+    let (prev_low, prev_high) = (
+        pooled_rate(
+            std::slice::from_ref(&low),
+            Metric::DepressivePrevalence,
+            "age_16_64",
+        ),
+        pooled_rate(
+            std::slice::from_ref(&high),
+            Metric::DepressivePrevalence,
+            "age_16_64",
+        ),
+    );
+    let all = pooled_rate(&[low], Metric::Prevalence, "age_16_64");
+    assert!(
+        0.0 < prev_high && prev_high < prev_low && prev_low < all,
+        "depressive 2.4: {prev_high}, 1.6: {prev_low}, all episodes: {all}"
     );
 }
 

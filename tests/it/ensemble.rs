@@ -152,7 +152,9 @@ fn an_identical_scenario_differs_from_the_baseline_by_exactly_zero() {
         }
     }
     // Every metric in every stratum with people has a difference, except the recurrence
-    // follow-ups, which a 60-week run is too short to reach (5 years at the least).
+    // follow-ups, which a 60-week run is too short to reach (5 years at the least), and the
+    // courses of depressive-level episodes, which may have none in the final year of so
+    // small a town (then no value, else a difference of exactly 0).
     let mean = read_2d(&file, "difference/same/final_year_mean");
     assert_eq!(mean.shape(), [Metric::ALL.len(), N_STRATA]);
     let follow_ups = [
@@ -160,9 +162,17 @@ fn an_identical_scenario_differs_from_the_baseline_by_exactly_zero() {
         Metric::Recurrence10y,
         Metric::Recurrence20y,
     ];
+    let rare = [
+        Metric::DepressiveRemittedWithin13w,
+        Metric::DepressiveRemittedWithin52w,
+        Metric::DepressiveEpisodesOver104w,
+    ];
     for (m, metric) in Metric::ALL.iter().enumerate() {
         if follow_ups.contains(metric) {
             assert!(mean[[m, stratum("all")]].is_nan(), "{}", metric.name());
+            continue;
+        }
+        if rare.contains(metric) && mean[[m, stratum("all")]].is_nan() {
             continue;
         }
         assert_eq!(

@@ -141,7 +141,8 @@ fn series_are_chunked_compressed_and_complete() {
         // The whole population is observed every week: no value of `all` is missing, except
         // for ratios whose denominator is a week's events (remissions per person ill at the
         // start; waits and recovery of the week's therapy starters and completers; durations
-        // of the week's ended episodes; completion of the week's ended courses; recurrence
+        // of the week's ended episodes, all or depressive-level; completion of the week's ended
+        // courses; recurrence
         // among the people whose first episode ended 5, 10 or 20 years before the week), and
         // bed occupancy, which has no denominator in a town too small for one local bed.
         let values = read_3d(&file, &format!("series/{name}"));
@@ -158,6 +159,9 @@ fn series_are_chunked_compressed_and_complete() {
             "recurrence_5y",
             "recurrence_10y",
             "recurrence_20y",
+            "depressive_remitted_within_13w",
+            "depressive_remitted_within_52w",
+            "depressive_episodes_over_104w",
             "therapy_completion",
         ];
         if !event_ratio.contains(&name.as_str()) {

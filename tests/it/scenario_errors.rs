@@ -75,15 +75,21 @@ fn every_problem_in_a_file_is_reported_at_once_with_file_and_key() {
     assert_has(
         &messages,
         &format!(
+            "{file}: dynamics.theta_depressive = 0.4: expected a number above dynamics.theta_on (0.5)"
+        ),
+    );
+    assert_has(
+        &messages,
+        &format!(
             "{file}: netwrk: unknown key (did you mean `network`?); expected one of: population, network, economy, life, determinants, dynamics, suicide, measures, services, valuation"
         ),
     );
-    assert_eq!(messages.len(), 7, "{messages:#?}");
+    assert_eq!(messages.len(), 8, "{messages:#?}");
 
     // The error as a whole counts the problems and lists each on its own line.
     let text = load(&path, &[]).unwrap_err().to_string();
-    assert!(text.starts_with("7 problems in the scenario:\n"), "{text}");
-    assert_eq!(text.lines().count(), 8, "{text}");
+    assert!(text.starts_with("8 problems in the scenario:\n"), "{text}");
+    assert_eq!(text.lines().count(), 9, "{text}");
 }
 
 #[test]
@@ -375,7 +381,7 @@ fn invalid_scenario_writes_nothing_and_exits_with_2() {
     ]);
     assert_eq!(result.status.code(), Some(2), "stderr: {}", stderr(&result));
     let err = stderr(&result);
-    assert!(err.contains("7 problems in the scenario"), "{err}");
+    assert!(err.contains("8 problems in the scenario"), "{err}");
     assert!(
         err.contains(&format!(
             "{}: weeks = 0: expected an integer in [1, 5200]",
