@@ -60,9 +60,26 @@ fn check_layout(file: &hdf5::File, what: &str) -> hdf5::Result<()> {
     let metrics = read_strings(&file.dataset(what)?)?;
     let expected: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
     if metrics != expected {
-        return Err(hdf5::Error::from(
-            "the file's metrics differ from this version of mhsim",
-        ));
+        let first = metrics
+            .iter()
+            .map(String::as_str)
+            .zip(&expected)
+            .position(|(a, b)| a != *b)
+            .unwrap_or(metrics.len().min(expected.len()));
+        let at = |names: &[&str]| {
+            names
+                .get(first)
+                .map_or("none".to_string(), |n| format!("`{n}`"))
+        };
+        let found: Vec<&str> = metrics.iter().map(String::as_str).collect();
+        return Err(hdf5::Error::from(format!(
+            "the file's metrics differ from this version of mhsim: {} metrics against {}, the first difference at position {} ({} against {}); it was written by another version, so run the scenario again",
+            metrics.len(),
+            expected.len(),
+            first + 1,
+            at(&found),
+            at(&expected)
+        )));
     }
     let strata = read_strings(&file.dataset("strata")?)?;
     if strata.len() != N_STRATA {

@@ -103,8 +103,12 @@ fn load_run(path: &Path) -> Result<ReportRun, ReportError> {
     if !path.is_file() {
         return Err(bad(path, "no such results file"));
     }
-    let results = read_results(path)
-        .map_err(|e| bad(path, format!("not an mhsim run's results file ({e})")))?;
+    let results = read_results(path).map_err(|e| {
+        bad(
+            path,
+            format!("cannot be read as an mhsim run's results file ({e})"),
+        )
+    })?;
     let scenario =
         Scenario::from_str(&results.scenario, &results.name, None, &[]).map_err(|e| {
             bad(
@@ -152,8 +156,12 @@ pub fn load(path: &Path) -> Result<ReportInput, ReportError> {
         });
     };
     let dir = comparison.parent().unwrap_or(Path::new("."));
-    let read = read_comparison(&comparison)
-        .map_err(|e| bad(&comparison, format!("not an mhsim comparison file ({e})")))?;
+    let read = read_comparison(&comparison).map_err(|e| {
+        bad(
+            &comparison,
+            format!("cannot be read as an mhsim comparison file ({e})"),
+        )
+    })?;
     let mut runs = vec![load_run(
         &dir.join(folder_name(&read.baseline)).join("results.h5"),
     )?];

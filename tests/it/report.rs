@@ -435,7 +435,7 @@ fn report_inputs_that_are_not_results_exit_with_code_2() {
     crate::sweep::plan(&file, &planned, 1);
     for (path, message) in [
         (work.path().join("missing.h5"), "no such file or folder"),
-        (not_h5, "not an mhsim run's results file"),
+        (not_h5, "cannot be read as an mhsim run's results file"),
         (empty, "neither results.h5 nor comparison.h5"),
         (planned, "the sweep has no results.h5 yet"),
     ] {
@@ -443,6 +443,37 @@ fn report_inputs_that_are_not_results_exit_with_code_2() {
         assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
         assert!(stderr(&output).contains(message), "{}", stderr(&output));
     }
+}
+
+#[test]
+fn a_results_file_of_another_version_is_refused_with_its_first_difference() {
+    // The same file with its last metric renamed, as a version with other metrics wrote it.
+    let cmp = comparison();
+    let work = tempfile::tempdir().unwrap();
+    let old = work.path().join("results.h5");
+    std::fs::copy(cmp.join("base/results.h5"), &old).unwrap();
+    {
+        let file = hdf5::File::open_rw(&old).unwrap();
+        let summary = file.group("summary").unwrap();
+        let mut names: Vec<hdf5::types::VarLenUnicode> =
+            summary.dataset("metrics").unwrap().read_raw().unwrap();
+        let last = names.len() - 1;
+        names[last] = "a_metric_of_another_version".parse().unwrap();
+        summary.unlink("metrics").unwrap();
+        summary
+            .new_dataset_builder()
+            .with_data(&names)
+            .create("metrics")
+            .unwrap();
+    }
+    let output = run_mhsim(&["report", old.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let last = Metric::ALL[Metric::ALL.len() - 1].name();
+    let expected = format!(
+        "cannot be read as an mhsim run's results file (the file's metrics differ from this version of mhsim: {n} metrics against {n}, the first difference at position {n} (`a_metric_of_another_version` against `{last}`); it was written by another version, so run the scenario again)",
+        n = Metric::ALL.len()
+    );
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
 }
 
 #[test]
