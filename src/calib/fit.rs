@@ -28,6 +28,8 @@ pub struct FitRow {
     pub inside: Option<bool>,
     /// Source of the observation.
     pub source: String,
+    /// Weight in the calibration distance (0: reported, not fitted).
+    pub weight: f64,
 }
 
 /// The fit of a run to a targets file.
@@ -52,8 +54,17 @@ impl FitTable {
         self.rows.iter().filter(|r| r.inside == Some(true)).count()
     }
 
+    /// Covered targets with weight 0: reported, but not in the distance.
+    pub fn unweighted(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.simulated.is_some() && r.weight == 0.0)
+            .count()
+    }
+
     /// The fit in one line: `N of M targets covered by the run are inside their tolerance;
-    /// distance D` (or that the run covers none of them).
+    /// distance D`, and how many covered targets the distance leaves out (weight 0), or that
+    /// the run covers none of them.
     pub fn verdict(&self) -> String {
         if self.covered() == 0 {
             return format!(
@@ -61,8 +72,13 @@ impl FitTable {
                 self.rows.len()
             );
         }
+        let left_out = match self.unweighted() {
+            0 => String::new(),
+            1 => " (1 target with weight 0 is left out of it)".into(),
+            n => format!(" ({n} targets with weight 0 are left out of it)"),
+        };
         format!(
-            "{} of {} targets covered by the run are inside their tolerance; distance {}",
+            "{} of {} targets covered by the run are inside their tolerance; distance {}{left_out}",
             self.inside(),
             self.covered(),
             num(self.distance)
@@ -71,7 +87,7 @@ impl FitTable {
 }
 
 /// Columns of `fit.csv`.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 14] = [
     "target",
     "measure",
     "years",
@@ -85,6 +101,7 @@ pub const CSV_HEADER: [&str; 13] = [
     "simulated_hi95",
     "inside",
     "source",
+    "weight",
 ];
 
 /// How `inside` is written: `yes`, `no` or `not covered`.
@@ -98,7 +115,7 @@ pub fn inside_text(inside: Option<bool>) -> &'static str {
 
 /// One row of `fit.csv`: numbers in full precision (shortest text that reads back exactly),
 /// empty where there is none.
-pub fn csv_record(r: &FitRow) -> [String; 13] {
+pub fn csv_record(r: &FitRow) -> [String; 14] {
     let (m, lo, hi) = r
         .simulated
         .map_or((f64::NAN, f64::NAN, f64::NAN), |s| (s.mean, s.lo, s.hi));
@@ -123,6 +140,7 @@ pub fn csv_record(r: &FitRow) -> [String; 13] {
         f(hi),
         inside_text(r.inside).to_string(),
         r.source.clone(),
+        f(r.weight),
     ]
 }
 
@@ -152,6 +170,7 @@ pub fn fit_table(targets: &Targets, years: &dyn YearlyStats) -> FitTable {
                 simulated: f.simulated,
                 inside: f.inside(t),
                 source: t.source.clone(),
+                weight: t.weight,
             }
         })
         .collect();
@@ -188,8 +207,9 @@ pub fn format_table(table: &FitTable) -> String {
         "accepted",
         "simulated [95% range]",
         "inside",
+        "weight",
     ];
-    let rows: Vec<[String; 6]> = table
+    let rows: Vec<[String; 7]> = table
         .rows
         .iter()
         .map(|r| {
@@ -212,6 +232,7 @@ pub fn format_table(table: &FitTable) -> String {
                     Some(false) => "NO".into(),
                     None => "-".into(),
                 },
+                r.weight.to_string(),
             ]
         })
         .collect();

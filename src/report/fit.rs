@@ -113,6 +113,7 @@ fn shown_table(fit: &FitTable, title: &str) -> Table {
             "simulated mean [95% range across replicates]",
             "inside",
             "source",
+            "weight",
         ]
         .map(String::from)
         .to_vec(),
@@ -136,6 +137,7 @@ fn shown_table(fit: &FitTable, title: &str) -> Table {
                     )),
                     text(calib::inside_text(r.inside).to_string()),
                     text(r.source.clone()),
+                    text(r.weight.to_string()),
                 ]
             })
             .collect(),
@@ -442,6 +444,7 @@ source = "t"
                     }),
                     inside: None,
                     source: String::new(),
+                    weight: 1.0,
                 })
                 .collect(),
             distance: 0.0,

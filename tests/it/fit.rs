@@ -121,7 +121,7 @@ fn fixture() -> &'static Fixture {
             children,
             "2022",
             y(2, "prevalence", "age_5_15"),
-            "se = 0.01\ntolerance = 0.08",
+            "se = 0.01\ntolerance = 0.08\nweight = 0.0",
         );
         inside += &target(
             "treatment_2021",
@@ -179,10 +179,20 @@ fn the_fit_table_has_the_yearly_means_of_the_results() {
         "{}",
         stdout(&output)
     );
+    // children_2022 has weight 0: reported, inside, and left out of the distance.
+    assert!(
+        stdout(&output).contains("(1 target with weight 0 is left out of it)"),
+        "{}",
+        stdout(&output)
+    );
     let rows = csv_rows(&out.path().join("fit.csv"));
     assert_eq!(rows[0], mhsim::calib::CSV_HEADER);
     assert_eq!(rows.len(), 1 + 7);
     let row = |name: &str| rows.iter().find(|r| r[0] == name).unwrap().clone();
+    for r in &rows[1..] {
+        let weight = if r[0] == "children_2022" { "0" } else { "1" };
+        assert_eq!(r[13], weight, "{}", r[0]);
+    }
     let results = f.results();
     let y = |stat, year, m, s| yearly(&results, stat, year, m, s);
     let bits = |field: &str| num(field).to_bits();
@@ -455,7 +465,8 @@ fn the_report_has_the_fit_section_with_the_numbers_of_fit_csv() {
         let expected = format!(
             "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td>\
              <td class=\"text\">{} [{}, {}]</td><td class=\"text\">{} to {}</td>\
-             <td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+             <td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td>\
+             <td class=\"text\">{}</td></tr>",
             row[0],
             row[1],
             row[2],
@@ -466,7 +477,8 @@ fn the_report_has_the_fit_section_with_the_numbers_of_fit_csv() {
             shown(num(&row[7])),
             cells[0],
             cells[1],
-            row[12]
+            row[12],
+            row[13]
         );
         assert!(section.contains(&expected), "{expected}\nnot in\n{section}");
     }
