@@ -305,6 +305,25 @@ fn final_cells(run: &super::ReportRun, m: Metric, stratum: usize) -> [Cell; 6] {
     [own(MEAN), own(Q025), own(Q975), d_mean, d_lo, d_hi]
 }
 
+/// The header of a table of final-year values: the `leading` columns, then the columns of
+/// `final_cells` (mean, 2.5% and 97.5% quantiles, and the paired difference with its 95%
+/// confidence interval).
+fn final_year_header(leading: &[&str]) -> Vec<String> {
+    let stats = [
+        "mean",
+        "lo95",
+        "hi95",
+        "difference_mean",
+        "difference_ci95_lo",
+        "difference_ci95_hi",
+    ];
+    leading
+        .iter()
+        .chain(&stats)
+        .map(|c| c.to_string())
+        .collect()
+}
+
 /// Rows of final-year whole-population values of `metrics`, one per metric and scenario:
 /// metric, unit, scenario, mean, 2.5% and 97.5% quantiles across replicates, then for a
 /// compared scenario the mean paired difference from the baseline with its 95% confidence
@@ -335,19 +354,7 @@ fn headline(input: &ReportInput) -> Table {
         title: "Final-year outcomes (whole population): mean and 95% interval across replicates; \
                 difference from the baseline: mean paired difference and its 95% confidence interval"
             .into(),
-        header: [
-            "metric",
-            "unit",
-            "scenario",
-            "mean",
-            "lo95",
-            "hi95",
-            "difference_mean",
-            "difference_ci95_lo",
-            "difference_ci95_hi",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header: final_year_header(&["metric", "unit", "scenario"]),
         rows,
     }
 }
@@ -588,18 +595,7 @@ fn sex_age(input: &ReportInput) -> (Figure, Table) {
     let table = Table {
         name: "sex_age".into(),
         title: "Final-year prevalence by sex and age band".into(),
-        header: [
-            "group",
-            "scenario",
-            "mean",
-            "lo95",
-            "hi95",
-            "difference_mean",
-            "difference_ci95_lo",
-            "difference_ci95_hi",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header: final_year_header(&["group", "scenario"]),
         rows,
     };
     (figure, table)
@@ -680,19 +676,7 @@ fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
     let table = Table {
         name: "services".into(),
         title: "Final-year service measures (whole population)".into(),
-        header: [
-            "metric",
-            "unit",
-            "scenario",
-            "mean",
-            "lo95",
-            "hi95",
-            "difference_mean",
-            "difference_ci95_lo",
-            "difference_ci95_hi",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header: final_year_header(&["metric", "unit", "scenario"]),
         rows,
     };
     (figure, table)
