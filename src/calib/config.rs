@@ -323,36 +323,19 @@ impl Calibration {
             .map(resolve);
         let base = match &base_name {
             None => None,
-            Some(_) => match Scenario::load(base_path.as_deref(), &sets) {
-                Ok(s) => Some(s),
-                Err(ScenarioError::Invalid(list)) => {
-                    for p in list {
-                        let file = if p.file == "--set" {
-                            format!("{label} (set)")
-                        } else {
-                            p.file
-                        };
-                        problems.list.push(Problem { file, ..p });
-                    }
-                    None
-                }
-                Err(ScenarioError::BadSet { arg }) => {
-                    problems.add_text(
-                        "set",
-                        Some(format!("{arg:?}")),
-                        "expected \"key.path=value\"",
-                    );
-                    None
-                }
-                Err(other) => {
-                    problems.add_text(
-                        "base",
-                        base_name.clone(),
-                        format!("expected a readable, valid scenario: {other}"),
-                    );
-                    None
-                }
-            },
+            Some(_) => {
+                let loaded = Scenario::load(base_path.as_deref(), &sets);
+                problems
+                    .base_scenario(loaded, label)
+                    .unwrap_or_else(|other| {
+                        problems.add_text(
+                            "base",
+                            base_name.clone(),
+                            format!("expected a readable, valid scenario: {other}"),
+                        );
+                        None
+                    })
+            }
         };
         let targets = match &targets_name {
             None => None,

@@ -173,6 +173,40 @@ impl Problems<'_> {
         });
     }
 
+    /// The base scenario of a sweep or calibration file, loaded with the file's `set`
+    /// overrides: its own problems are taken in, naming its files (an override's as
+    /// "LABEL (set)"), and a malformed override is reported at `set`; any other error is
+    /// handed back.
+    pub(crate) fn base_scenario(
+        &mut self,
+        loaded: Result<Scenario, ScenarioError>,
+        label: &str,
+    ) -> Result<Option<Scenario>, ScenarioError> {
+        match loaded {
+            Ok(s) => Ok(Some(s)),
+            Err(ScenarioError::Invalid(list)) => {
+                for p in list {
+                    let file = if p.file == "--set" {
+                        format!("{label} (set)")
+                    } else {
+                        p.file
+                    };
+                    self.list.push(Problem { file, ..p });
+                }
+                Ok(None)
+            }
+            Err(ScenarioError::BadSet { arg }) => {
+                self.add_text(
+                    "set",
+                    Some(format!("{arg:?}")),
+                    "expected \"key.path=value\"",
+                );
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// The optional list `set` of "key.path=value" strings of a sweep or calibration file.
     pub(crate) fn set_list(&mut self, table: &toml::Table) -> Vec<String> {
         let mut sets = Vec::new();
@@ -310,34 +344,12 @@ impl Sweep {
                     let path = dir.map_or_else(|| PathBuf::from(name), |d| d.join(name));
                     Scenario::load(Some(&path), &fixed)
                 };
-                match loaded {
-                    Ok(s) => Some(s),
-                    Err(ScenarioError::Invalid(list)) => {
-                        for p in list {
-                            let file = if p.file == "--set" {
-                                format!("{label} (set)")
-                            } else {
-                                p.file
-                            };
-                            problems.list.push(Problem { file, ..p });
-                        }
-                        None
-                    }
-                    Err(ScenarioError::BadSet { arg }) => {
-                        problems.add_text(
-                            "set",
-                            Some(format!("{arg:?}")),
-                            "expected \"key.path=value\"",
-                        );
-                        None
-                    }
-                    Err(source) => {
-                        return Err(SweepError::Base {
-                            file: label.to_string(),
-                            source,
-                        });
-                    }
-                }
+                problems
+                    .base_scenario(loaded, label)
+                    .map_err(|source| SweepError::Base {
+                        file: label.to_string(),
+                        source,
+                    })?
             }
         };
 
