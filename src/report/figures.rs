@@ -794,16 +794,7 @@ fn draw_bars<DB: DrawingBackend>(bars: &Bars, area: &DrawingArea<DB, Shift>) -> 
         .y_label_area_size((longest as u32 * 9 + 12).min(260))
         .build_cartesian_2d(-1.0..1.0, -0.5..(n as f64 - 0.5))
         .map_err(err)?;
-    let names: Vec<String> = bars.bars.iter().map(|b| b.0.clone()).collect();
-    let label = move |y: &f64| -> String {
-        let i = y.round();
-        if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
-            // Top to bottom.
-            names[names.len() - 1 - i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
+    let label = row_labels(bars.bars.iter().map(|b| b.0.clone()).collect());
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -894,16 +885,7 @@ fn draw_deviations<DB: DrawingBackend>(
         .y_label_area_size((longest as u32 * 9 + 16).min(320))
         .build_cartesian_2d(-limit..limit, -0.5..top)
         .map_err(err)?;
-    let names: Vec<String> = d.rows.iter().map(|r| fit(&r.label, label_chars)).collect();
-    let label = move |y: &f64| -> String {
-        let i = y.round();
-        if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
-            // Top to bottom.
-            names[names.len() - 1 - i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
+    let label = row_labels(d.rows.iter().map(|r| fit(&r.label, label_chars)).collect());
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -994,4 +976,17 @@ fn draw_deviations<DB: DrawingBackend>(
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// The y-axis labels of a chart with one row per name at the whole numbers 0, 1, ...,
+/// the first name at the top; nothing between rows.
+fn row_labels(names: Vec<String>) -> impl Fn(&f64) -> String {
+    move |y: &f64| {
+        let i = y.round();
+        if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
+            names[names.len() - 1 - i as usize].clone()
+        } else {
+            String::new()
+        }
+    }
 }

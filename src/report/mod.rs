@@ -177,6 +177,37 @@ pub fn load(path: &Path) -> Result<ReportInput, ReportError> {
 }
 
 /// Write `bytes` to `path` under a temporary name, then rename it into place.
+/// Write each figure as SVG and PNG and each table as CSV into `dir`: the files written, and
+/// the figures' SVG text (for the page), in order.
+fn write_figures_and_tables(
+    dir: &Path,
+    figures: &[figures::Figure],
+    tables: &[tables::Table],
+) -> Result<(Vec<PathBuf>, Vec<String>), ReportError> {
+    let mut files = Vec::new();
+    let mut svgs = Vec::new();
+    for figure in figures {
+        let draw = |message| ReportError::Draw {
+            name: figure.name.clone(),
+            message,
+        };
+        let svg = figure.svg().map_err(draw)?;
+        let png = figure.png().map_err(draw)?;
+        for (ext, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
+            let path = dir.join(format!("{}.{ext}", figure.name));
+            write_file(&path, bytes)?;
+            files.push(path);
+        }
+        svgs.push(svg);
+    }
+    for table in tables {
+        let path = dir.join(format!("{}.csv", table.name));
+        write_file(&path, table.csv().as_bytes())?;
+        files.push(path);
+    }
+    Ok((files, svgs))
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let io = |source| ReportError::Io {
         path: path.to_path_buf(),
@@ -252,27 +283,7 @@ fn write_sweep_report(results: &Path, out: Option<&Path>) -> Result<ReportFiles,
         source,
     })?;
     let (figures, tables) = sweep::build(&r);
-    let mut files = Vec::new();
-    let mut svgs = Vec::new();
-    for figure in &figures {
-        let draw = |message| ReportError::Draw {
-            name: figure.name.clone(),
-            message,
-        };
-        let svg = figure.svg().map_err(draw)?;
-        let png = figure.png().map_err(draw)?;
-        for (ext, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
-            let path = dir.join(format!("{}.{ext}", figure.name));
-            write_file(&path, bytes)?;
-            files.push(path);
-        }
-        svgs.push(svg);
-    }
-    for table in &tables {
-        let path = dir.join(format!("{}.csv", table.name));
-        write_file(&path, table.csv().as_bytes())?;
-        files.push(path);
-    }
+    let (mut files, svgs) = write_figures_and_tables(&dir, &figures, &tables)?;
     let page = sweep::page(
         &r,
         &results.display().to_string(),
@@ -329,27 +340,7 @@ pub fn write_report_with(
         // The fit is the baseline's: its own shocks and policies are shaded.
         fit::add(&mut built, &data, targets, &windows(&data.runs[..1]));
     }
-    let mut files = Vec::new();
-    let mut svgs = Vec::new();
-    for figure in &built.figures {
-        let draw = |message| ReportError::Draw {
-            name: figure.name.clone(),
-            message,
-        };
-        let svg = figure.svg().map_err(draw)?;
-        let png = figure.png().map_err(draw)?;
-        for (ext, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
-            let path = dir.join(format!("{}.{ext}", figure.name));
-            write_file(&path, bytes)?;
-            files.push(path);
-        }
-        svgs.push(svg);
-    }
-    for table in &built.tables {
-        let path = dir.join(format!("{}.csv", table.name));
-        write_file(&path, table.csv().as_bytes())?;
-        files.push(path);
-    }
+    let (mut files, svgs) = write_figures_and_tables(&dir, &built.figures, &built.tables)?;
     let page = html::page(&data, &built, &svgs);
     let path = dir.join("report.html");
     write_file(&path, page.as_bytes())?;
