@@ -260,10 +260,13 @@ impl Compiled {
 /// (pupils, adults, lonely adults) and a uniform draw fixed for the (policy, person) — or
 /// (policy, neighbourhood) for neighbourhood programmes — falls below `reach` times the
 /// intensity, so coverage grows with a ramp and the same people stay reached from week to
-/// week. Everyone's effects are recomputed when the policies' reach changes (a policy starts,
-/// ramps, fades or ends) and after each new year (ages, births); otherwise only people whose
-/// employment or loneliness changed are recomputed, because nothing else that targets read
-/// can change within a year.
+/// week. Everyone's effects are recomputed when a policy starts or ends, when a neighbourhood
+/// programme's reach changes, and after each new year (ages, births). When only the reach of
+/// policies drawn by person changes (a ramp or a fade), only the people whose draw lies between
+/// the old and the new threshold can change: they are found in each policy's people sorted
+/// by draw, and recomputed with the people whose employment or loneliness changed. Otherwise
+/// only the latter are recomputed, because nothing else that targets read can change within a
+/// year. Every path gives the effects a recomputation of everyone would.
 #[derive(Debug, Clone)]
 pub struct PersonPolicies {
     /// Each person's effects.
@@ -274,10 +277,23 @@ pub struct PersonPolicies {
     /// Each person's programme cost for a week (a copy of `PersonEffects::weekly_cost`, so
     /// that the weekly cost tally reads 4 bytes a person).
     pub costs: Vec<f32>,
-    /// Reach thresholds of the policies that acted when `effects` were last computed in full.
+    /// Reach thresholds of the policies that acted when `effects` were last brought up to
+    /// date.
     fingerprint: Vec<(usize, u64)>,
     /// Whether everyone must be recomputed next week.
     stale: bool,
+    /// By policy index: the people sorted by their fixed reach draw of that policy (ties by
+    /// person), built the first time its reach changes while it acts by person.
+    orders: Vec<Option<Vec<u32>>>,
+}
+
+/// The people `0..people` sorted by their fixed reach draw `key.uniform(p, 0)`, ties by
+/// person: those reached at a threshold `x` are a prefix, so those whose status changes
+/// between two thresholds are a range.
+fn reach_order(key: StreamKey, people: usize) -> Vec<u32> {
+    let mut draws: Vec<(f64, u32)> = (0..people as u32).map(|p| (key.uniform(p, 0), p)).collect();
+    draws.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    draws.into_iter().map(|(_, p)| p).collect()
 }
 
 impl PersonPolicies {
@@ -289,6 +305,7 @@ impl PersonPolicies {
             costs: vec![0.0; people],
             fingerprint: Vec::new(),
             stale: true,
+            orders: Vec::new(),
         }
     }
 
@@ -341,7 +358,48 @@ impl PersonPolicies {
             .map(|c| (c.index, c.threshold.to_bits()))
             .collect();
         let mut income_changed = Vec::new();
-        if self.stale || fingerprint != self.fingerprint {
+        // Only reach thresholds of policies drawn by person changed: recompute the people
+        // whose draw lies between an old and a new threshold, and the changed people.
+        let by_range = !self.stale
+            && fingerprint != self.fingerprint
+            && fingerprint.len() == self.fingerprint.len()
+            && active
+                .iter()
+                .zip(&self.fingerprint)
+                .all(|(c, &(index, old))| {
+                    c.index == index && (c.threshold.to_bits() == old || !c.by_neighbourhood)
+                });
+        if by_range {
+            if self.orders.len() < policies.len() {
+                self.orders.resize(policies.len(), None);
+            }
+            let people = self.effects.len();
+            let mut recount: Vec<u32> = changed.to_vec();
+            for (c, &(_, old)) in active.iter().zip(&self.fingerprint) {
+                if c.threshold.to_bits() == old {
+                    continue;
+                }
+                let old = f64::from_bits(old);
+                let (lo, hi) = (old.min(c.threshold), old.max(c.threshold));
+                let key = keys[c.index];
+                let order = self.orders[c.index].get_or_insert_with(|| reach_order(key, people));
+                let from = order.partition_point(|&p| key.uniform(p, 0) < lo);
+                let to = order.partition_point(|&p| key.uniform(p, 0) < hi);
+                recount.extend_from_slice(&order[from..to]);
+            }
+            // In person order, as a recomputation of everyone lists them.
+            recount.sort_unstable();
+            recount.dedup();
+            for p in recount {
+                let p = p as usize;
+                if recompute(&active, policies, keys, pop, p, &mut self.effects[p]) {
+                    income_changed.push(p as u32);
+                }
+                self.hot[p] = HotEffects::from(&self.effects[p]);
+                self.costs[p] = self.effects[p].weekly_cost;
+            }
+            self.fingerprint = fingerprint;
+        } else if self.stale || fingerprint != self.fingerprint {
             let chunk = crate::sim::CHUNK;
             let parts: Vec<Vec<u32>> = self
                 .effects

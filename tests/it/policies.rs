@@ -740,6 +740,85 @@ kind = "school_programme"
 }
 
 #[test]
+fn person_effects_through_ramps_and_fades_equal_a_fresh_computation() {
+    // Reach that grows (a ramp) and shrinks (a fade) week by week: only the people whose
+    // fixed draw lies between the old and the new threshold are recomputed, with those whose
+    // circumstances changed. In each checked week, bringing the kept effects to the next
+    // week must give what computing everyone afresh gives; a neighbourhood programme's ramp
+    // takes the recomputation of everyone.
+    for neighbourhood in [
+        "",
+        "[[policy]]\nkind = \"thrive\"\nstart_week = 30\nramp_weeks = 20\n",
+    ] {
+        let s = sized(
+            3000,
+            104,
+            20,
+            &format!(
+                r#"
+[[policy]]
+kind = "social_prescribing"
+target = {{ reach = 0.8 }}
+start_week = 5
+ramp_weeks = 40
+end_week = 60
+fade_weeks = 30
+[[policy]]
+kind = "universal_credit"
+target = {{ employment = ["unemployed", "inactive_sick"] }}
+start_week = 0
+ramp_weeks = 80
+{neighbourhood}"#
+            ),
+        );
+        let mut world = World::new(&s, 0);
+        let (mut checked, mut reached) = (0, 0);
+        for week in 0..20 + 100 {
+            world.step();
+            if week < 20 || week % 7 != 0 {
+                continue;
+            }
+            let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
+            let mut kept = world.person_policies.clone().unwrap();
+            let mut cost = vec![0.0; mhsim::record::N_CELLS];
+            let income = kept.update(
+                &s.policies,
+                &world.policy_keys,
+                t,
+                &world.pop,
+                &world.cells,
+                &world.changed,
+                s.services.stigma_help_seeking_rr,
+                &mut cost,
+            );
+            let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
+            let mut fresh_cost = vec![0.0; mhsim::record::N_CELLS];
+            fresh.update(
+                &s.policies,
+                &world.policy_keys,
+                t,
+                &world.pop,
+                &world.cells,
+                &[],
+                s.services.stigma_help_seeking_rr,
+                &mut fresh_cost,
+            );
+            assert_eq!(kept.effects, fresh.effects, "week {week} {neighbourhood}");
+            assert_eq!(kept.hot, fresh.hot);
+            assert_eq!(kept.costs, fresh.costs);
+            assert_eq!(cost, fresh_cost);
+            assert!(income.windows(2).all(|w| w[0] < w[1]), "in person order");
+            checked += 1;
+            reached += usize::from(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
+        }
+        assert!(
+            checked >= 10 && reached >= 5,
+            "{checked} weeks, {reached} with reach"
+        );
+    }
+}
+
+#[test]
 fn validate_lists_the_shocks_and_policies_with_their_windows() {
     let path = crate::common::manifest_dir().join("scenarios/recession_benefit_uplift.toml");
     let out = crate::common::run_mhsim(&["validate", path.to_str().unwrap()]);
