@@ -153,7 +153,12 @@ fn deviations(targets: &Targets, fit: &FitTable) -> Figure {
         .filter_map(|(r, t)| {
             let s = r.simulated?;
             Some(Deviation {
-                label: r.name.clone(),
+                // A target the calibration distance leaves out says so.
+                label: if r.weight == 0.0 {
+                    format!("{} (weight 0)", r.name)
+                } else {
+                    r.name.clone()
+                },
                 value: t.standardised(s.mean),
                 lo: t.standardised(s.lo),
                 hi: t.standardised(s.hi),

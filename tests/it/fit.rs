@@ -414,12 +414,13 @@ fn the_report_has_the_fit_section_with_the_numbers_of_fit_csv() {
         assert!(section.contains(svg.trim_end()), "{name}.svg is inlined");
         assert_png(report, name);
     }
-    // Deviations: every covered target named, the outside one in vermillion.
+    // Deviations: every covered target named (one with weight 0 says so), the outside one in
+    // vermillion.
     let deviations = read(&report.join("fit_deviations.svg"));
     for name in [
         "adults_2020",
         "women_to_men_2021",
-        "children_2022",
+        "children_2022 (weight 0)",
         "far_off_2021",
     ] {
         assert!(deviations.contains(&format!("{name}\n</text>")), "{name}");
