@@ -106,11 +106,13 @@ pub struct Built {
     pub fit: Option<super::fit::FitShown>,
 }
 
-/// The outcomes of the headline table: prevalence, services, costs and wellbeing, then
-/// suicides and the course of episodes (durations of the episodes that ended in the year,
+/// The outcomes of the headline table: prevalence (of common mental disorder, and at the
+/// level of a depressive episode), services, costs and wellbeing, then suicides and the
+/// course of episodes (durations of the episodes that ended in the year,
 /// and recurrence within 5 years of a first episode, which needs a run of 5 years or more).
-pub const HEADLINE: [Metric; 18] = [
+pub const HEADLINE: [Metric; 19] = [
     Metric::Prevalence,
+    Metric::DepressivePrevalence,
     Metric::Incidence,
     Metric::Consultations,
     Metric::TherapyStarts,
