@@ -671,6 +671,41 @@ fn set_reaches_into_a_policy_and_an_extends_chain_accumulates_policies() {
     assert_eq!(again.policies, s.policies);
 }
 
+/// Bring a copy of the world's kept person effects to the next week (with the people whose
+/// circumstances changed this week) and check them, the hot copies and the programme costs
+/// against a computation of everybody afresh; the kept effects and the people whose income
+/// effects changed.
+fn next_week_equals_a_fresh_computation(
+    s: &Scenario,
+    world: &World,
+    context: &str,
+) -> (mhsim::policy::PersonPolicies, Vec<u32>) {
+    let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
+    let update = |policies: &mut mhsim::policy::PersonPolicies, changed: &[u32]| {
+        let mut cost = vec![0.0; mhsim::record::N_CELLS];
+        let income = policies.update(
+            &s.policies,
+            &world.policy_keys,
+            t,
+            &world.pop,
+            &world.cells,
+            changed,
+            s.services.stigma_help_seeking_rr,
+            &mut cost,
+        );
+        (cost, income)
+    };
+    let mut kept = world.person_policies.clone().unwrap();
+    let (cost, income) = update(&mut kept, &world.changed);
+    let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
+    let (fresh_cost, _) = update(&mut fresh, &[]);
+    assert_eq!(kept.effects, fresh.effects, "{context}");
+    assert_eq!(kept.hot, fresh.hot, "{context}");
+    assert_eq!(kept.costs, fresh.costs, "{context}");
+    assert_eq!(cost, fresh_cost, "{context}");
+    (kept, income)
+}
+
 #[test]
 fn person_effects_kept_up_to_date_equal_a_fresh_computation() {
     // Also with suicides thousands of times as frequent as in reality, so that slots are
@@ -703,37 +738,11 @@ kind = "school_programme"
         for _ in 0..(20 + 70) {
             world.step();
         }
-        let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
-        let changed = std::mem::take(&mut world.changed);
-        assert!(!changed.is_empty(), "some people changed job or loneliness");
-        let mut cost = vec![0.0; mhsim::record::N_CELLS];
-        let kept = world.person_policies.as_mut().unwrap();
-        kept.update(
-            &s.policies,
-            &world.policy_keys,
-            t,
-            &world.pop,
-            &world.cells,
-            &changed,
-            s.services.stigma_help_seeking_rr,
-            &mut cost,
+        assert!(
+            !world.changed.is_empty(),
+            "some people changed job or loneliness"
         );
-        let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
-        let mut fresh_cost = vec![0.0; mhsim::record::N_CELLS];
-        fresh.update(
-            &s.policies,
-            &world.policy_keys,
-            t,
-            &world.pop,
-            &world.cells,
-            &[],
-            s.services.stigma_help_seeking_rr,
-            &mut fresh_cost,
-        );
-        assert_eq!(kept.effects, fresh.effects, "{suicide}");
-        assert_eq!(kept.hot, fresh.hot);
-        assert_eq!(kept.costs, fresh.costs);
-        assert_eq!(cost, fresh_cost);
+        let (kept, _) = next_week_equals_a_fresh_computation(&s, &world, suicide);
         assert!(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
         assert!(kept.effects.iter().any(|e| e.extra_income > 0.0));
     }
@@ -778,35 +787,11 @@ ramp_weeks = 80
             if week < 20 || week % 7 != 0 {
                 continue;
             }
-            let t = i64::from(world.week) - i64::from(s.run.burn_in_weeks);
-            let mut kept = world.person_policies.clone().unwrap();
-            let mut cost = vec![0.0; mhsim::record::N_CELLS];
-            let income = kept.update(
-                &s.policies,
-                &world.policy_keys,
-                t,
-                &world.pop,
-                &world.cells,
-                &world.changed,
-                s.services.stigma_help_seeking_rr,
-                &mut cost,
+            let (kept, income) = next_week_equals_a_fresh_computation(
+                &s,
+                &world,
+                &format!("week {week} {neighbourhood}"),
             );
-            let mut fresh = mhsim::policy::PersonPolicies::new(world.pop.len());
-            let mut fresh_cost = vec![0.0; mhsim::record::N_CELLS];
-            fresh.update(
-                &s.policies,
-                &world.policy_keys,
-                t,
-                &world.pop,
-                &world.cells,
-                &[],
-                s.services.stigma_help_seeking_rr,
-                &mut fresh_cost,
-            );
-            assert_eq!(kept.effects, fresh.effects, "week {week} {neighbourhood}");
-            assert_eq!(kept.hot, fresh.hot);
-            assert_eq!(kept.costs, fresh.costs);
-            assert_eq!(cost, fresh_cost);
             assert!(income.windows(2).all(|w| w[0] < w[1]), "in person order");
             checked += 1;
             reached += usize::from(kept.effects.iter().any(|e| e.loneliness_exit > 1.0));
