@@ -317,6 +317,28 @@ impl PersonPolicies {
         self.costs[person] = 0.0;
     }
 
+    /// Recompute the effects of `people`, in their order; returns those whose income-related
+    /// effects changed.
+    fn recompute_some(
+        &mut self,
+        people: &[u32],
+        active: &[Compiled],
+        policies: &[PolicySpec],
+        keys: &[StreamKey],
+        pop: &Population,
+    ) -> Vec<u32> {
+        let mut income_changed = Vec::new();
+        for &p in people {
+            let p = p as usize;
+            if recompute(active, policies, keys, pop, p, &mut self.effects[p]) {
+                income_changed.push(p as u32);
+            }
+            self.hot[p] = HotEffects::from(&self.effects[p]);
+            self.costs[p] = self.effects[p].weekly_cost;
+        }
+        income_changed
+    }
+
     /// Mark everyone for recomputation (after a new year: ages and births changed).
     pub fn invalidate(&mut self) {
         self.stale = true;
@@ -357,7 +379,6 @@ impl PersonPolicies {
             .iter()
             .map(|c| (c.index, c.threshold.to_bits()))
             .collect();
-        let mut income_changed = Vec::new();
         // Only reach thresholds of policies drawn by person changed: recompute the people
         // whose draw lies between an old and a new threshold, and the changed people.
         let by_range = !self.stale
@@ -369,7 +390,7 @@ impl PersonPolicies {
                 .all(|(c, &(index, old))| {
                     c.index == index && (c.threshold.to_bits() == old || !c.by_neighbourhood)
                 });
-        if by_range {
+        let income_changed = if by_range {
             if self.orders.len() < policies.len() {
                 self.orders.resize(policies.len(), None);
             }
@@ -390,15 +411,8 @@ impl PersonPolicies {
             // In person order, as a recomputation of everyone lists them.
             recount.sort_unstable();
             recount.dedup();
-            for p in recount {
-                let p = p as usize;
-                if recompute(&active, policies, keys, pop, p, &mut self.effects[p]) {
-                    income_changed.push(p as u32);
-                }
-                self.hot[p] = HotEffects::from(&self.effects[p]);
-                self.costs[p] = self.effects[p].weekly_cost;
-            }
             self.fingerprint = fingerprint;
+            self.recompute_some(&recount, &active, policies, keys, pop)
         } else if self.stale || fingerprint != self.fingerprint {
             let chunk = crate::sim::CHUNK;
             let parts: Vec<Vec<u32>> = self
@@ -425,19 +439,12 @@ impl PersonPolicies {
                     changed
                 })
                 .collect();
-            income_changed = parts.concat();
             self.fingerprint = fingerprint;
             self.stale = false;
+            parts.concat()
         } else {
-            for &p in changed {
-                let p = p as usize;
-                if recompute(&active, policies, keys, pop, p, &mut self.effects[p]) {
-                    income_changed.push(p as u32);
-                }
-                self.hot[p] = HotEffects::from(&self.effects[p]);
-                self.costs[p] = self.effects[p].weekly_cost;
-            }
-        }
+            self.recompute_some(changed, &active, policies, keys, pop)
+        };
         if active.iter().any(|c| c.weekly_cost > 0.0) {
             for (&w, &c) in self.costs.iter().zip(cells) {
                 if w > 0.0 {
