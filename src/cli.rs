@@ -36,7 +36,7 @@ pub enum Command {
     /// Build one replicate's population and networks and print their statistics.
     Describe(DescribeArgs),
     /// Make a report (report.html, figures as SVG and PNG, tables as CSV) from a run's
-    /// results.h5, a comparison's folder or a sweep's folder.
+    /// results.h5, a comparison's folder, a sweep's folder or a calibration's folder.
     Report(ReportArgs),
     /// Compare a run's results with calibration targets: a table on stdout and fit.csv
     /// (with --report, also the run's report with the fit).
@@ -79,6 +79,9 @@ pub struct CalibrateArgs {
     /// next one (to test resuming).
     #[arg(long, hide = true)]
     pub stop_after_generations: Option<u32>,
+    /// When it finishes, also make its report (as `mhsim report DIR`) in `DIR/report`.
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub progress: ProgressArgs,
 }
@@ -104,14 +107,14 @@ pub struct FitArgs {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A run's results.h5 (or its folder), a comparison's comparison.h5 (or its folder), or a
-    /// sweep's folder (or its results.h5).
+    /// A run's results.h5 (or its folder), a comparison's comparison.h5 (or its folder), a
+    /// sweep's folder (or its results.h5), or a calibration's folder (or its posterior.h5).
     pub path: PathBuf,
     /// Report folder [default: `report` beside the results].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Calibration targets (TOML): adds the section "Fit to calibration targets" (a run, or
-    /// a comparison's baseline; not for sweeps).
+    /// a comparison's baseline; not for sweeps or calibrations).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
 }
@@ -387,6 +390,9 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
                 eprintln!("warning: {warning}");
             }
             if quiet {
+                if args.report {
+                    report(&args.out, None, true, None)?;
+                }
                 return Ok(());
             }
             println!(
@@ -410,6 +416,9 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
             print!("{}", mhsim::calib::format_table(&done.fit));
             for file in &done.files {
                 println!("wrote {}", file.display());
+            }
+            if args.report {
+                report(&args.out, None, false, None)?;
             }
             Ok(())
         }

@@ -158,7 +158,7 @@ impl Finished {
 }
 
 /// See [`Finished::degeneracy_warning`].
-fn degeneracy_warning(ess: f64, kept: usize) -> Option<String> {
+pub(crate) fn degeneracy_warning(ess: f64, kept: usize) -> Option<String> {
     (ess < (0.1 * kept as f64).max(5.0)).then(|| {
         format!(
             "the posterior's weights are degenerate (effective sample size {ess:.1} of {kept} particles kept): its intervals understate the uncertainty, and `mhsim run --posterior` draws almost only its heaviest particles; calibrate with more particles (abc.particles) or fewer parameters for a usable posterior"
@@ -653,7 +653,7 @@ fn report_of(state: &State, seconds: Option<f64>) -> GenerationReport {
 }
 
 /// Weighted mean and SD of each parameter (values, normalised weights).
-fn weighted_mean_sd(values: &[Vec<f64>], weights: &[f64]) -> Vec<(f64, f64)> {
+pub(crate) fn weighted_mean_sd(values: &[Vec<f64>], weights: &[f64]) -> Vec<(f64, f64)> {
     let d = values.first().map_or(0, Vec::len);
     (0..d)
         .map(|j| {
@@ -670,7 +670,7 @@ fn weighted_mean_sd(values: &[Vec<f64>], weights: &[f64]) -> Vec<(f64, f64)> {
 
 /// Weighted quantile `q` (normalised weights): the smallest value whose cumulative weight
 /// reaches `q`.
-fn weighted_quantile(values: &[f64], weights: &[f64], q: f64) -> f64 {
+pub(crate) fn weighted_quantile(values: &[f64], weights: &[f64], q: f64) -> f64 {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
     let mut acc = 0.0;

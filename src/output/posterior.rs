@@ -24,7 +24,7 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::output::Staged;
-use crate::output::h5::{attr_str, attr_u64, read_strings, string_array};
+use crate::output::h5::{attr_str, attr_u64, read_attr_str, read_strings, string_array};
 use crate::output::sweep::Column;
 
 fn err(e: impl std::fmt::Display) -> hdf5::Error {
@@ -127,6 +127,85 @@ pub fn write_posterior(path: &Path, p: &PosteriorFile) -> hdf5::Result<()> {
     staged.commit().map_err(err)
 }
 
+/// Read everything a `posterior.h5` holds (what [`write_posterior`] wrote, its
+/// `mhsim_version` attribute among the text). Attributes are sorted into text, integers and
+/// reals by their type; the per-generation columns come in the order the calibration writes
+/// them (`generation`, `epsilon`, `p_acc`, `ess`, `kernel_mass_median`, `candidates`,
+/// `simulations`, then `mean_<key>` and `sd_<key>` per parameter), any others after them.
+pub fn read_posterior_file(path: &Path) -> hdf5::Result<PosteriorFile> {
+    use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
+    let file = hdf5::File::open(path)?;
+    let particles = read_posterior(path)?;
+    let mut p = PosteriorFile {
+        parameters: particles.parameters,
+        integer: particles.integer,
+        samples: particles.samples,
+        weights: particles.weights,
+        ..PosteriorFile::default()
+    };
+    let mut names = file.attr_names()?;
+    names.sort();
+    for name in names {
+        let attr = file.attr(&name)?;
+        match attr.dtype()?.to_descriptor()? {
+            TypeDescriptor::VarLenUnicode | TypeDescriptor::VarLenAscii => {
+                p.text.push((name.clone(), read_attr_str(&file, &name)?));
+            }
+            TypeDescriptor::Unsigned(IntSize::U8) => {
+                p.numbers.push((name, attr.read_scalar::<u64>()?));
+            }
+            TypeDescriptor::Float(FloatSize::U8) => p.reals.push((name, attr.read_scalar()?)),
+            _ => {} // not one of ours
+        }
+    }
+    p.scale = read_strings(&file.dataset("scale")?)?;
+    p.prior_min = file.dataset("prior_min")?.read_raw()?;
+    p.prior_max = file.dataset("prior_max")?.read_raw()?;
+    p.distances = file.dataset("distances")?.read_raw()?;
+    let d = p.parameters.len();
+    let n = p.samples.len();
+    for (what, len, want) in [
+        ("scale", p.scale.len(), d),
+        ("prior_min", p.prior_min.len(), d),
+        ("prior_max", p.prior_max.len(), d),
+        ("distances", p.distances.len(), n),
+    ] {
+        if len != want {
+            return Err(err(format!("{what} has {len} entries, expected {want}")));
+        }
+    }
+    let group = file.group("generations")?;
+    let mut order: Vec<String> = [
+        "generation",
+        "epsilon",
+        "p_acc",
+        "ess",
+        "kernel_mass_median",
+        "candidates",
+        "simulations",
+    ]
+    .map(String::from)
+    .to_vec();
+    for key in &p.parameters {
+        order.push(format!("mean_{key}"));
+        order.push(format!("sd_{key}"));
+    }
+    let mut members = group.member_names()?;
+    members.sort_by_key(|m| order.iter().position(|o| o == m).unwrap_or(usize::MAX));
+    for name in members {
+        let ds = group.dataset(&name)?;
+        let column = match ds.dtype()?.to_descriptor()? {
+            TypeDescriptor::Unsigned(_) | TypeDescriptor::Integer(_) => {
+                Column::U64(ds.read_raw::<u64>()?)
+            }
+            TypeDescriptor::Float(_) => Column::F64(ds.read_raw::<f64>()?),
+            _ => Column::Text(read_strings(&ds)?),
+        };
+        p.generations.push((name, column));
+    }
+    Ok(p)
+}
+
 /// The particles of a posterior: what `mhsim run --posterior` draws from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PosteriorSamples {
@@ -224,4 +303,46 @@ pub(crate) fn write_record(file: &hdf5::File, record: &PosteriorRecord) -> hdf5:
         .with_data(&values)
         .create("values")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_posterior_file_reads_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("posterior.h5");
+        let written = PosteriorFile {
+            text: vec![
+                ("calibration_name".into(), "test".into()),
+                ("stop".into(), "why".into()),
+            ],
+            numbers: vec![("generations".into(), 2), ("seed".into(), 7)],
+            reals: vec![("alpha".into(), 0.5), ("epsilon".into(), 0.25)],
+            parameters: vec!["a.x".into(), "b.y".into()],
+            scale: vec!["linear".into(), "log".into()],
+            integer: vec![false, true],
+            prior_min: vec![0.0, 1.0],
+            prior_max: vec![1.0, 10.0],
+            samples: vec![vec![0.5, 2.0], vec![0.25, 3.0], vec![0.75, 4.0]],
+            weights: vec![0.5, 0.25, 0.25],
+            distances: vec![0.1, 0.2, 0.3],
+            generations: vec![
+                ("generation".into(), Column::U64(vec![0, 1])),
+                ("epsilon".into(), Column::F64(vec![1.0, 0.25])),
+                ("ess".into(), Column::F64(vec![3.0, 2.5])),
+                ("mean_a.x".into(), Column::F64(vec![0.4, 0.5])),
+                ("sd_a.x".into(), Column::F64(vec![0.2, 0.1])),
+                ("mean_b.y".into(), Column::F64(vec![4.0, 3.0])),
+            ],
+        };
+        write_posterior(&path, &written).unwrap();
+        let read = read_posterior_file(&path).unwrap();
+        // The version attribute comes with the text, attributes sorted by name.
+        let mut text = written.text.clone();
+        text.push(("mhsim_version".into(), crate::VERSION.into()));
+        text.sort();
+        assert_eq!(read, PosteriorFile { text, ..written });
+    }
 }

@@ -137,6 +137,26 @@ pub enum Panel {
     },
     /// Standardised deviations from targets, one row each.
     Deviations(Deviations),
+    /// A weighted histogram with marked values.
+    Histogram(Histogram),
+}
+
+/// A histogram of weighted shares in equal-width bins over a range, with values marked as
+/// vertical lines (a posterior marginal over its prior's range).
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    /// Panel title.
+    pub title: String,
+    /// X-axis label.
+    pub x_label: String,
+    /// The range the bins divide, in axis coordinates.
+    pub range: (f64, f64),
+    /// The axis is the base-10 logarithm of the value: ticks are labelled with the value.
+    pub log10: bool,
+    /// Share of the weight in each bin, left to right.
+    pub shares: Vec<f64>,
+    /// Marked values (axis coordinates): legend label, value, colour.
+    pub marks: Vec<(String, f64, RGBColor)>,
 }
 
 /// Observed values drawn over a time series: points with vertical 95% intervals.
@@ -306,6 +326,7 @@ impl Figure {
                 Panel::Categories { .. } => draw_categories(panel, area)?,
                 Panel::Bars(bars) => draw_bars(bars, area)?,
                 Panel::Deviations(d) => draw_deviations(d, area)?,
+                Panel::Histogram(h) => draw_histogram(h, area)?,
             }
         }
         Ok(())
@@ -772,14 +793,19 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
             )
             .map_err(err)?;
         let colour = p.colour;
-        chart
+        let dots = chart
             .draw_series(
                 at.iter()
                     .map(|(x, v)| Circle::new((*x, v.0), 5, colour.filled())),
             )
-            .map_err(err)?
-            .label(p.label.as_str())
-            .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
+            .map_err(err)?;
+        if !p.label.is_empty() {
+            dots.label(p.label.as_str())
+                .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
+        }
+    }
+    if points.iter().all(|p| p.label.is_empty()) {
+        return Ok(());
     }
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
@@ -837,6 +863,71 @@ fn draw_bars<DB: DrawingBackend>(bars: &Bars, area: &DrawingArea<DB, Shift>) -> 
             .map_err(err)?;
     }
     Ok(())
+}
+
+fn draw_histogram<DB: DrawingBackend>(h: &Histogram, area: &DrawingArea<DB, Shift>) -> DrawResult {
+    let (x0, x1) = h.range;
+    // Headroom above the tallest bar for the legend.
+    let top = h.shares.iter().copied().fold(0.0_f64, f64::max).max(0.05) * 1.6;
+    let mut chart = ChartBuilder::on(area)
+        .caption(&h.title, (FAMILY, 17))
+        .margin(6)
+        .margin_right(16)
+        .x_label_area_size(40)
+        .y_label_area_size(52)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(err)?;
+    let log10 = h.log10;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(5)
+        .y_labels(4)
+        .x_desc(h.x_label.as_str())
+        .y_desc("share of weight")
+        .axis_desc_style((FAMILY, 14))
+        .label_style((FAMILY, 13))
+        .x_label_formatter(&|x| tick_label(if log10 { 10f64.powf(*x) } else { *x }))
+        .y_label_formatter(&|y| tick_label(*y))
+        .draw()
+        .map_err(err)?;
+    let width = (x1 - x0) / h.shares.len().max(1) as f64;
+    chart
+        .draw_series(
+            h.shares
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s > 0.0)
+                .map(|(i, s)| {
+                    let left = x0 + i as f64 * width;
+                    Rectangle::new(
+                        [(left, 0.0), (left + width, *s)],
+                        PALETTE[0].mix(0.55).filled(),
+                    )
+                }),
+        )
+        .map_err(err)?;
+    for (label, value, colour) in &h.marks {
+        if !value.is_finite() {
+            continue;
+        }
+        let colour = *colour;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(*value, 0.0), (*value, top)],
+                colour.stroke_width(3),
+            )))
+            .map_err(err)?
+            .label(label.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+            });
+    }
+    if h.marks.is_empty() {
+        return Ok(());
+    }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 /// Half-width of a deviations panel's x-axis: room for every value, at least 2 (so that the

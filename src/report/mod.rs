@@ -6,6 +6,7 @@
 //! are read through [`crate::output::read`]; this module is the only user of plotters, and
 //! it writes only the report files, each under a temporary name renamed into place.
 
+pub mod calibration;
 pub mod figures;
 mod fit;
 mod html;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::calib::Targets;
 use crate::experiment::ensemble::folder_name;
 use crate::output::Staged;
+use crate::output::posterior::read_posterior_file;
 use crate::output::read::{
     Difference, RunResults, is_sweep_results, read_comparison, read_results, read_sweep,
 };
@@ -297,9 +299,42 @@ fn write_sweep_report(results: &Path, out: Option<&Path>) -> Result<ReportFiles,
     Ok(ReportFiles { dir, files })
 }
 
+fn write_calibration_report(
+    posterior: &Path,
+    out: Option<&Path>,
+) -> Result<ReportFiles, ReportError> {
+    let p = read_posterior_file(posterior).map_err(|e| {
+        bad(
+            posterior,
+            format!("not a readable calibration posterior ({e})"),
+        )
+    })?;
+    let dir = out.map_or_else(
+        || posterior.parent().unwrap_or(Path::new(".")).join("report"),
+        Path::to_path_buf,
+    );
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let (figures, tables) = calibration::build(&p, calibration::fit_table(posterior));
+    let (mut files, svgs) = write_figures_and_tables(&dir, &figures, &tables)?;
+    let page = calibration::page(
+        &p,
+        &posterior.display().to_string(),
+        &figures,
+        &svgs,
+        &tables,
+    );
+    let path = dir.join("report.html");
+    write_file(&path, page.as_bytes())?;
+    files.insert(0, path);
+    Ok(ReportFiles { dir, files })
+}
+
 /// Make the report for the results at `input` into `out` (default: a `report` folder beside
-/// the results): a run's `results.h5`, a comparison's folder or `comparison.h5`, or a sweep's
-/// folder or `results.h5`.
+/// the results): a run's `results.h5`, a comparison's folder or `comparison.h5`, a sweep's
+/// folder or `results.h5`, or a calibration's folder or `posterior.h5`.
 pub fn write_report(input: &Path, out: Option<&Path>) -> Result<ReportFiles, ReportError> {
     write_report_with(input, out, &ReportOptions::default())
 }
@@ -321,6 +356,16 @@ pub fn write_report_with(
             ));
         }
         return write_sweep_report(&results, out);
+    }
+    if let Some(posterior) = calibration::posterior_path(input).map_err(ReportError::Input)? {
+        if options.targets.is_some() {
+            return Err(bad(
+                input,
+                "a calibration's report shows the fit of its closest particle to its own \
+                 targets: leave out --targets",
+            ));
+        }
+        return write_calibration_report(&posterior, out);
     }
     let data = load(input)?;
     let dir = match out {

@@ -644,3 +644,148 @@ fn an_integer_parameter_is_calibrated_on_whole_numbers() {
         s(&run),
     ]));
 }
+
+/// The QUICK calibration, run once with `--report`: its folder.
+pub(crate) fn calibration_with_report() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-calibration");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        write(&dir, "targets.toml", QUICK_TARGETS);
+        let cal = write(&dir, "quick.toml", QUICK);
+        let out = dir.join("quick");
+        let output = calibrate(&cal, &out, &["--report"]);
+        assert_success(&output);
+        assert!(
+            stdout(&output).contains("report.html"),
+            "{}",
+            stdout(&output)
+        );
+        out
+    })
+}
+
+#[test]
+fn a_calibration_report_shows_convergence_marginals_and_the_fit() {
+    use crate::report::{assert_png, csv_rows, files_of, num, read};
+    let out = calibration_with_report();
+    let report = out.join("report");
+    let html = read(&report.join("report.html"));
+    for id in [
+        "summary",
+        "convergence",
+        "posterior",
+        "fit",
+        "generations",
+        "methods",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\"")), "{id}");
+    }
+    for figure in ["convergence", "posterior_1"] {
+        assert!(html.contains(&format!("<figure id=\"fig-{figure}\">\n<svg")));
+        assert_png(&report, figure);
+    }
+    assert!(
+        html.contains("name = &quot;quick&quot;"),
+        "the calibration file"
+    );
+    assert!(html.contains("3 generations"), "the summary");
+
+    // The posterior table: weighted moments and quantiles of the kept particles, and the
+    // closest particle, from posterior.h5.
+    let posterior = out.join("posterior.h5");
+    let file = hdf5::File::open(&posterior).unwrap();
+    let samples = file.dataset("samples").unwrap().read_raw::<f64>().unwrap();
+    let weights = file.dataset("weights").unwrap().read_raw::<f64>().unwrap();
+    let distances = file
+        .dataset("distances")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let closest = (0..distances.len())
+        .min_by(|&a, &b| distances[a].total_cmp(&distances[b]))
+        .unwrap();
+    let rows = csv_rows(&report.join("posterior.csv"));
+    assert_eq!(rows.len(), 1 + 2);
+    assert_eq!(rows[0][..3], ["parameter", "scale", "prior_min"]);
+    for (j, (key, scale)) in [
+        ("dynamics.baseline_set_point", "linear"),
+        ("dynamics.kappa", "log"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let row = &rows[1 + j];
+        assert_eq!((row[0].as_str(), row[1].as_str()), (key, scale));
+        let column: Vec<f64> = samples.iter().skip(j).step_by(2).copied().collect();
+        let mean: f64 = column.iter().zip(&weights).map(|(v, w)| v * w).sum();
+        assert!((num(&row[4]) - mean).abs() < 1e-12, "{key} mean");
+        assert_eq!(num(&row[6]), weighted_quantile(&column, &weights, 0.025));
+        assert_eq!(num(&row[8]), weighted_quantile(&column, &weights, 0.975));
+        assert_eq!(num(&row[9]), column[closest], "{key} closest");
+        assert!(num(&row[6]) <= num(&row[7]) && num(&row[7]) <= num(&row[8]));
+    }
+    // One row per generation, with the file's tolerances.
+    let epsilon = file
+        .group("generations")
+        .unwrap()
+        .dataset("epsilon")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let generations = csv_rows(&report.join("generations.csv"));
+    assert_eq!(
+        generations[0][..4],
+        ["generation", "epsilon", "p_acc", "ess"]
+    );
+    assert_eq!(generations.len(), 1 + 3);
+    for (g, row) in generations[1..].iter().enumerate() {
+        assert_eq!(num(&row[0]), g as f64);
+        assert_eq!(num(&row[1]), epsilon[g]);
+    }
+    // The fit table is the calibration's fit.csv.
+    assert_eq!(
+        csv_rows(&report.join("fit.csv")),
+        csv_rows(&out.join("fit.csv"))
+    );
+
+    // `mhsim report` on the folder or on posterior.h5 makes the same files.
+    let work = tempfile::tempdir().unwrap();
+    for (input, name) in [(out, "folder"), (posterior.as_path(), "file")] {
+        let again = work.path().join(name);
+        assert_success(&run_mhsim(&["report", s(input), "--out", s(&again)]));
+        let (first, second) = (files_of(&report), files_of(&again));
+        assert_eq!(first.len(), second.len());
+        for (name, bytes) in first.iter().filter(|(n, _)| n.as_str() != "report.html") {
+            assert!(*bytes == second[name], "{name} differs");
+        }
+    }
+    // Targets are refused; so is a calibration folder that has not finished.
+    let refused = run_mhsim(&[
+        "report",
+        s(out),
+        "--targets",
+        "scenarios/targets/england.toml",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("leave out --targets"),
+        "{}",
+        stderr(&refused)
+    );
+    let unfinished = work.path().join("unfinished");
+    std::fs::create_dir_all(&unfinished).unwrap();
+    std::fs::copy(
+        out.join("calibration.json"),
+        unfinished.join("calibration.json"),
+    )
+    .unwrap();
+    let early = run_mhsim(&["report", s(&unfinished)]);
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        stderr(&early).contains("has not finished"),
+        "{}",
+        stderr(&early)
+    );
+}

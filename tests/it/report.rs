@@ -508,6 +508,12 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         &fitted,
         &["table-headline".to_string(), "table-fit".to_string()],
     );
+    // A calibration's report.
+    lays_out_without_the_network(
+        &crate::calibrate::calibration_with_report().join("report"),
+        &["fig-convergence".to_string(), "fig-posterior_1".to_string()],
+        &["posterior", "fit", "generations"].map(|t| format!("table-{t}")),
+    );
 }
 
 /// `report.html` in `report` refers to nothing elsewhere, and in headless Chromium (with every
