@@ -501,9 +501,20 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         Path::new("outputs").join(names.join("-vs-"))
     });
     let posterior = match &args.posterior {
-        Some(path) => Some(mhsim::calib::Posterior::load(path).map_err(BadInput)?),
+        Some(path) => {
+            let posterior = mhsim::calib::Posterior::load(path).map_err(BadInput)?;
+            let warning = mhsim::calib::calibrate::degeneracy_warning(
+                posterior.ess(),
+                posterior.samples.len(),
+            );
+            if let Some(warning) = warning {
+                eprintln!("warning: {}: {warning}", path.display());
+            }
+            Some(posterior)
+        }
         None => None,
     };
+    let spread = posterior.as_ref().map(|p| (p.ess(), p.samples.len()));
     let options = EnsembleOptions {
         out,
         replicates,
@@ -531,12 +542,14 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         first.run.weeks,
         report.seconds
     );
-    if let (Some(particles), Some(path)) = (&report.particles, &args.posterior) {
+    if let (Some(particles), Some(path), Some((ess, n))) =
+        (&report.particles, &args.posterior, spread)
+    {
         let mut distinct = particles.clone();
         distinct.sort_unstable();
         distinct.dedup();
         println!(
-            "parameters drawn from {}: {} distinct particles over {} replicates (recorded in /posterior of results.h5)",
+            "parameters drawn from {} (effective sample size {ess:.1} of {n} particles): {} distinct particles over {} replicates (recorded in /posterior of results.h5)",
             path.display(),
             distinct.len(),
             particles.len()

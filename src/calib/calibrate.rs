@@ -157,8 +157,9 @@ impl Finished {
     }
 }
 
-/// See [`Finished::degeneracy_warning`].
-pub(crate) fn degeneracy_warning(ess: f64, kept: usize) -> Option<String> {
+/// A warning when weights with effective sample size `ess` over `kept` particles are
+/// degenerate: see [`Finished::degeneracy_warning`].
+pub fn degeneracy_warning(ess: f64, kept: usize) -> Option<String> {
     (ess < (0.1 * kept as f64).max(5.0)).then(|| {
         format!(
             "the posterior's weights are degenerate (effective sample size {ess:.1} of {kept} particles kept): its intervals understate the uncertainty, and `mhsim run --posterior` draws almost only its heaviest particles; calibrate with more particles (abc.particles) or fewer parameters for a usable posterior"

@@ -81,6 +81,11 @@ impl Posterior {
         Ok(posterior)
     }
 
+    /// The effective sample size of the weights, `(Σw)² / Σw²`.
+    pub fn ess(&self) -> f64 {
+        crate::calib::abc::ess(&self.weights)
+    }
+
     /// The particle of replicate `replicate` under seed `seed`: drawn by weight.
     pub fn draw(&self, seed: u64, replicate: u64) -> usize {
         let total: f64 = self.weights.iter().sum();

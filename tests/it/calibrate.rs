@@ -510,9 +510,18 @@ fn run_with_a_posterior_draws_particles_by_weight_alike_for_every_scenario() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     let printed = run(&one, "1");
     assert!(
-        stdout(&printed).contains("2 distinct particles over 32 replicates"),
+        stdout(&printed).contains(
+            "(effective sample size 1.6 of 2 particles): 2 distinct particles over 32 replicates"
+        ),
         "{}",
         stdout(&printed)
+    );
+    // Weights of 1/4 and 3/4 (an effective sample size of 1.6) are degenerate.
+    assert!(
+        stderr(&printed).contains("warning: ")
+            && stderr(&printed).contains("weights are degenerate (effective sample size 1.6"),
+        "{}",
+        stderr(&printed)
     );
     run(&two, "2");
     for file in ["a/results.h5", "b/results.h5", "comparison.h5"] {
