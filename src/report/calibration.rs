@@ -10,7 +10,8 @@ use crate::calib::calibrate::{degeneracy_warning, weighted_mean_sd, weighted_qua
 use crate::output::posterior::PosteriorFile;
 use crate::output::sweep::Column;
 
-use super::figures::{Figure, Histogram, PALETTE, Panel, Points};
+use super::figures::{Deviation, Figure, Histogram, PALETTE, Panel, Points};
+use super::fit::{deviation_label, deviations_figure};
 use super::html::{STYLE, escape, table_html};
 use super::tables::{Cell, Table};
 
@@ -143,6 +144,51 @@ pub fn fit_table(posterior: &Path) -> Option<Table> {
     })
 }
 
+/// The standardised deviations of the fit table's covered targets (the figure `mhsim fit
+/// --report` draws), computed from its columns: `(simulated - observed)` over the distance
+/// from the observed value to the accepted bound on that side. `None` without such rows.
+fn fit_deviations(fit: &Table) -> Option<Figure> {
+    let col = |name: &str| fit.header.iter().position(|h| h == name);
+    let (target, observed, lo, hi) = (
+        col("target")?,
+        col("observed")?,
+        col("accepted_lo")?,
+        col("accepted_hi")?,
+    );
+    let (mean, mean_lo, mean_hi, inside) = (
+        col("simulated_mean")?,
+        col("simulated_lo95")?,
+        col("simulated_hi95")?,
+        col("inside")?,
+    );
+    let weight = col("weight");
+    let number = |row: &[Cell], c: usize| match row.get(c) {
+        Some(Cell::Num(v)) => Some(*v),
+        _ => None,
+    };
+    let rows: Vec<Deviation> = fit
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let o = number(r, observed)?;
+            let (below, above) = (o - number(r, lo)?, number(r, hi)? - o);
+            let standardised = |x: f64| {
+                let d = x - o;
+                d / if d < 0.0 { below } else { above }
+            };
+            let weight = weight.and_then(|w| number(r, w)).unwrap_or(1.0);
+            Some(Deviation {
+                label: deviation_label(&r.get(target)?.shown(), weight),
+                value: standardised(number(r, mean)?),
+                lo: standardised(number(r, mean_lo)?),
+                hi: standardised(number(r, mean_hi)?),
+                inside: matches!(r.get(inside), Some(Cell::Text(t)) if t == "yes"),
+            })
+        })
+        .collect();
+    (!rows.is_empty()).then(|| deviations_figure(rows))
+}
+
 /// Figures and tables of a calibration's report; `fit` is the closest particle's fit table.
 pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>) {
     let generations: Vec<String> = column(p, "generation")
@@ -249,6 +295,8 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
             panels: chunk.to_vec(),
         });
     }
+
+    figures.extend(fit.as_ref().and_then(fit_deviations));
 
     let mut tables = vec![Table {
         name: "posterior".into(),
@@ -411,9 +459,18 @@ pub fn page(
         let _ = writeln!(
             out,
             "<section id=\"fit\">\n<h2>Fit of the closest particle</h2>\n<p>Targets file: \
-             <code>{}</code>.</p>",
+             <code>{}</code>. The figure gives each covered target's deviation in units of \
+             its tolerance (inside the shaded band: inside the tolerance), the whisker the \
+             range across the candidate's replicates.</p>",
             escape(text(p, "targets_file"))
         );
+        for (figure, svg) in figures
+            .iter()
+            .zip(svgs)
+            .filter(|(f, _)| f.name == "fit_deviations")
+        {
+            figure_html(&mut out, figure, svg);
+        }
         table_html(&mut out, t);
         out.push_str("</section>\n");
     }

@@ -144,6 +144,16 @@ fn shown_table(fit: &FitTable, title: &str) -> Table {
     }
 }
 
+/// The label of a target's row of deviations: a target the calibration distance leaves out
+/// says so.
+pub(super) fn deviation_label(name: &str, weight: f64) -> String {
+    if weight == 0.0 {
+        format!("{name} (weight 0)")
+    } else {
+        name.to_string()
+    }
+}
+
 /// The standardised deviations of the covered targets.
 fn deviations(targets: &Targets, fit: &FitTable) -> Figure {
     let rows = fit
@@ -153,12 +163,7 @@ fn deviations(targets: &Targets, fit: &FitTable) -> Figure {
         .filter_map(|(r, t)| {
             let s = r.simulated?;
             Some(Deviation {
-                // A target the calibration distance leaves out says so.
-                label: if r.weight == 0.0 {
-                    format!("{} (weight 0)", r.name)
-                } else {
-                    r.name.clone()
-                },
+                label: deviation_label(&r.name, r.weight),
                 value: t.standardised(s.mean),
                 lo: t.standardised(s.lo),
                 hi: t.standardised(s.hi),
@@ -166,6 +171,11 @@ fn deviations(targets: &Targets, fit: &FitTable) -> Figure {
             })
         })
         .collect();
+    deviations_figure(rows)
+}
+
+/// The figure `fit_deviations` of rows of deviations.
+pub(super) fn deviations_figure(rows: Vec<Deviation>) -> Figure {
     Figure {
         name: "fit_deviations".into(),
         title: "Fit to calibration targets: standardised deviations".into(),

@@ -691,7 +691,7 @@ fn a_calibration_report_shows_convergence_marginals_and_the_fit() {
     ] {
         assert!(html.contains(&format!("<section id=\"{id}\"")), "{id}");
     }
-    for figure in ["convergence", "posterior_1"] {
+    for figure in ["convergence", "posterior_1", "fit_deviations"] {
         assert!(html.contains(&format!("<figure id=\"fig-{figure}\">\n<svg")));
         assert_png(&report, figure);
     }

@@ -511,7 +511,7 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
     // A calibration's report.
     lays_out_without_the_network(
         &crate::calibrate::calibration_with_report().join("report"),
-        &["fig-convergence".to_string(), "fig-posterior_1".to_string()],
+        &["convergence", "posterior_1", "fit_deviations"].map(|f| format!("fig-{f}")),
         &["posterior", "fit", "generations"].map(|t| format!("table-{t}")),
     );
 }
