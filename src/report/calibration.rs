@@ -12,7 +12,7 @@ use crate::output::sweep::Column;
 
 use super::figures::{Deviation, Figure, Histogram, PALETTE, Panel, Points};
 use super::fit::{deviation_label, deviations_figure};
-use super::html::{STYLE, escape, table_html};
+use super::html::{escape, figure_html, page_head, table_html, tables_named};
 use super::tables::{Cell, Table};
 
 /// Bins of a posterior marginal over its prior's range.
@@ -356,18 +356,6 @@ fn column_len(c: &Column) -> usize {
     }
 }
 
-fn figure_html(out: &mut String, figure: &Figure, svg: &str) {
-    let _ = writeln!(
-        out,
-        "<figure id=\"fig-{}\">\n{svg}\n<figcaption>Figure: {}. Files: <code>{}.svg</code>, \
-         <code>{}.png</code>.</figcaption>\n</figure>",
-        figure.name,
-        escape(&figure.title),
-        figure.name,
-        figure.name
-    );
-}
-
 /// The calibration report page. `svgs[i]` is `figures[i]` as SVG text.
 pub fn page(
     p: &PosteriorFile,
@@ -380,13 +368,11 @@ pub fn page(
     let title = format!("mhsim report: calibration {name}");
     let ess = ess(p);
     let mut out = String::new();
+    page_head(&mut out, &title);
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n\
+        "<h1>{}</h1>\n\
          <p class=\"meta\">{}. Made by mhsim {} from <code>{}</code> (written by mhsim {}).</p>",
-        escape(&title),
         escape(&title),
         escape(text(p, "description")),
         escape(crate::VERSION),
@@ -451,9 +437,7 @@ pub fn page(
     {
         figure_html(&mut out, figure, svg);
     }
-    for t in tables.iter().filter(|t| t.name == "posterior") {
-        table_html(&mut out, t);
-    }
+    tables_named(&mut out, tables, "posterior");
     out.push_str("</section>\n");
     if let Some(t) = tables.iter().find(|t| t.name == "fit") {
         let _ = writeln!(
@@ -475,9 +459,7 @@ pub fn page(
         out.push_str("</section>\n");
     }
     out.push_str("<section id=\"generations\">\n<h2>Generations</h2>\n");
-    for t in tables.iter().filter(|t| t.name == "generations") {
-        table_html(&mut out, t);
-    }
+    tables_named(&mut out, tables, "generations");
     let _ = writeln!(
         out,
         "</section>\n<section id=\"methods\" class=\"methods\">\n<h2>Methods</h2>\n\

@@ -88,6 +88,37 @@ pub(super) fn table_html(out: &mut String, table: &Table) {
     );
 }
 
+/// The start of a page titled `title`: the document's head (with the style) and `<body>`.
+pub(super) fn page_head(out: &mut String, title: &str) {
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        escape(title)
+    );
+}
+
+/// A figure of the page: its SVG inline, and a caption naming its files.
+pub(super) fn figure_html(out: &mut String, figure: &super::figures::Figure, svg: &str) {
+    let _ = writeln!(
+        out,
+        "<figure id=\"fig-{}\">\n{svg}\n<figcaption>Figure: {}. Files: <code>{}.svg</code>, \
+         <code>{}.png</code>.</figcaption>\n</figure>",
+        figure.name,
+        escape(&figure.title),
+        figure.name,
+        figure.name
+    );
+}
+
+/// The tables of `tables` named `name`.
+pub(super) fn tables_named(out: &mut String, tables: &[Table], name: &str) {
+    for t in tables.iter().filter(|t| t.name == name) {
+        table_html(out, t);
+    }
+}
+
 /// The report page. `svgs[i]` is figure `i` of `built` as SVG text.
 pub fn page(input: &ReportInput, built: &Built, svgs: &[String]) -> String {
     let first = &input.runs[0].results;
@@ -102,13 +133,7 @@ pub fn page(input: &ReportInput, built: &Built, svgs: &[String]) -> String {
         format!("mhsim report: {}", names[0])
     };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        escape(&title)
-    );
+    page_head(&mut out, &title);
     let last_year = first.start_year + first.weeks.div_ceil(52).max(1) - 1;
     let _ = writeln!(
         out,
@@ -150,17 +175,7 @@ pub fn page(input: &ReportInput, built: &Built, svgs: &[String]) -> String {
         }
         let _ = writeln!(out, "<p>{}</p>", escape(&s.intro));
         for &f in &s.figures {
-            let figure = &built.figures[f];
-            let _ = writeln!(
-                out,
-                "<figure id=\"fig-{}\">\n{}\n<figcaption>Figure: {}. Files: <code>{}.svg</code>, \
-                 <code>{}.png</code>.</figcaption>\n</figure>",
-                figure.name,
-                svgs[f],
-                escape(&figure.title),
-                figure.name,
-                figure.name
-            );
+            figure_html(&mut out, &built.figures[f], &svgs[f]);
         }
         for &t in &s.tables {
             match &built.fit {

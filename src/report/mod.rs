@@ -210,6 +210,31 @@ fn write_figures_and_tables(
     Ok((files, svgs))
 }
 
+/// The report folder: `out`, or `report` beside `source`; created.
+fn report_dir(source: &Path, out: Option<&Path>) -> Result<PathBuf, ReportError> {
+    let dir = out.map_or_else(
+        || source.parent().unwrap_or(Path::new(".")).join("report"),
+        Path::to_path_buf,
+    );
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
+}
+
+/// Write `report.html` into `dir`; it heads the list of the report's files.
+fn write_page(
+    dir: PathBuf,
+    mut files: Vec<PathBuf>,
+    page: &str,
+) -> Result<ReportFiles, ReportError> {
+    let path = dir.join("report.html");
+    write_file(&path, page.as_bytes())?;
+    files.insert(0, path);
+    Ok(ReportFiles { dir, files })
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let io = |source| ReportError::Io {
         path: path.to_path_buf(),
@@ -276,16 +301,9 @@ fn sweep_results(path: &Path) -> Result<Option<PathBuf>, ReportError> {
 fn write_sweep_report(results: &Path, out: Option<&Path>) -> Result<ReportFiles, ReportError> {
     let r = read_sweep(results)
         .map_err(|e| bad(results, format!("not a readable sweep results file ({e})")))?;
-    let dir = out.map_or_else(
-        || results.parent().unwrap_or(Path::new(".")).join("report"),
-        Path::to_path_buf,
-    );
-    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let dir = report_dir(results, out)?;
     let (figures, tables) = sweep::build(&r);
-    let (mut files, svgs) = write_figures_and_tables(&dir, &figures, &tables)?;
+    let (files, svgs) = write_figures_and_tables(&dir, &figures, &tables)?;
     let page = sweep::page(
         &r,
         &results.display().to_string(),
@@ -293,10 +311,7 @@ fn write_sweep_report(results: &Path, out: Option<&Path>) -> Result<ReportFiles,
         &svgs[0],
         &tables,
     );
-    let path = dir.join("report.html");
-    write_file(&path, page.as_bytes())?;
-    files.insert(0, path);
-    Ok(ReportFiles { dir, files })
+    write_page(dir, files, &page)
 }
 
 fn write_calibration_report(
@@ -309,16 +324,9 @@ fn write_calibration_report(
             format!("not a readable calibration posterior ({e})"),
         )
     })?;
-    let dir = out.map_or_else(
-        || posterior.parent().unwrap_or(Path::new(".")).join("report"),
-        Path::to_path_buf,
-    );
-    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let dir = report_dir(posterior, out)?;
     let (figures, tables) = calibration::build(&p, calibration::fit_table(posterior));
-    let (mut files, svgs) = write_figures_and_tables(&dir, &figures, &tables)?;
+    let (files, svgs) = write_figures_and_tables(&dir, &figures, &tables)?;
     let page = calibration::page(
         &p,
         &posterior.display().to_string(),
@@ -326,10 +334,7 @@ fn write_calibration_report(
         &svgs,
         &tables,
     );
-    let path = dir.join("report.html");
-    write_file(&path, page.as_bytes())?;
-    files.insert(0, path);
-    Ok(ReportFiles { dir, files })
+    write_page(dir, files, &page)
 }
 
 /// Make the report for the results at `input` into `out` (default: a `report` folder beside
@@ -368,27 +373,13 @@ pub fn write_report_with(
         return write_calibration_report(&posterior, out);
     }
     let data = load(input)?;
-    let dir = match out {
-        Some(dir) => dir.to_path_buf(),
-        None => data
-            .source
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("report"),
-    };
-    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let dir = report_dir(&data.source, out)?;
     let mut built = tables::build(&data, &windows(&data.runs));
     if let Some(targets) = options.targets {
         // The fit is the baseline's: its own shocks and policies are shaded.
         fit::add(&mut built, &data, targets, &windows(&data.runs[..1]));
     }
-    let (mut files, svgs) = write_figures_and_tables(&dir, &built.figures, &built.tables)?;
+    let (files, svgs) = write_figures_and_tables(&dir, &built.figures, &built.tables)?;
     let page = html::page(&data, &built, &svgs);
-    let path = dir.join("report.html");
-    write_file(&path, page.as_bytes())?;
-    files.insert(0, path);
-    Ok(ReportFiles { dir, files })
+    write_page(dir, files, &page)
 }

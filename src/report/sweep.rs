@@ -8,7 +8,7 @@ use crate::output::read::{SweepResults, SweptValues};
 use crate::record::{Metric, N_STRATA};
 
 use super::figures::{Bars, Figure, Panel};
-use super::html::{STYLE, escape, table_html};
+use super::html::{escape, figure_html, page_head, table_html, tables_named};
 use super::tables::{Cell, Table, differing_parameters};
 
 /// The outcomes analysed (whole population, final year).
@@ -227,14 +227,12 @@ pub fn page(
 ) -> String {
     let title = format!("mhsim report: sweep {}", r.name);
     let mut out = String::new();
+    page_head(&mut out, &title);
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n\
+        "<h1>{}</h1>\n\
          <p class=\"meta\">{} points x {} replicates, {} weeks from {}; {}. Made by mhsim {} \
          from <code>{}</code>.</p>",
-        escape(&title),
         escape(&title),
         r.points,
         r.replicates,
@@ -250,21 +248,12 @@ pub fn page(
          rank correlation coefficient (PRCC) with each numeric swept parameter: the \
          correlation between the ranks of the parameter and of the outcome across points once \
          the other swept parameters are accounted for (+1: the outcome rises with the \
-         parameter, -1: it falls). Bars are sorted by strength (a tornado chart).</p>\n\
-         <figure id=\"fig-{}\">\n{svg}\n<figcaption>Figure: {}. Files: <code>{}.svg</code>, \
-         <code>{}.png</code>.</figcaption>\n</figure>",
-        figure.name,
-        escape(&figure.title),
-        figure.name,
-        figure.name
+         parameter, -1: it falls). Bars are sorted by strength (a tornado chart).</p>"
     );
-    for t in tables.iter().filter(|t| t.name == "sensitivity") {
-        table_html(&mut out, t);
-    }
+    figure_html(&mut out, figure, svg);
+    tables_named(&mut out, tables, "sensitivity");
     out.push_str("</section>\n<section id=\"points\">\n<h2>Points</h2>\n");
-    for t in tables.iter().filter(|t| t.name == "points") {
-        table_html(&mut out, t);
-    }
+    tables_named(&mut out, tables, "points");
     let _ = writeln!(
         out,
         "</section>\n<section id=\"methods\" class=\"methods\">\n<h2>Methods</h2>\n\
