@@ -40,6 +40,20 @@ pub fn histogram(values: &[f64], weights: &[f64], lo: f64, hi: f64, bins: usize)
     shares
 }
 
+/// The range (axis coordinates) and bins of a parameter's marginal: [`BINS`] equal bins over
+/// the prior range (its base-10 logarithm for a log-uniform prior), or, for an integer
+/// parameter on a linear scale with at most [`BINS`] values, one bin per whole number.
+pub fn marginal_bins(min: f64, max: f64, integer: bool, log10: bool) -> (f64, f64, usize) {
+    let values = max - min + 1.0;
+    if integer && !log10 && values <= BINS as f64 {
+        (min - 0.5, max + 0.5, values as usize)
+    } else if log10 {
+        (min.log10(), max.log10(), BINS)
+    } else {
+        (min, max, BINS)
+    }
+}
+
 /// The posterior file of a calibration at `path` (its folder, a folder holding its
 /// `posterior.h5`, or that file), if it is one. A calibration folder without its posterior
 /// yet is an error for the user.
@@ -248,7 +262,8 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
         let values: Vec<f64> = p.samples.iter().map(|s| s[j]).collect();
         let log10 = p.scale.get(j).is_some_and(|s| s == "log");
         let axis = |v: f64| if log10 { v.log10() } else { v };
-        let (lo, hi) = (axis(p.prior_min[j]), axis(p.prior_max[j]));
+        let integer = p.integer.get(j).copied().unwrap_or(false);
+        let (lo, hi, bins) = marginal_bins(p.prior_min[j], p.prior_max[j], integer, log10);
         let on_axis: Vec<f64> = values.iter().map(|v| axis(*v)).collect();
         let (mean, sd) = moments[j];
         let best_value = best.map_or(f64::NAN, |b| values[b]);
@@ -261,7 +276,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
             },
             range: (lo, hi),
             log10,
-            shares: histogram(&on_axis, &weights, lo, hi, BINS),
+            shares: histogram(&on_axis, &weights, lo, hi, bins),
             marks: vec![
                 ("weighted mean".into(), axis(mean), PALETTE[1]),
                 ("closest particle".into(), axis(best_value), PALETTE[2]),
@@ -426,7 +441,8 @@ pub fn page(
         "<section id=\"posterior\">\n<h2>Posterior</h2>\n<p>Each panel spreads the weight \
          of the kept particles over the parameter's prior range ({} equal bins; in logarithms \
          for a log-uniform prior), with the weighted mean and the closest particle (the one \
-         <code>best.toml</code> holds) marked. A narrow marginal with a low effective sample \
+         <code>best.toml</code> holds) marked; an integer parameter has a bar per whole \
+         number. A narrow marginal with a low effective sample \
          size shows few heavy particles, not a well-identified parameter.</p>",
         BINS
     );
@@ -499,5 +515,15 @@ mod tests {
         // Out of range values are left out; an empty range gives nothing.
         assert!((shares.iter().sum::<f64>() - 0.8).abs() < 1e-12);
         assert!(histogram(&[1.0], &[1.0], 1.0, 1.0, 4).is_empty());
+    }
+
+    #[test]
+    fn whole_numbers_get_a_bin_each() {
+        assert_eq!(marginal_bins(1.0, 4.0, true, false), (0.5, 4.5, 4));
+        assert_eq!(marginal_bins(0.0, 100.0, true, false), (0.0, 100.0, BINS));
+        assert_eq!(marginal_bins(0.1, 10.0, false, true), (-1.0, 1.0, BINS));
+        assert_eq!(marginal_bins(0.2, 0.6, false, false), (0.2, 0.6, BINS));
+        let shares = histogram(&[1.0, 2.0, 2.0, 4.0], &[1.0; 4], 0.5, 4.5, 4);
+        assert_eq!(shares, vec![0.25, 0.5, 0.0, 0.25]);
     }
 }

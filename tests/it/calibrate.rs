@@ -634,6 +634,10 @@ fn an_integer_parameter_is_calibrated_on_whole_numbers() {
         samples.chunks(2).all(|s| s[0].fract() == 0.0),
         "{samples:?}"
     );
+    // Its report draws the integer parameter's marginal (a bar per whole number).
+    assert_success(&run_mhsim(&["report", s(&out)]));
+    let svg = std::fs::read_to_string(out.join("report/posterior_1.svg")).unwrap();
+    assert!(svg.contains("dynamics.onset_weeks"), "the integer's panel");
     // A run drawing from it applies the integer as such.
     let run = dir.path().join("run");
     let scenario = write(
