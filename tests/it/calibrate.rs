@@ -802,3 +802,37 @@ fn a_calibration_report_shows_convergence_marginals_and_the_fit() {
         stderr(&early)
     );
 }
+
+#[test]
+fn the_shipped_core_posterior_is_usable_and_matches_its_calibration_file() {
+    let path = Path::new("scenarios/calibration/england_core/posterior.h5");
+    let posterior = mhsim::calib::Posterior::load(path).unwrap();
+    assert_eq!(posterior.parameters.len(), 6);
+    // Spread weights: an effective sample size of at least half the particles.
+    let n = posterior.samples.len() as f64;
+    assert!(posterior.ess() >= 0.5 * n, "ESS {} of {n}", posterior.ess());
+    // It is the posterior of the calibration file shipped beside it.
+    let file = hdf5::File::open(path).unwrap();
+    assert_eq!(
+        attr_string(&file, "calibration"),
+        std::fs::read_to_string("scenarios/calibration/england_core.toml").unwrap()
+    );
+    // Its parameters apply to the baseline: a small run draws from it.
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_mhsim(&[
+        "run",
+        "--set",
+        "people=300",
+        "--set",
+        "weeks=26",
+        "--replicates",
+        "4",
+        "--posterior",
+        s(path),
+        "--quiet",
+        "--out",
+        s(dir.path()),
+    ]);
+    assert_success(&output);
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+}
