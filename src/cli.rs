@@ -629,11 +629,37 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
 #[error("{0}")]
 pub struct Outside(pub String);
 
+/// What a folder without a run's `results.h5` is, and what to fit instead, if it is the
+/// folder of a comparison, a sweep or a calibration.
+fn not_a_run(dir: &Path) -> Option<&'static str> {
+    if dir.join("manifest.json").is_file() {
+        // A sweep's folder holds a results.h5 of its own once run.
+        Some("a sweep's folder, not a run: fit one point's run (`mhsim run` with its values)")
+    } else if dir.join("results.h5").is_file() {
+        None
+    } else if dir.join("comparison.h5").is_file() {
+        Some(
+            "a comparison's folder: fit one scenario's run (its subfolder), or make the \
+             comparison's report with the fit of its baseline (`mhsim report DIR --targets FILE`)",
+        )
+    } else if dir.join("calibration.json").is_file() || dir.join("posterior.h5").is_file() {
+        Some(
+            "a calibration's folder: the fit of its closest particle is fit.csv in it, and \
+             `mhsim report DIR` shows it; to fit its best.toml, run it and fit that run",
+        )
+    } else {
+        Some("no results.h5 in this folder: give a run's results.h5 or its folder")
+    }
+}
+
 /// `mhsim fit`: the fit table of a run against a targets file.
 fn fit(args: &FitArgs) -> anyhow::Result<()> {
     let targets =
         mhsim::calib::Targets::load(&args.targets).map_err(|e| BadInput(e.to_string()))?;
     let path = if args.results.is_dir() {
+        if let Some(kind) = not_a_run(&args.results) {
+            return Err(BadInput(format!("{}: {kind}", args.results.display())).into());
+        }
         args.results.join("results.h5")
     } else {
         args.results.clone()

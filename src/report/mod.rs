@@ -136,7 +136,8 @@ pub fn load(path: &Path) -> Result<ReportInput, ReportError> {
         } else {
             return Err(bad(
                 path,
-                "neither results.h5 nor comparison.h5 is in this folder",
+                "not a run's, comparison's, sweep's or calibration's folder: none of results.h5, \
+                 comparison.h5, manifest.json (a sweep) or posterior.h5 (a calibration) is in it",
             ));
         }
     } else if !path.exists() {

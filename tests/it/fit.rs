@@ -606,6 +606,21 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
         stderr(&output)
     );
     assert!(!refused.exists());
+    // `mhsim fit` takes a run: other folders are named as what they are.
+    let calibration = crate::calibrate::calibration_with_report();
+    for (folder, message) in [
+        (cmp, "a comparison's folder: fit one scenario's run"),
+        (sweep, "a sweep's folder, not a run"),
+        (
+            calibration,
+            "a calibration's folder: the fit of its closest particle is fit.csv",
+        ),
+        (work.path(), "no results.h5 in this folder"),
+    ] {
+        let output = fit(&[s(folder), "--targets", s(&targets)]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains(message), "{}", stderr(&output));
+    }
 }
 
 /// Targets of `scenarios/targets/england.toml` that the shipped defaults miss, with the

@@ -436,7 +436,10 @@ fn report_inputs_that_are_not_results_exit_with_code_2() {
     for (path, message) in [
         (work.path().join("missing.h5"), "no such file or folder"),
         (not_h5, "cannot be read as an mhsim run's results file"),
-        (empty, "neither results.h5 nor comparison.h5"),
+        (
+            empty,
+            "not a run's, comparison's, sweep's or calibration's folder",
+        ),
         (planned, "the sweep has no results.h5 yet"),
     ] {
         let output = run_mhsim(&["report", path.to_str().unwrap()]);
