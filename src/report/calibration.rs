@@ -54,6 +54,39 @@ pub fn marginal_bins(min: f64, max: f64, integer: bool, log10: bool) -> (f64, f6
     }
 }
 
+/// Weighted Pearson correlation of every pair of `columns` (one column of values per
+/// parameter, `weights` normalised): `[j][k]`, NaN where a column does not vary.
+pub fn weighted_correlations(columns: &[Vec<f64>], weights: &[f64]) -> Vec<Vec<f64>> {
+    let means: Vec<f64> = columns
+        .iter()
+        .map(|c| c.iter().zip(weights).map(|(x, w)| w * x).sum())
+        .collect();
+    let covariance = |j: usize, k: usize| -> f64 {
+        columns[j]
+            .iter()
+            .zip(&columns[k])
+            .zip(weights)
+            .map(|((a, b), w)| w * (a - means[j]) * (b - means[k]))
+            .sum()
+    };
+    let sd: Vec<f64> = (0..columns.len())
+        .map(|j| covariance(j, j).sqrt())
+        .collect();
+    (0..columns.len())
+        .map(|j| {
+            (0..columns.len())
+                .map(|k| {
+                    if sd[j] > 0.0 && sd[k] > 0.0 {
+                        (covariance(j, k) / (sd[j] * sd[k])).clamp(-1.0, 1.0)
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The posterior file of a calibration at `path` (its folder, a folder holding its
 /// `posterior.h5`, or that file), if it is one. A calibration folder without its posterior
 /// yet is an error for the user.
@@ -258,6 +291,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
     let moments = weighted_mean_sd(&p.samples, &weights);
     let mut marginals = Vec::new();
     let mut rows = Vec::new();
+    let mut axes = Vec::new();
     for (j, key) in p.parameters.iter().enumerate() {
         let values: Vec<f64> = p.samples.iter().map(|s| s[j]).collect();
         let log10 = p.scale.get(j).is_some_and(|s| s == "log");
@@ -265,6 +299,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
         let integer = p.integer.get(j).copied().unwrap_or(false);
         let (lo, hi, bins) = marginal_bins(p.prior_min[j], p.prior_max[j], integer, log10);
         let on_axis: Vec<f64> = values.iter().map(|v| axis(*v)).collect();
+        axes.push(on_axis.clone());
         let (mean, sd) = moments[j];
         let best_value = best.map_or(f64::NAN, |b| values[b]);
         marginals.push(Panel::Histogram(Histogram {
@@ -335,6 +370,24 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
         .to_vec(),
         rows,
     }];
+    let mut header = vec!["parameter".to_string()];
+    header.extend(p.parameters.iter().cloned());
+    tables.push(Table {
+        name: "correlations".into(),
+        title: "Weighted correlations of the parameters over the kept particles (of their \
+                logarithms for a log-uniform prior)"
+            .into(),
+        header,
+        rows: weighted_correlations(&axes, &weights)
+            .into_iter()
+            .zip(&p.parameters)
+            .map(|(row, key)| {
+                std::iter::once(Cell::Text(key.clone()))
+                    .chain(row.into_iter().map(Cell::Num))
+                    .collect()
+            })
+            .collect(),
+    });
     if let Some(fit) = fit {
         tables.push(fit);
     }
@@ -454,6 +507,12 @@ pub fn page(
         figure_html(&mut out, figure, svg);
     }
     tables_named(&mut out, tables, "posterior");
+    out.push_str(
+        "<p>Parameters the targets cannot tell apart trade off against each other across the \
+         kept particles: a strong correlation (near +1 or -1) says that one can stand in for \
+         the other, so each is less certain alone than together.</p>\n",
+    );
+    tables_named(&mut out, tables, "correlations");
     out.push_str("</section>\n");
     if let Some(t) = tables.iter().find(|t| t.name == "fit") {
         let _ = writeln!(
@@ -515,6 +574,18 @@ mod tests {
         // Out of range values are left out; an empty range gives nothing.
         assert!((shares.iter().sum::<f64>() - 0.8).abs() < 1e-12);
         assert!(histogram(&[1.0], &[1.0], 1.0, 1.0, 4).is_empty());
+    }
+
+    #[test]
+    fn correlations_are_weighted_and_undefined_without_spread() {
+        let w = [0.25; 4];
+        let a = vec![1.0, 2.0, 3.0, 4.0];
+        let c = weighted_correlations(&[a.clone(), vec![8.0, 6.0, 4.0, 2.0], vec![5.0; 4]], &w);
+        assert!((c[0][0] - 1.0).abs() < 1e-12 && (c[0][1] + 1.0).abs() < 1e-12);
+        assert!(c[0][2].is_nan() && c[2][2].is_nan());
+        // Weight on two points only: a perfect correlation, whatever the others are.
+        let c = weighted_correlations(&[a, vec![0.0, 9.0, -3.0, 1.0]], &[0.5, 0.0, 0.0, 0.5]);
+        assert!((c[0][1] - 1.0).abs() < 1e-12, "{c:?}");
     }
 
     #[test]

@@ -739,6 +739,38 @@ fn a_calibration_report_shows_convergence_marginals_and_the_fit() {
         assert_eq!(num(&row[9]), column[closest], "{key} closest");
         assert!(num(&row[6]) <= num(&row[7]) && num(&row[7]) <= num(&row[8]));
     }
+    // Correlations: symmetric, 1 on the diagonal, computed on the log of a log-scale one.
+    let correlations = csv_rows(&report.join("correlations.csv"));
+    assert_eq!(
+        correlations[0],
+        ["parameter", "dynamics.baseline_set_point", "dynamics.kappa"]
+    );
+    let r = |j: usize, k: usize| num(&correlations[1 + j][1 + k]);
+    assert!((r(0, 0) - 1.0).abs() < 1e-9 && (r(1, 1) - 1.0).abs() < 1e-9);
+    assert!((r(0, 1) - r(1, 0)).abs() < 1e-12 && (-1.0..=1.0).contains(&r(0, 1)));
+    let level: Vec<f64> = samples.iter().step_by(2).copied().collect();
+    let log_kappa: Vec<f64> = samples
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|k| k.log10())
+        .collect();
+    let mean = |x: &[f64]| x.iter().zip(&weights).map(|(v, w)| v * w).sum::<f64>();
+    let (ml, mk) = (mean(&level), mean(&log_kappa));
+    let cov = |a: &[f64], ma: f64, b: &[f64], mb: f64| {
+        a.iter()
+            .zip(b)
+            .zip(&weights)
+            .map(|((x, y), w)| w * (x - ma) * (y - mb))
+            .sum::<f64>()
+    };
+    let expected = cov(&level, ml, &log_kappa, mk)
+        / (cov(&level, ml, &level, ml) * cov(&log_kappa, mk, &log_kappa, mk)).sqrt();
+    assert!(
+        (r(0, 1) - expected).abs() < 1e-9,
+        "{} against {expected}",
+        r(0, 1)
+    );
     // One row per generation, with the file's tolerances.
     let epsilon = file
         .group("generations")

@@ -515,7 +515,7 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
     lays_out_without_the_network(
         &crate::calibrate::calibration_with_report().join("report"),
         &["convergence", "posterior_1", "fit_deviations"].map(|f| format!("fig-{f}")),
-        &["posterior", "fit", "generations"].map(|t| format!("table-{t}")),
+        &["posterior", "correlations", "fit", "generations"].map(|t| format!("table-{t}")),
     );
 }
 
