@@ -684,7 +684,8 @@ pub(crate) fn weighted_quantile(values: &[f64], weights: &[f64], q: f64) -> f64 
     order.last().map_or(f64::NAN, |&i| values[i])
 }
 
-fn normalised(weights: &[f64]) -> Vec<f64> {
+/// Weights scaled to sum to 1.
+pub(crate) fn normalised(weights: &[f64]) -> Vec<f64> {
     let total: f64 = weights.iter().sum();
     weights.iter().map(|w| w / total).collect()
 }

@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::calib::calibrate::{degeneracy_warning, weighted_mean_sd, weighted_quantile};
+use crate::calib::calibrate::{
+    degeneracy_warning, normalised, weighted_mean_sd, weighted_quantile,
+};
 use crate::output::posterior::PosteriorFile;
 use crate::output::sweep::Column;
 
@@ -157,11 +159,6 @@ fn kept(p: &PosteriorFile) -> usize {
     p.samples.len()
 }
 
-fn normalised(p: &PosteriorFile) -> Vec<f64> {
-    let total: f64 = p.weights.iter().sum();
-    p.weights.iter().map(|w| w / total).collect()
-}
-
 /// The `fit.csv` beside a posterior, as a table (cells that read as numbers are numbers).
 pub fn fit_table(posterior: &Path) -> Option<Table> {
     let path = posterior.parent()?.join("fit.csv");
@@ -286,7 +283,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
         panels,
     };
 
-    let weights = normalised(p);
+    let weights = normalised(&p.weights);
     let best = closest(p);
     let moments = weighted_mean_sd(&p.samples, &weights);
     let mut marginals = Vec::new();
