@@ -181,7 +181,7 @@ pub fn fit_table(posterior: &Path) -> Option<Table> {
     Some(Table {
         name: "fit".into(),
         title: "Fit of the closest particle to the calibration targets (fit.csv of the \
-                calibration, as `mhsim fit` writes it)"
+                calibration, as mhsim fit writes it)"
             .into(),
         header,
         rows,
@@ -448,7 +448,7 @@ pub fn page(
     let _ = writeln!(
         out,
         "<section id=\"summary\">\n<h2>Summary</h2>\n<p class=\"verdict\">{} generations, {} \
-         simulations ({} candidates, {} replicates per candidate); it stopped because {}. The last \
+         simulations ({} candidates, replicates per candidate: {}); it stopped because {}. The last \
          tolerance is {}; the {} kept particles have an effective sample size of {:.1}.</p>",
         count(number(p, "generations")),
         count(number(p, "simulations")),
