@@ -595,22 +595,27 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     for (name, diff) in &report.differences {
         println!(
-            "{name} minus {}: mean paired difference [95% confidence interval]:",
+            "{name} minus {}: mean paired difference [95% confidence interval], and the 95% \
+             range of the replicates' paired differences:",
             first.run.name
         );
-        let (mean, lo, hi) = (
+        let (mean, lo, hi, q025, q975) = (
             diff.final_stat(MEAN),
             diff.final_stat(CI_LO),
             diff.final_stat(CI_HI),
+            diff.final_stat(Q025),
+            diff.final_stat(Q975),
         );
         for metric in shown {
             let i = index(metric) * N_STRATA;
             println!(
-                "  {:<16} {:>+9.4} [{:+.4}, {:+.4}] {}",
+                "  {:<16} {:>+9.4} [{:+.4}, {:+.4}] range {:+.4} to {:+.4} {}",
                 metric.name(),
                 mean[i],
                 lo[i],
                 hi[i],
+                q025[i],
+                q975[i],
                 metric.unit()
             );
         }

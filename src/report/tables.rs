@@ -294,22 +294,31 @@ fn time_panel(
 
 /// Final-year cells of one metric and stratum for one scenario: mean, 2.5% and 97.5%
 /// quantiles across replicates, then for a compared scenario the mean paired difference from
-/// the baseline with its 95% confidence interval (empty cells for the baseline).
-fn final_cells(run: &super::ReportRun, m: Metric, stratum: usize) -> [Cell; 6] {
+/// the baseline with its 95% confidence interval, and the 2.5% and 97.5% quantiles of the
+/// paired differences across replicates (empty cells for the baseline).
+fn final_cells(run: &super::ReportRun, m: Metric, stratum: usize) -> [Cell; 8] {
     let s = &run.results.summary;
     let own = |stat| Cell::Num(final_value(s, stat, m, stratum));
-    let [d_mean, d_lo, d_hi] = match &run.difference {
-        Some(d) => {
-            [MEAN, CI_LO, CI_HI].map(|stat| Cell::Num(final_value(&d.summary, stat, m, stratum)))
-        }
-        None => [text(""), text(""), text("")],
+    let [d_mean, d_lo, d_hi, d_q025, d_q975] = match &run.difference {
+        Some(d) => [MEAN, CI_LO, CI_HI, Q025, Q975]
+            .map(|stat| Cell::Num(final_value(&d.summary, stat, m, stratum))),
+        None => [(); 5].map(|()| text("")),
     };
-    [own(MEAN), own(Q025), own(Q975), d_mean, d_lo, d_hi]
+    [
+        own(MEAN),
+        own(Q025),
+        own(Q975),
+        d_mean,
+        d_lo,
+        d_hi,
+        d_q025,
+        d_q975,
+    ]
 }
 
 /// The header of a table of final-year values: the `leading` columns, then the columns of
-/// `final_cells` (mean, 2.5% and 97.5% quantiles, and the paired difference with its 95%
-/// confidence interval).
+/// `final_cells` (mean, 2.5% and 97.5% quantiles, the paired difference with its 95%
+/// confidence interval, and the 2.5% and 97.5% quantiles of the paired differences).
 fn final_year_header(leading: &[&str]) -> Vec<String> {
     let stats = [
         "mean",
@@ -318,6 +327,8 @@ fn final_year_header(leading: &[&str]) -> Vec<String> {
         "difference_mean",
         "difference_ci95_lo",
         "difference_ci95_hi",
+        "difference_lo95",
+        "difference_hi95",
     ];
     leading
         .iter()
@@ -348,13 +359,14 @@ fn final_year_rows(input: &ReportInput, metrics: &[Metric]) -> Vec<Vec<Cell>> {
 
 /// Headline table: final-year mean and 95% interval across replicates of each outcome for
 /// every scenario, and for compared scenarios the mean paired difference with its 95%
-/// confidence interval.
+/// confidence interval and the 95% interval of the paired differences across replicates.
 fn headline(input: &ReportInput) -> Table {
     let rows = final_year_rows(input, &HEADLINE);
     Table {
         name: "headline".into(),
         title: "Final-year outcomes (whole population): mean and 95% interval across replicates; \
-                difference from the baseline: mean paired difference and its 95% confidence interval"
+                difference from the baseline: mean paired difference and its 95% confidence interval, \
+                and the 2.5% and 97.5% quantiles of the paired differences across replicates"
             .into(),
         header: final_year_header(&["metric", "unit", "scenario"]),
         rows,
@@ -879,7 +891,10 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         "Levels are means across replicates with the 2.5% and 97.5% quantiles across \
          replicates (95% interval). Differences from the baseline are paired, replicate by \
          replicate (common random numbers), and given as the mean difference with its 95% \
-         confidence interval."
+         confidence interval (how precisely the replicates pin down the mean effect); the \
+         tables also give the 2.5% and 97.5% quantiles of the paired differences across \
+         replicates (how much the effect varies from one replicate to another, and, with \
+         parameters drawn from a posterior, with the parameters)."
     } else {
         "Levels are means across replicates with the 2.5% and 97.5% quantiles across \
          replicates (95% interval)."

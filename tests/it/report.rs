@@ -205,7 +205,9 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
             "hi95",
             "difference_mean",
             "difference_ci95_lo",
-            "difference_ci95_hi"
+            "difference_ci95_hi",
+            "difference_lo95",
+            "difference_hi95"
         ]
     );
     assert_eq!(rows.len(), 1 + 2 * mhsim::report::HEADLINE.len());
@@ -230,7 +232,13 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
             assert!(row[6..].iter().all(String::is_empty));
         } else {
             assert_eq!(row[2], "uplift & shock");
-            for (col, stat) in [(6, "mean"), (7, "ci95_lo"), (8, "ci95_hi")] {
+            for (col, stat) in [
+                (6, "mean"),
+                (7, "ci95_lo"),
+                (8, "ci95_hi"),
+                (9, "q025"),
+                (10, "q975"),
+            ] {
                 same_number(&row[col], finals(&comparison, diff, stat)[i], &row[0]);
             }
         }
