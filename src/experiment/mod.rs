@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::record::ReplicateSeries;
 use crate::scenario::Scenario;
-use crate::sim::run_replicate;
+use crate::sim::{Start, run_from, run_replicate};
 
 /// What can go wrong running an experiment.
 #[derive(Debug, thiserror::Error)]
@@ -108,8 +108,12 @@ pub fn run_jobs_by<'a, E: Send>(
     scenario_of: impl Fn(usize, u64) -> &'a Scenario + Sync,
     mut consume: impl FnMut(usize, ReplicateSeries) -> Result<(), E>,
 ) -> Result<(), E> {
-    let scenarios = n as u64;
-    let jobs = u64::from(replicates.start) * scenarios..u64::from(replicates.end) * scenarios;
+    let jobs = plan_jobs(
+        pool.current_num_threads().max(1),
+        n,
+        replicates,
+        &scenario_of,
+    );
     let (sender, receiver) =
         mpsc::sync_channel::<(usize, ReplicateSeries)>(2 * pool.current_num_threads().max(1));
     let stop = AtomicBool::new(false);
@@ -118,14 +122,32 @@ pub fn run_jobs_by<'a, E: Send>(
         let scenario_of = &scenario_of;
         scope.spawn(move || {
             pool.install(|| {
-                jobs.into_par_iter().for_each_with(sender, |sender, job| {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let (replicate, s) = (job / scenarios, (job % scenarios) as usize);
-                    let series = run_replicate(scenario_of(s, replicate), replicate);
-                    let _ = sender.send((s, series));
-                });
+                jobs.into_par_iter()
+                    .for_each_with(sender, |sender, (replicate, group)| {
+                        // The scenarios of a group start alike: the start is made once, kept
+                        // while another scenario of the group needs it, and moved into the
+                        // last one.
+                        let mut start = None;
+                        for (i, &s) in group.iter().enumerate() {
+                            if stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let scenario = scenario_of(s, replicate);
+                            let series = if group.len() == 1 {
+                                run_replicate(scenario, replicate)
+                            } else {
+                                let made =
+                                    start.get_or_insert_with(|| Start::new(scenario, replicate));
+                                let this = if i + 1 == group.len() {
+                                    start.take().expect("the start of the group")
+                                } else {
+                                    made.clone()
+                                };
+                                run_from(scenario, replicate, this)
+                            };
+                            let _ = sender.send((s, series));
+                        }
+                    });
             });
         });
         for (s, series) in receiver {
@@ -136,6 +158,60 @@ pub fn run_jobs_by<'a, E: Send>(
         }
         Ok(())
     })
+}
+
+/// The jobs of [`run_jobs_by`], replicate by replicate: (replicate, scenarios). The scenarios
+/// of a replicate that start alike ([`Start::identity`]: they differ only in shocks, policies,
+/// name and description) form one job, which makes their start once; when that would leave
+/// fewer than two jobs a thread, every scenario is a job of its own, so that the threads stay
+/// busy. Either way each replicate of each scenario gives the same series.
+fn plan_jobs<'a>(
+    threads: usize,
+    n: usize,
+    replicates: std::ops::Range<u32>,
+    scenario_of: &(impl Fn(usize, u64) -> &'a Scenario + Sync),
+) -> Vec<(u64, Vec<usize>)> {
+    let alone: Vec<(u64, Vec<usize>)> = replicates
+        .clone()
+        .flat_map(|r| (0..n).map(move |s| (u64::from(r), vec![s])))
+        .collect();
+    if n < 2 {
+        return alone;
+    }
+    // One identity per distinct scenario (a posterior's variants are distinct scenarios).
+    let mut known: std::collections::HashMap<*const Scenario, usize> = Default::default();
+    let mut identities: Vec<String> = Vec::new();
+    let mut identity_of = |scenario: &Scenario| -> usize {
+        *known
+            .entry(std::ptr::from_ref(scenario))
+            .or_insert_with(|| {
+                let identity = Start::identity(scenario);
+                identities
+                    .iter()
+                    .position(|i| *i == identity)
+                    .unwrap_or_else(|| {
+                        identities.push(identity);
+                        identities.len() - 1
+                    })
+            })
+    };
+    let mut grouped = Vec::new();
+    for r in replicates {
+        let r = u64::from(r);
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        for s in 0..n {
+            let id = identity_of(scenario_of(s, r));
+            match groups.iter_mut().find(|(g, _)| *g == id) {
+                Some((_, members)) => members.push(s),
+                None => groups.push((id, vec![s])),
+            }
+        }
+        grouped.extend(groups.into_iter().map(|(_, members)| (r, members)));
+    }
+    if grouped.len() < 2 * threads {
+        return alone;
+    }
+    grouped
 }
 
 /// Run `replicates` replicates of `scenario` on `threads` threads (0 = all cores), passing
@@ -153,4 +229,39 @@ pub fn run_replicates<E: Send>(
         replicates,
         |_, series| consume(series),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(text: &str) -> Scenario {
+        let text = format!("extends = \"builtin:baseline\"\n{text}");
+        Scenario::from_str(&text, "test.toml", None, &[]).unwrap()
+    }
+
+    #[test]
+    fn scenarios_that_differ_only_in_policies_share_a_job_when_the_threads_stay_busy() {
+        let scenarios = [
+            scenario("name = \"a\""),
+            scenario(
+                "name = \"b\"\ndescription = \"other\"\n[[shock]]\nkind = \"recession\"\nstart_week = 52\n",
+            ),
+            scenario("name = \"c\"\n[economy]\nunemployment_rate = 0.1\n"),
+        ];
+        let of = |s: usize, _: u64| &scenarios[s];
+        // a and b start alike; c does not.
+        let jobs = plan_jobs(2, 3, 0..4, &of);
+        assert_eq!(jobs.len(), 8);
+        assert_eq!(jobs[0], (0, vec![0, 1]));
+        assert_eq!(jobs[1], (0, vec![2]));
+        assert_eq!(jobs[7], (3, vec![2]));
+        // Two replicates give 4 jobs, fewer than two a thread on 4 threads: one job each.
+        let jobs = plan_jobs(4, 3, 0..2, &of);
+        assert_eq!(jobs.len(), 6);
+        assert!(jobs.iter().all(|(_, g)| g.len() == 1));
+        assert_eq!(jobs[5], (1, vec![2]));
+        // One scenario: one job a replicate.
+        assert_eq!(plan_jobs(2, 1, 3..5, &of), [(3, vec![0]), (4, vec![0])]);
+    }
 }

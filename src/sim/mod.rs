@@ -1,7 +1,8 @@
 //! One replicate: the [`World`] and the weekly loop.
 //!
-//! [`World::new`] synthesises the population, builds the networks and draws the initial
-//! mental-health state; [`World::step`] (in `step.rs`) advances one week through named phases;
+//! [`Start::new`] synthesises the population, builds the networks and draws the initial
+//! mental-health state, and [`World::new`] (or [`World::from_start`]) sets the replicate up
+//! from it; [`World::step`] (in `step.rs`) advances one week through named phases;
 //! [`run_replicate`] runs the burn-in and the recorded weeks and returns the series.
 
 mod step;
@@ -67,10 +68,25 @@ pub struct World<'s> {
     )>,
 }
 
-impl<'s> World<'s> {
-    /// Build replicate `replicate` of `scenario`.
-    pub fn new(scenario: &'s Scenario, replicate: u64) -> World<'s> {
-        let s = scenario;
+/// What a replicate starts from before its first week: the people, the networks, their
+/// mental health and tie counts, and the observation cells. It is made from the scenario
+/// without its shocks and policies, so scenarios that differ only in those (and in name and
+/// description) start alike: [`Start::identity`] tells them apart, and a comparison makes
+/// the start of a replicate once for all of them ([`crate::experiment::run_jobs_by`]).
+#[derive(Debug, Clone)]
+pub struct Start {
+    pop: Population,
+    net: Network,
+    mh: Vec<MentalHealth>,
+    counts: PeerCounts,
+    cells: Vec<u16>,
+    below_suicide_age: Vec<u32>,
+}
+
+impl Start {
+    /// The start of replicate `replicate` of `scenario` (its shocks and policies left out).
+    pub fn new(scenario: &Scenario, replicate: u64) -> Start {
+        let s = &Start::base(scenario);
         let pop = crate::population::synthesize(
             s.run.people as usize,
             &s.population,
@@ -88,9 +104,55 @@ impl<'s> World<'s> {
         );
         let mh = crate::dynamics::initialise(&pop, s, replicate);
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
-        let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
         let cells: Vec<u16> = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
         let below_suicide_age = below_suicide_age(&pop, &cells, s);
+        Start {
+            pop,
+            net,
+            mh,
+            counts,
+            cells,
+            below_suicide_age,
+        }
+    }
+
+    /// What a start is made from: the scenario without shocks, policies, name, description
+    /// and provenance.
+    fn base(scenario: &Scenario) -> Scenario {
+        let mut s = scenario.clone();
+        s.policies.clear();
+        s.run.name.clear();
+        s.run.description.clear();
+        s.origin.clear();
+        s.source_text.clear();
+        s
+    }
+
+    /// Equal for two scenarios whose replicates start alike.
+    pub fn identity(scenario: &Scenario) -> String {
+        Start::base(scenario).resolved_toml()
+    }
+}
+
+impl<'s> World<'s> {
+    /// Build replicate `replicate` of `scenario`.
+    pub fn new(scenario: &'s Scenario, replicate: u64) -> World<'s> {
+        World::from_start(scenario, replicate, Start::new(scenario, replicate))
+    }
+
+    /// Replicate `replicate` of `scenario` from its start (made by [`Start::new`] for this
+    /// scenario or one of the same [`Start::identity`]).
+    pub fn from_start(scenario: &'s Scenario, replicate: u64, start: Start) -> World<'s> {
+        let s = scenario;
+        let Start {
+            pop,
+            net,
+            mh,
+            counts,
+            cells,
+            below_suicide_age,
+        } = start;
+        let weekly = StreamKey::new(s.run.seed, replicate, Stream::Weekly);
         let policy_key = StreamKey::new(s.run.seed, replicate, Stream::Policy);
         let policy_keys = s
             .policies
@@ -173,7 +235,12 @@ pub fn below_suicide_age(pop: &Population, cells: &[u16], s: &Scenario) -> Vec<u
 
 /// Run one replicate: burn-in, then the recorded weeks.
 pub fn run_replicate(scenario: &Scenario, replicate: u64) -> ReplicateSeries {
-    let mut world = World::new(scenario, replicate);
+    run_from(scenario, replicate, Start::new(scenario, replicate))
+}
+
+/// [`run_replicate`] from a start made for a scenario of the same [`Start::identity`].
+pub fn run_from(scenario: &Scenario, replicate: u64, start: Start) -> ReplicateSeries {
+    let mut world = World::from_start(scenario, replicate, start);
     let burn_in = scenario.run.burn_in_weeks;
     let weeks = scenario.run.weeks as usize;
     let mut series = ReplicateSeries::new(replicate as u32, weeks);

@@ -1,7 +1,8 @@
 //! Ensembles and comparisons through the binary: the added summary statistics against the
 //! series they summarise, `--summary-only` (same summaries, no series, no scratch left),
 //! paired differences of several scenarios (exactly zero for an identical scenario, the
-//! replicate-by-replicate difference otherwise), and scenarios that cannot be compared.
+//! replicate-by-replicate difference otherwise), scenarios that cannot be compared, and
+//! scenarios that share their start giving what they give alone.
 
 use std::path::{Path, PathBuf};
 
@@ -290,4 +291,56 @@ fn scenarios_that_cannot_be_paired_are_rejected_before_running() {
         "{message}"
     );
     assert!(!out.exists(), "output written for a rejected comparison");
+}
+
+#[test]
+fn scenarios_that_start_alike_give_in_a_comparison_what_they_give_alone() {
+    // The baseline and a recession start alike (a shared start per replicate); higher
+    // unemployment does not. Four replicates on two threads: enough jobs to share.
+    let dir = tempfile::tempdir().unwrap();
+    let recession = write(
+        dir.path(),
+        "recession.toml",
+        "extends = \"builtin:baseline\"\nname = \"recession\"\n[[shock]]\nkind = \"recession\"\nstart_week = 10\nunemployment_rise = 0.05\n",
+    );
+    let high = write(
+        dir.path(),
+        "high.toml",
+        "extends = \"builtin:baseline\"\nname = \"high\"\n[economy]\nunemployment_rate = 0.15\n",
+    );
+    let together = dir.path().join("together");
+    let files = [baseline(), recession, high];
+    let names = ["baseline", "recession", "high"];
+    let mut args = vec!["--replicates", "4", "--threads", "2", "--out"];
+    args.push(together.to_str().unwrap());
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    run(&args);
+    for (file, name) in files.iter().zip(names) {
+        let alone = dir.path().join(format!("alone-{name}"));
+        run(&[
+            "--replicates",
+            "4",
+            "--threads",
+            "1",
+            "--out",
+            alone.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ]);
+        let (a, b) = (
+            contents(&together.join(name).join("results.h5"), "/"),
+            contents(&alone.join("results.h5"), "/"),
+        );
+        assert!(!a.is_empty());
+        assert!(
+            a == b,
+            "{name}: results differ between the comparison and a run alone"
+        );
+    }
+    // The recession changes something (so the shared start did not hide it).
+    let diff = read_2d(
+        &hdf5::File::open(together.join("comparison.h5")).unwrap(),
+        "difference/recession/final_year_mean",
+    );
+    let m = metric_index(Metric::UnemploymentRate);
+    assert!(diff[[m, stratum("all")]] > 0.0);
 }
