@@ -615,7 +615,7 @@ fn log_sum_exp(xs: &[f64]) -> f64 {
 }
 
 /// The candidates of the generation after `prev`: `count` particles picked by weight and
-/// moved by the kernel until inside the prior's box (draws of `prev`'s [`Mixture`], truncated
+/// moved by the kernel until inside the prior's box (draws of `prev`'s `Mixture`, truncated
 /// to the box).
 pub fn propose<R: Rng + ?Sized>(
     prev: &Generation,

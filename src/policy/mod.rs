@@ -8,7 +8,7 @@
 //! - the week's [`Effects`]: multipliers and shifts that act on the whole community (hazards,
 //!   tie weights, service capacities), composed over every active shock and policy; and
 //! - for kinds that act on people, each person's [`PersonEffects`] (help-seeking, a distress
-//!   shift, income, welfare rules), computed by [`person_effects`].
+//!   shift, income, welfare rules), kept up to date by [`PersonPolicies`].
 //!
 //! Effects compose: multipliers multiply, shifts and capacities add, probabilities combine
 //! as independent chances, durations take the longest. So several policies in one scenario

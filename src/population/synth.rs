@@ -375,7 +375,7 @@ const MOTHER_TRIES: usize = 64;
 /// The slot of a person who died during a week (by suicide) becomes a newborn at once, as at
 /// a yearly death ([`turnover`]): the mother is drawn uniformly among the women of mother's
 /// age other than the people in `dead` (the week's deaths, sorted; the slot among them) —
-/// by rejection from uniformly drawn people, or, after [`MOTHER_TRIES`] misses, from the
+/// by rejection from uniformly drawn people, or, after `MOTHER_TRIES` misses, from the
 /// list of candidates; with no candidate, the first person in person order not in `dead`
 /// hosts (and with nobody, the slot keeps its household). The slot is reused by the same
 /// function as at a new year, then moved into the mother's household group, and the

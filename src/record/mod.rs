@@ -103,7 +103,7 @@ pub enum Metric {
     Sanctions,
     /// Work-capability reassessments.
     Reassessments,
-    /// Cost of services used this week (unit costs in [services] and the policies).
+    /// Cost of services used this week (unit costs in `[services]` and the policies).
     CostServices,
     /// Cost of primary care and talking therapies this week.
     CostPrimary,
@@ -410,7 +410,7 @@ impl Metric {
             Metric::Sanctions => "benefit sanctions",
             Metric::Reassessments => "work-capability reassessments",
             Metric::CostServices => {
-                "cost of services used this week (unit costs in [services] and the policies)"
+                "cost of services used this week (unit costs in `[services]` and the policies)"
             }
             Metric::CostPrimary => {
                 "cost of primary-care consultations, talking therapy and medication this week"
