@@ -180,19 +180,13 @@ fn plan_jobs<'a>(
     }
     // One identity per distinct scenario (a posterior's variants are distinct scenarios).
     let mut known: std::collections::HashMap<*const Scenario, usize> = Default::default();
-    let mut identities: Vec<String> = Vec::new();
+    let mut identities: std::collections::HashMap<String, usize> = Default::default();
     let mut identity_of = |scenario: &Scenario| -> usize {
         *known
             .entry(std::ptr::from_ref(scenario))
             .or_insert_with(|| {
-                let identity = Start::identity(scenario);
-                identities
-                    .iter()
-                    .position(|i| *i == identity)
-                    .unwrap_or_else(|| {
-                        identities.push(identity);
-                        identities.len() - 1
-                    })
+                let next = identities.len();
+                *identities.entry(Start::identity(scenario)).or_insert(next)
             })
     };
     let mut grouped = Vec::new();
