@@ -637,23 +637,21 @@ pub struct Outside(pub String);
 /// What a folder without a run's `results.h5` is, and what to fit instead, if it is the
 /// folder of a comparison, a sweep or a calibration.
 fn not_a_run(dir: &Path) -> Option<&'static str> {
-    if dir.join("manifest.json").is_file() {
-        // A sweep's folder holds a results.h5 of its own once run.
-        Some("a sweep's folder, not a run: fit one point's run (`mhsim run` with its values)")
-    } else if dir.join("results.h5").is_file() {
-        None
-    } else if dir.join("comparison.h5").is_file() {
-        Some(
+    use mhsim::output::FolderKind;
+    match FolderKind::of(dir) {
+        Some(FolderKind::Run) => None,
+        Some(FolderKind::Sweep) => {
+            Some("a sweep's folder, not a run: fit one point's run (`mhsim run` with its values)")
+        }
+        Some(FolderKind::Comparison) => Some(
             "a comparison's folder: fit one scenario's run (its subfolder), or make the \
              comparison's report with the fit of its baseline (`mhsim report DIR --targets FILE`)",
-        )
-    } else if dir.join("calibration.json").is_file() || dir.join("posterior.h5").is_file() {
-        Some(
+        ),
+        Some(FolderKind::Calibration) => Some(
             "a calibration's folder: the fit of its closest particle is fit.csv in it, and \
              `mhsim report DIR` shows it; to fit its best.toml, run it and fit that run",
-        )
-    } else {
-        Some("no results.h5 in this folder: give a run's results.h5 or its folder")
+        ),
+        None => Some("no results.h5 in this folder: give a run's results.h5 or its folder"),
     }
 }
 

@@ -18,6 +18,43 @@ pub use summary::{
 
 use std::path::{Path, PathBuf};
 
+/// The kinds of folder mhsim writes, told apart by the file that marks each: every command
+/// that takes a folder asks here, so that they agree on what a folder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// A sweep (or a calibration generation): `manifest.json`. Checked first, as a finished
+    /// sweep also holds a `results.h5` of its own.
+    Sweep,
+    /// One scenario's run: `results.h5`.
+    Run,
+    /// A comparison of scenarios: `comparison.h5`, with a run in a subfolder for each.
+    Comparison,
+    /// A calibration: `calibration.json` from its start, `posterior.h5` once finished.
+    Calibration,
+}
+
+impl FolderKind {
+    /// The marking files, for messages about a folder that is none of the kinds.
+    pub const MARKERS: &'static str = "results.h5 (a run), comparison.h5 (a comparison), \
+        manifest.json (a sweep) or calibration.json and posterior.h5 (a calibration)";
+
+    /// The kind of the folder `dir`, or `None` when it is not a folder of any kind.
+    pub fn of(dir: &Path) -> Option<FolderKind> {
+        let has = |name: &str| dir.join(name).is_file();
+        if has("manifest.json") {
+            Some(FolderKind::Sweep)
+        } else if has("results.h5") {
+            Some(FolderKind::Run)
+        } else if has("comparison.h5") {
+            Some(FolderKind::Comparison)
+        } else if has("calibration.json") || has("posterior.h5") {
+            Some(FolderKind::Calibration)
+        } else {
+            None
+        }
+    }
+}
+
 /// A file being written under a temporary name; [`Staged::commit`] renames it into place,
 /// dropping it uncommitted removes it.
 pub struct Staged {

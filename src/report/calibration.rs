@@ -98,7 +98,7 @@ pub fn posterior_path(path: &Path) -> Result<Option<PathBuf>, String> {
         if posterior.is_file() && is_posterior(&posterior) {
             return Ok(Some(posterior));
         }
-        if path.join("calibration.json").is_file() {
+        if crate::output::FolderKind::of(path) == Some(crate::output::FolderKind::Calibration) {
             return Err(format!(
                 "{}: the calibration has not finished (no posterior.h5 yet): run the same \
                  `mhsim calibrate` command again to finish it",

@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 
 use crate::calib::Targets;
 use crate::experiment::ensemble::folder_name;
-use crate::output::Staged;
 use crate::output::posterior::read_posterior_file;
 use crate::output::read::{
     Difference, RunResults, is_sweep_results, read_comparison, read_results, read_sweep,
 };
+use crate::output::{FolderKind, Staged};
 use crate::policy::Family;
 use crate::scenario::Scenario;
 
@@ -129,16 +129,18 @@ fn load_run(path: &Path) -> Result<ReportRun, ReportError> {
 /// `comparison.h5` (or its folder).
 pub fn load(path: &Path) -> Result<ReportInput, ReportError> {
     let comparison = if path.is_dir() {
-        if path.join("comparison.h5").is_file() {
-            Some(path.join("comparison.h5"))
-        } else if path.join("results.h5").is_file() {
-            None
-        } else {
-            return Err(bad(
-                path,
-                "not a run's, comparison's, sweep's or calibration's folder: none of results.h5, \
-                 comparison.h5, manifest.json (a sweep) or posterior.h5 (a calibration) is in it",
-            ));
+        match FolderKind::of(path) {
+            Some(FolderKind::Comparison) => Some(path.join("comparison.h5")),
+            Some(FolderKind::Run) => None,
+            _ => {
+                return Err(bad(
+                    path,
+                    format!(
+                        "not a run's, comparison's, sweep's or calibration's folder: none of {} is in it",
+                        FolderKind::MARKERS
+                    ),
+                ));
+            }
         }
     } else if !path.exists() {
         return Err(bad(path, "no such file or folder"));
@@ -286,7 +288,7 @@ fn windows(runs: &[ReportRun]) -> Vec<figures::Window> {
 
 /// The sweep results file at `path` (a sweep's folder or its `results.h5`), if it is one.
 fn sweep_results(path: &Path) -> Result<Option<PathBuf>, ReportError> {
-    if path.is_dir() && path.join("manifest.json").is_file() {
+    if path.is_dir() && FolderKind::of(path) == Some(FolderKind::Sweep) {
         let results = path.join("results.h5");
         if !results.is_file() {
             return Err(bad(
