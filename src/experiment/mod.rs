@@ -163,20 +163,20 @@ pub fn run_jobs_by<'a, E: Send>(
 /// The jobs of [`run_jobs_by`], replicate by replicate: (replicate, scenarios). The scenarios
 /// of a replicate that start alike ([`Start::identity`]: they differ only in shocks, policies,
 /// name and description) form one job, which makes their start once; when that would leave
-/// fewer than two jobs a thread, every scenario is a job of its own, so that the threads stay
-/// busy. Either way each replicate of each scenario gives the same series.
+/// fewer than two jobs a thread, the largest jobs are halved until there are two a thread
+/// (or every job is one scenario), so that the threads stay busy and the scenarios still
+/// share as many starts as that allows. Either way each replicate of each scenario gives the
+/// same series.
 fn plan_jobs<'a>(
     threads: usize,
     n: usize,
     replicates: std::ops::Range<u32>,
     scenario_of: &(impl Fn(usize, u64) -> &'a Scenario + Sync),
 ) -> Vec<(u64, Vec<usize>)> {
-    let alone: Vec<(u64, Vec<usize>)> = replicates
-        .clone()
-        .flat_map(|r| (0..n).map(move |s| (u64::from(r), vec![s])))
-        .collect();
     if n < 2 {
-        return alone;
+        return replicates
+            .flat_map(|r| (0..n).map(move |s| (u64::from(r), vec![s])))
+            .collect();
     }
     // One identity per distinct scenario (a posterior's variants are distinct scenarios).
     let mut known: std::collections::HashMap<*const Scenario, usize> = Default::default();
@@ -202,8 +202,18 @@ fn plan_jobs<'a>(
         }
         grouped.extend(groups.into_iter().map(|(_, members)| (r, members)));
     }
-    if grouped.len() < 2 * threads {
-        return alone;
+    // Too few jobs to keep the threads busy: halve the largest groups (the earliest first)
+    // until there are enough, or every job is one scenario.
+    while grouped.len() < 2 * threads {
+        let Some(i) = (0..grouped.len())
+            .filter(|&i| grouped[i].1.len() > 1)
+            .max_by_key(|&i| (grouped[i].1.len(), std::cmp::Reverse(i)))
+        else {
+            break;
+        };
+        let half = grouped[i].1.len() / 2;
+        let rest = grouped[i].1.split_off(half);
+        grouped.insert(i + 1, (grouped[i].0, rest));
     }
     grouped
 }
@@ -257,5 +267,24 @@ mod tests {
         assert_eq!(jobs[5], (1, vec![2]));
         // One scenario: one job a replicate.
         assert_eq!(plan_jobs(2, 1, 3..5, &of), [(3, vec![0]), (4, vec![0])]);
+        // Eight scenarios that start alike, one replicate, two threads (a sweep's batch over
+        // policy settings): four jobs of two, four starts instead of eight.
+        let alike: Vec<Scenario> = (0..8)
+            .map(|i| scenario(&format!("name = \"p{i}\"")))
+            .collect();
+        let of = |s: usize, _: u64| &alike[s];
+        let jobs = plan_jobs(2, 8, 0..1, &of);
+        assert_eq!(
+            jobs,
+            [
+                (0, vec![0, 1]),
+                (0, vec![2, 3]),
+                (0, vec![4, 5]),
+                (0, vec![6, 7])
+            ]
+        );
+        // Three alike on four threads: as many jobs as scenarios.
+        let jobs = plan_jobs(4, 3, 0..1, &of);
+        assert_eq!(jobs, [(0, vec![0]), (0, vec![1]), (0, vec![2])]);
     }
 }
