@@ -10,8 +10,8 @@
 mod synth;
 
 pub use synth::{
-    after_birthday, debt_rr, deprivation_factors, heavy_share, loneliness_rr, rebirth, synthesize,
-    turnover,
+    CHILD_MAX_AGE, after_birthday, debt_rr, deprivation_factors, heavy_share, loneliness_rr,
+    rebirth, synthesize, turnover,
 };
 
 use crate::network::Groups;

@@ -504,55 +504,131 @@ fn draw_index(shares: &[f64], rng: &mut Xoshiro256PlusPlus) -> usize {
     shares.len() - 1
 }
 
-fn adult_age(shares: &[f64], rng: &mut Xoshiro256PlusPlus, min: u8, max: u8) -> u8 {
-    // Rejection keeps the band shares within [min, max].
-    for _ in 0..1000 {
-        let band = draw_index(shares, rng);
-        let age = rng.random_range(ADULT_BAND_START[band]..ADULT_BAND_START[band + 1]);
-        if (min..=max).contains(&age) {
-            return age;
-        }
-    }
-    rng.random_range(min..=max)
+/// Oldest age of a child living with their parents at the start: dependent children are
+/// under 16, or 16-18 in education (ONS, Families and households), and nearly all 16- and
+/// 17-year-olds live with a parent, so every person under 18 is a child of a household and
+/// every adult is 18 or over.
+pub const CHILD_MAX_AGE: u8 = 17;
+
+/// Youngest and oldest age of a parent at the start.
+const PARENT_AGES: (u8, u8) = (20, 59);
+
+/// Youngest age of a parent at the birth of a child: a parent is at least this much older
+/// than their oldest child.
+const PARENT_GAP: u8 = 16;
+
+/// Oldest age of an adult at the start (the last band of `adult_age_shares` ends here).
+const OLDEST: u8 = 94;
+
+/// The age tables of the initial households: children's ages are uniform over
+/// 0..=[`CHILD_MAX_AGE`], as in the ONS mid-year estimates (1.1-1.2% of the population at
+/// each age) and as the births of a population of constant size keep them; parents follow
+/// `adult_age_shares` within [`PARENT_AGES`], at least [`PARENT_GAP`] years older than their
+/// oldest child; the adults of households without children make up the rest, so that all
+/// adults follow `adult_age_shares` (the band 16-24 from 18: its 16- and 17-year-olds are
+/// children). A uniform spread of children's ages keeps the age structure steady from the
+/// first year: skewed towards the youngest, it would send a wave of births through the
+/// children's and young people's bands over the years of a run.
+struct AgeTables {
+    /// Cumulative weight of each adult age 18..=[`OLDEST`] in `adult_age_shares` (index 0 is
+    /// age 18; one more entry than ages, starting at 0).
+    adult_cumulative: Vec<f64>,
+    /// Distribution of the ages 18..=[`OLDEST`] of adults in households without children.
+    childless: Vec<f64>,
 }
 
-/// Parents are aged 20-59, which leaves too few young and old adults; the age shares of
-/// adults in households without children are raised to make up for it, so that all adults
-/// together follow `adult_age_shares`.
-fn childless_adult_shares(params: &PopulationParams) -> Vec<f64> {
-    let q = &params.household_size_shares;
-    let (p2, p3) = (
-        params.children_in_two_person_households,
-        params.children_in_larger_households,
-    );
-    // Expected adults per household in households with and without children (6+ as 7).
-    let sizes = [1.0, 2.0, 3.0, 4.0, 5.0, 7.0];
-    let mut parents = 0.0;
-    let mut others = 0.0;
-    for (i, &size) in sizes.iter().enumerate() {
-        let (p_child, adults_if_child) = match i {
-            0 => (0.0, 1.0),
-            1 => (p2, 1.0),
-            _ => (p3, 2.0),
+impl AgeTables {
+    const FIRST_ADULT: u8 = CHILD_MAX_AGE + 1;
+
+    fn new(params: &PopulationParams) -> AgeTables {
+        let ages = Self::FIRST_ADULT..=OLDEST;
+        // Weight of each single age: its band's share spread evenly over the band.
+        let weight: Vec<f64> = ages
+            .clone()
+            .map(|a| {
+                let band = ADULT_BAND_START.partition_point(|&start| start <= a) - 1;
+                let width = f64::from(ADULT_BAND_START[band + 1] - ADULT_BAND_START[band]);
+                params.adult_age_shares[band] / width
+            })
+            .collect();
+        let total: f64 = weight.iter().sum();
+        let mut adult_cumulative = vec![0.0];
+        for w in &weight {
+            adult_cumulative.push(adult_cumulative.last().unwrap() + w / total);
+        }
+        let tables = AgeTables {
+            adult_cumulative,
+            childless: Vec::new(),
         };
-        parents += q[i] * p_child * adults_if_child;
-        others += q[i] * (1.0 - p_child) * size;
+        // Expected parents by age, and expected adults in all, per household.
+        let q = &params.household_size_shares;
+        let (p2, p3) = (
+            params.children_in_two_person_households,
+            params.children_in_larger_households,
+        );
+        let mut parents = vec![0.0; weight.len()];
+        let mut adults = 0.0;
+        // (share of households, parents, children) of every household kind with children
+        // (6+ as 6, 7 and 8 equally); adults of the others.
+        let mut with_children = vec![(q[1] * p2, 1, 1)];
+        adults += q[0] + q[1] * (1.0 - p2) * 2.0;
+        for (i, &share) in q.iter().enumerate().skip(2) {
+            let sizes: &[usize] = if i == 5 { &[6, 7, 8] } else { &[i + 1] };
+            for &size in sizes {
+                let part = share * p3 / sizes.len() as f64;
+                with_children.push((part, 2, size - 2));
+                adults += share * (1.0 - p3) / sizes.len() as f64 * size as f64;
+            }
+        }
+        let children_ages = f64::from(CHILD_MAX_AGE) + 1.0;
+        for (share, n_parents, n_children) in with_children {
+            adults += share * n_parents as f64;
+            for oldest in 0..=CHILD_MAX_AGE {
+                // P(the oldest of n uniform ages is `oldest`).
+                let below = |a: f64| (a / children_ages).powi(n_children as i32);
+                let p_oldest = below(f64::from(oldest) + 1.0) - below(f64::from(oldest));
+                let (lo, hi) = tables.parent_range(oldest);
+                let mass: f64 = (lo..=hi).map(|a| weight[tables.index(a)]).sum();
+                for a in lo..=hi {
+                    parents[tables.index(a)] +=
+                        share * n_parents as f64 * p_oldest * weight[tables.index(a)] / mass;
+                }
+            }
+        }
+        let raw: Vec<f64> = weight
+            .iter()
+            .zip(&parents)
+            .map(|(w, parents)| (adults * w / total - parents).max(0.0))
+            .collect();
+        let sum: f64 = raw.iter().sum();
+        AgeTables {
+            childless: raw.iter().map(|x| x / sum).collect(),
+            ..tables
+        }
     }
-    // Share of each band that lies within parent ages 20-59.
-    let in_parent_ages = [5.0 / 9.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0, 0.0];
-    let shares = &params.adult_age_shares;
-    let parent_mass: f64 = shares.iter().zip(in_parent_ages).map(|(s, f)| s * f).sum();
-    let total = parents + others;
-    let raw: Vec<f64> = shares
-        .iter()
-        .zip(in_parent_ages)
-        .map(|(s, f)| (s * total - parents * s * f / parent_mass).max(0.0))
-        .collect();
-    let sum: f64 = raw.iter().sum();
-    if sum > 0.0 {
-        raw.iter().map(|x| x / sum).collect()
-    } else {
-        shares.clone()
+
+    fn index(&self, age: u8) -> usize {
+        usize::from(age - Self::FIRST_ADULT)
+    }
+
+    /// Ages a parent of a household whose oldest child is `oldest` may have.
+    fn parent_range(&self, oldest: u8) -> (u8, u8) {
+        (PARENT_AGES.0.max(oldest + PARENT_GAP), PARENT_AGES.1)
+    }
+
+    /// A parent's age, by `adult_age_shares` within [`AgeTables::parent_range`].
+    fn parent(&self, oldest: u8, rng: &mut Xoshiro256PlusPlus) -> u8 {
+        let (lo, hi) = self.parent_range(oldest);
+        let c = &self.adult_cumulative;
+        let (from, to) = (c[self.index(lo)], c[self.index(hi) + 1]);
+        let u = from + rng.random::<f64>() * (to - from);
+        let i = c.partition_point(|&x| x <= u).saturating_sub(1);
+        Self::FIRST_ADULT + (i.min(self.index(hi)).max(self.index(lo))) as u8
+    }
+
+    /// The age of an adult of a household without children.
+    fn childless(&self, rng: &mut Xoshiro256PlusPlus) -> u8 {
+        Self::FIRST_ADULT + draw_index(&self.childless, rng) as u8
     }
 }
 
@@ -565,7 +641,7 @@ fn households_and_ages(
     let mut age = Vec::with_capacity(n_people);
     let mut household = Vec::with_capacity(n_people);
     let mut h = 0u32;
-    let childless = childless_adult_shares(params);
+    let tables = AgeTables::new(params);
     while age.len() < n_people {
         let class = draw_index(&params.household_size_shares, rng);
         let mut size = if class == 5 {
@@ -583,19 +659,17 @@ fn households_and_ages(
         };
         let adults = size - children;
         if children > 0 {
-            // Parents aged 20-59; children younger than the youngest parent by 16+ years.
-            let mut youngest_parent = u8::MAX;
+            let ages: Vec<u8> = (0..children)
+                .map(|_| rng.random_range(0..=CHILD_MAX_AGE))
+                .collect();
+            let oldest = *ages.iter().max().expect("a child");
             for _ in 0..adults {
-                let a = adult_age(&params.adult_age_shares, rng, 20, 59);
-                youngest_parent = youngest_parent.min(a);
-                age.push(a);
+                age.push(tables.parent(oldest, rng));
             }
-            for _ in 0..children {
-                age.push(rng.random_range(0..=(youngest_parent - 16).min(17)));
-            }
+            age.extend(ages);
         } else {
             for _ in 0..adults {
-                age.push(adult_age(&childless, rng, 16, 94));
+                age.push(tables.childless(rng));
             }
         }
         household.extend(std::iter::repeat_n(HouseholdId(h), size));

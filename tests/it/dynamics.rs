@@ -121,9 +121,15 @@ fn without_determinants_and_peers_prevalence_follows_the_set_point_distribution(
         .iter()
         .map(|(ill, n)| *ill as f64 / *n as f64)
         .collect();
+    // Non-decreasing up to the noise of a few cases among 4,000 in the quintiles where
+    // almost nobody is ill.
     assert!(
-        shares.windows(2).all(|w| w[0] <= w[1]),
+        shares.windows(2).all(|w| w[0] <= w[1] + 0.001),
         "prevalence does not rise with the set point: {shares:?}"
+    );
+    assert!(
+        shares[4] > shares[3] + 0.1,
+        "the top quintile is not the most often ill: {shares:?}"
     );
 
     // Without exposures, peers or kindling nothing drives a trend: the first and the second

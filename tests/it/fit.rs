@@ -629,15 +629,15 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.195 to 0.197 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by under 1 point from 2007 to 2023/4, against 5 observed; 0.193 to 0.196 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
-        "at the lower edge, for the same reason: 0.205 to 0.206 against at least 0.206",
+        "below, for the same reason: 0.200 to 0.205 against at least 0.206",
     ),
     (
         "children_2017",
-        "at the top edge: 0.151 to 0.152 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.144 to 0.148 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
@@ -645,19 +645,27 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.47 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.46 to 0.47, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.64 to 0.65 against 0.23",
+        "structural, as recurrence_5_years: 0.61 to 0.62 against 0.23",
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.60 against at least 1.6",
+        "at the lower edge of its tolerance: 1.57 to 1.62 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.399 to 0.404 against at most 0.40",
+        "at the top edge of its tolerance: 0.394 to 0.400 against at most 0.40",
+    ),
+    (
+        "prevalence_16_24_2023",
+        "near the lower edge: 0.221 to 0.230 against at least 0.223, as the adults' rise is too flat",
+    ),
+    (
+        "suicide_men_to_women",
+        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.85 (95% range -1.0 to 4.7), 200,000 people 2.9 (0.2 to 5.7); weight 0",
     ),
 ];
 

@@ -84,6 +84,103 @@ fn household_sizes_follow_the_size_shares() {
 }
 
 #[test]
+fn children_are_spread_evenly_over_ages_and_adults_follow_the_age_shares() {
+    let Town { scenario, pop, .. } = &*TOWN;
+    let n = pop.len() as f64;
+    let child_max = mhsim::population::CHILD_MAX_AGE;
+    let mut by_age = vec![0usize; usize::from(child_max) + 1];
+    for &a in pop.age.iter().filter(|&&a| a <= child_max) {
+        by_age[usize::from(a)] += 1;
+    }
+    let children: usize = by_age.iter().sum();
+    let share = children as f64 / n;
+    // ONS mid-2021, England: 20.9% aged 0-17.
+    assert!(
+        (0.19..0.23).contains(&share),
+        "children are {share:.3} of the people"
+    );
+    let mean = children as f64 / by_age.len() as f64;
+    for (a, &count) in by_age.iter().enumerate() {
+        assert!(
+            (count as f64 - mean).abs() < 0.12 * mean,
+            "{count} children aged {a}, {mean:.0} on average"
+        );
+    }
+    // Adults (18+) by band: the shares, the band 16-24 counted from 18 (7 of its 9 years).
+    let starts = [18u8, 25, 35, 45, 55, 65, 75, 85, 95];
+    let shares = &scenario.population.adult_age_shares;
+    let expected: Vec<f64> = shares
+        .iter()
+        .enumerate()
+        .map(|(i, s)| if i == 0 { s * 7.0 / 9.0 } else { *s })
+        .collect();
+    let total: f64 = expected.iter().sum();
+    let adults = pop.age.iter().filter(|&&a| a > child_max).count() as f64;
+    for band in 0..expected.len() {
+        let count = pop
+            .age
+            .iter()
+            .filter(|&&a| (starts[band]..starts[band + 1]).contains(&a))
+            .count() as f64;
+        let (got, want) = (count / adults, expected[band] / total);
+        assert!(
+            (got - want).abs() < 0.01,
+            "adults aged {}-{}: {got:.4} of adults, expected {want:.4}",
+            starts[band],
+            starts[band + 1] - 1
+        );
+    }
+    // Every child lives with an adult at least 16 years older than the household's oldest child.
+    for h in 0..pop.households.n_groups() {
+        let ages: Vec<u8> = pop
+            .households
+            .members(h)
+            .iter()
+            .map(|&p| pop.age[p as usize])
+            .collect();
+        if let Some(&oldest) = ages.iter().filter(|&&a| a <= child_max).max() {
+            assert!(
+                ages.iter().any(|&a| a >= oldest + 16 && a > child_max),
+                "household {h} of ages {ages:?}: no parent"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_age_structure_stays_steady_as_people_die_and_are_born() {
+    // The children's cohorts at the start match the births of a population of constant size,
+    // so no wave of births travels through the age bands (a start with twice as many
+    // under-5s as births once shrank that band by 40% in four years). Births follow deaths,
+    // which rise slowly as the population ages, hence the tolerance.
+    let scenario = baseline_with(&["people=20000", "seed=5"]);
+    let mut world = mhsim::sim::World::new(&scenario, 0);
+    let bands: [(u8, u8); 4] = [(0, 4), (5, 15), (16, 24), (25, 64)];
+    let shares = |pop: &Population| -> Vec<f64> {
+        bands
+            .iter()
+            .map(|&(lo, hi)| {
+                pop.age.iter().filter(|a| (lo..=hi).contains(*a)).count() as f64 / pop.len() as f64
+            })
+            .collect()
+    };
+    let start = shares(&world.pop);
+    for year in 1..=12 {
+        for _ in 0..52 {
+            world.step();
+        }
+        if year % 3 == 0 {
+            for ((&(lo, hi), was), now) in bands.iter().zip(&start).zip(shares(&world.pop)) {
+                assert!(
+                    (now - was).abs() < 0.2 * was,
+                    "year {year}: ages {lo}-{hi} are {now:.4} of the people, {was:.4} at the start"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_person_has_exactly_one_household() {
     let Town { pop, net, .. } = &*TOWN;
     let households = &pop.households;
