@@ -296,7 +296,9 @@ pub fn personal_income(
                 economy.benefit_weekly as f32 * e.benefit_factor
             }
         }
-        Employment::Retired => economy.pension_weekly as f32,
+        Employment::Retired => {
+            (economy.pension_weekly + economy.private_pension_share * f64::from(pop.wage[p])) as f32
+        }
         Employment::Student => economy.student_weekly as f32,
         Employment::Child => 0.0,
     };

@@ -181,6 +181,34 @@ fn the_age_structure_stays_steady_as_people_die_and_are_born() {
 }
 
 #[test]
+fn retired_people_have_private_pensions_and_few_are_poor() {
+    let Town { scenario, pop, .. } = &*TOWN;
+    let economy = &scenario.economy;
+    let rules = mhsim::population::IncomeRules::NONE;
+    let retired: Vec<usize> = (0..pop.len())
+        .filter(|&p| pop.circumstances[p].employment == Employment::Retired)
+        .collect();
+    assert!(retired.len() > 1000, "{} retired people", retired.len());
+    for &p in &retired {
+        let income = mhsim::population::personal_income(pop, p, economy, &rules);
+        let expected =
+            economy.pension_weekly + economy.private_pension_share * f64::from(pop.wage[p]);
+        assert!(
+            (f64::from(income) - expected).abs() < 1e-3 * expected,
+            "retired person {p}: income {income}, expected {expected}"
+        );
+    }
+    // The state pension alone left 41% of people aged 65+ below the poverty line; England's
+    // pensioners are about 16% (DWP, Households Below Average Income).
+    let old: Vec<usize> = (0..pop.len()).filter(|&p| pop.age[p] >= 65).collect();
+    let poor = old.iter().filter(|&&p| pop.poor(p)).count() as f64 / old.len() as f64;
+    assert!(
+        (0.08..0.25).contains(&poor),
+        "{poor:.3} of people aged 65+ are poor"
+    );
+}
+
+#[test]
 fn every_person_has_exactly_one_household() {
     let Town { pop, net, .. } = &*TOWN;
     let households = &pop.households;
