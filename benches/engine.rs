@@ -118,7 +118,11 @@ fn initial_state(c: &mut Criterion) {
             let pool = pool(threads);
             group.bench_function(
                 BenchmarkId::new(people.to_string(), format!("{threads}t")),
-                |b| b.iter(|| pool.install(|| mhsim::dynamics::initialise(&world.pop, &s, 0))),
+                |b| {
+                    b.iter(|| {
+                        pool.install(|| mhsim::dynamics::initialise(&world.pop, &world.net, &s, 0))
+                    })
+                },
             );
         }
     }

@@ -637,112 +637,264 @@ pub const EPISODES_FROM_AGE: u8 = 5;
 /// Each person's past is replayed from age [`EPISODES_FROM_AGE`] to their age now, week by
 /// week, by the same within-person dynamics as the run (reversion and noise of their
 /// class, onset and remission with hysteresis, kindling at each onset), with the set point of
-/// each past age and the shift of their present circumstances (from age 16, or throughout
-/// for children). Peers and care are left out. The replay gives the number of past episodes
-/// (kindling), today's distress and whether an episode is running, and for how long, so
-/// that the first weeks of a run start where the dynamics themselves would be.
-pub fn initialise(pop: &Population, s: &Scenario, replicate: u64) -> Vec<MentalHealth> {
+/// each past age and the shift of their present circumstances and ties (from age 16, or
+/// throughout for children). Peers enter as the exposure of the person's present ties: a first replay
+/// without them gives everybody's state, and the replay is made again
+/// [`PEER_REPLAYS`] times, each with the peer shift (and, while in an episode, the faster
+/// recovery among well ties) that the ties' states of the replay before give — with the same
+/// random numbers, so only the peers differ. Care is left out. The replay gives the number
+/// of past episodes (kindling), today's distress and whether an episode is running, and for
+/// how long, so that the first weeks of a run start where the dynamics themselves would be.
+pub fn initialise(
+    pop: &Population,
+    net: &crate::network::Network,
+    s: &Scenario,
+    replicate: u64,
+) -> Vec<MentalHealth> {
     use rayon::prelude::*;
     let key = StreamKey::new(s.run.seed, replicate, Stream::MentalHealthInit);
-    let constants = WeekConstants::new(s, &Effects::NEUTRAL);
-    (0..pop.len())
+    let k = WeekConstants::new(s, &Effects::NEUTRAL);
+    let max_age = s.determinants.social_media_max_age;
+    // The replay without peers, kept where the last `REPLAY_TAIL_YEARS` begin.
+    let (mut mh, tails): (Vec<MentalHealth>, Vec<Replay>) = (0..pop.len())
         .into_par_iter()
-        .map(|p| initial_state(pop, p, s, &constants, &mut key.counter(p as u32, 0)))
-        .collect()
+        .map(|p| {
+            let mut replay = Replay::begin(pop, p, s, &k, key.counter(p as u32, 0));
+            let age = pop.age[p];
+            replay.run_until(
+                age.saturating_sub(REPLAY_TAIL_YEARS),
+                ReplayPeers::NONE,
+                pop,
+                p,
+                s,
+                &k,
+            );
+            let tail = replay.clone();
+            replay.run_until(age, ReplayPeers::NONE, pop, p, s, &k);
+            (replay.finish(ReplayPeers::NONE, pop, p, s, &k), tail)
+        })
+        .unzip();
+    if k.peer_shift != 0.0 || k.healthy_friends != 0.0 {
+        let counts = PeerCounts::from_scratch(pop, net, |p| mh[p].ill);
+        mh = tails
+            .into_par_iter()
+            .enumerate()
+            .map(|(p, mut replay)| {
+                let ties =
+                    PeerCounts::weigh(&counts.ties[p], heavy_online(pop, p, max_age), 1.0, &k);
+                let peers = ReplayPeers {
+                    shift: k.peer_shift * ties.ill.min(k.peer_cap),
+                    well_share: if ties.total > 0.0 {
+                        (ties.total - ties.ill) / ties.total
+                    } else {
+                        0.0
+                    },
+                };
+                replay.run_until(pop.age[p], peers, pop, p, s, &k);
+                replay.finish(peers, pop, p, s, &k)
+            })
+            .collect();
+    }
+    mh
 }
 
-/// One person's initial state (see [`initialise`]).
-fn initial_state<R: rand::Rng + ?Sized>(
-    pop: &Population,
-    p: usize,
-    s: &Scenario,
-    k: &WeekConstants,
-    rng: &mut R,
-) -> MentalHealth {
-    let d = &s.dynamics;
-    let diathesis = draw_diathesis(s, rng);
-    let chronic = rng.random_bool(d.chronic_share);
-    let class = usize::from(chronic);
-    let age = pop.age[p];
-    let circumstances = exposure_shift(pop, p, &pop.circumstances[p], k);
-    let shift_at = |a: u8| {
-        if a >= 16 || age < 16 {
-            circumstances
+/// What a person's present ties add to their replayed past (see [`initialise`]).
+#[derive(Debug, Clone, Copy)]
+struct ReplayPeers {
+    /// Peer shift of the target.
+    shift: f32,
+    /// Share of the weighted ties who are well (for the faster recovery while ill).
+    well_share: f32,
+}
+
+impl ReplayPeers {
+    const NONE: ReplayPeers = ReplayPeers {
+        shift: 0.0,
+        well_share: 0.0,
+    };
+}
+
+/// One person's replay of their past (see [`initialise`]): the state after the years
+/// replayed so far and the random stream it draws from.
+#[derive(Debug, Clone)]
+struct Replay {
+    rng: rand_xoshiro::SplitMix64,
+    diathesis: f32,
+    chronic: bool,
+    /// The next year of age to replay.
+    age: u8,
+    episodes: u8,
+    /// Target of the year being replayed; distress is `target + dev`.
+    target: f32,
+    dev: f32,
+    ill: bool,
+    run: u8,
+    episode_weeks: u16,
+    /// Whether a year has been replayed: until then `dev` is the draw around the first
+    /// year's target, whatever peers that target will include.
+    started: bool,
+}
+
+impl Replay {
+    /// The start of the replay at age [`EPISODES_FROM_AGE`] (or today's age, if younger):
+    /// a diathesis, a class, and distress drawn around that age's target without peers.
+    fn begin(
+        pop: &Population,
+        p: usize,
+        s: &Scenario,
+        k: &WeekConstants,
+        mut rng: rand_xoshiro::SplitMix64,
+    ) -> Replay {
+        let d = &s.dynamics;
+        let diathesis = draw_diathesis(s, &mut rng);
+        let chronic = rng.random_bool(d.chronic_share);
+        let first = EPISODES_FROM_AGE.min(pop.age[p]);
+        let target = set_point_at(pop, p, first, diathesis, 0, s)
+            + Replay::shift(pop, p, first, k, ReplayPeers::NONE);
+        let noise: f64 = StandardNormal.sample(&mut rng);
+        Replay {
+            rng,
+            diathesis,
+            chronic,
+            age: first,
+            episodes: 0,
+            target,
+            dev: (d.sigma * noise) as f32,
+            ill: false,
+            run: 0,
+            episode_weeks: 0,
+            started: false,
+        }
+    }
+
+    /// The shift of the present circumstances and ties at a past age `a`: from age 16, or
+    /// throughout for children.
+    fn shift(pop: &Population, p: usize, a: u8, k: &WeekConstants, peers: ReplayPeers) -> f32 {
+        if a >= 16 || pop.age[p] < 16 {
+            exposure_shift(pop, p, &pop.circumstances[p], k) + peers.shift
         } else {
             0.0
         }
-    };
-    let first = EPISODES_FROM_AGE.min(age);
-    let mut episodes = 0u8;
-    let mut target = set_point_at(pop, p, first, diathesis, 0, s) + shift_at(first);
-    let noise: f64 = StandardNormal.sample(rng);
-    // The replay tracks `dev = distress - target`: `dev <- (1 - kappa_c) dev + s_c eps` is the
-    // update of 7.1 with a constant target, and the thresholds are moved by the target.
-    let mut dev = (d.sigma * noise) as f32;
-    let (decay, noise_sd) = (1.0 - k.kappa[class], k.noise_sd[class]);
-    let (mut ill, mut run, mut episode_weeks) = (false, 0u8, 0u16);
-    let capped = u8::try_from(d.kindling_cap).unwrap_or(u8::MAX);
-    let mut a = first;
-    while a < age {
-        if episodes >= capped && a + REPLAY_TAIL_YEARS < age {
-            // Kindling is full: the years between now and the last `REPLAY_TAIL_YEARS` change
-            // nothing that lasts, so the replay starts those years afresh, at a draw from the
-            // stationary distribution around the target, outside an episode.
-            a = age - REPLAY_TAIL_YEARS;
-            let noise: f64 = StandardNormal.sample(rng);
-            dev = (d.sigma * noise) as f32;
-            (ill, run, episode_weeks) = (false, 0, 0);
-        }
-        let year_target = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
-        dev += target - year_target;
-        target = year_target;
-        let (mut on, mut off) = (k.theta_on - target, k.theta_off - target);
-        for _ in 0..52 {
-            let eps: f32 = StandardNormal.sample(rng);
-            dev = decay * dev + noise_sd * eps;
-            let beyond = (dev > on, dev < off);
-            if hysteresis(&mut ill, &mut run, &mut episode_weeks, beyond, true, k)
-                == Crossing::Onset
-            {
-                episodes = episodes.saturating_add(1);
-                let kindled = set_point_at(pop, p, a, diathesis, episodes, s) + shift_at(a);
-                dev += target - kindled;
-                target = kindled;
-                (on, off) = (k.theta_on - target, k.theta_off - target);
+    }
+
+    /// Replay the years of age from `self.age` up to (not including) `until`, week by week.
+    fn run_until(
+        &mut self,
+        until: u8,
+        peers: ReplayPeers,
+        pop: &Population,
+        p: usize,
+        s: &Scenario,
+        k: &WeekConstants,
+    ) {
+        let d = &s.dynamics;
+        let age = pop.age[p];
+        let class = usize::from(self.chronic);
+        // `dev <- (1 - kappa_c) dev + s_c eps` is the update of 7.1 with a constant target,
+        // and the thresholds are moved by the target; while ill, well ties speed recovery,
+        // as in the run.
+        let (decay, noise_sd) = (1.0 - k.kappa[class], k.noise_sd[class]);
+        let decay_ill =
+            1.0 - (k.kappa[class] * (1.0 + k.healthy_friends * peers.well_share)).min(1.0);
+        let capped = u8::try_from(d.kindling_cap).unwrap_or(u8::MAX);
+        let shift = |a: u8| Replay::shift(pop, p, a, k, peers);
+        while self.age < until {
+            if self.episodes >= capped && self.age + REPLAY_TAIL_YEARS < age {
+                // Kindling is full: the years between now and the last `REPLAY_TAIL_YEARS`
+                // change nothing that lasts, so the replay starts those years afresh, at a
+                // draw from the stationary distribution around the target, outside an
+                // episode.
+                self.age = age - REPLAY_TAIL_YEARS;
+                let noise: f64 = StandardNormal.sample(&mut self.rng);
+                self.dev = (d.sigma * noise) as f32;
+                (self.ill, self.run, self.episode_weeks) = (false, 0, 0);
+                if self.age >= until {
+                    break;
+                }
             }
+            let a = self.age;
+            let year_target = set_point_at(pop, p, a, self.diathesis, self.episodes, s) + shift(a);
+            if self.started {
+                self.dev += self.target - year_target;
+            }
+            self.target = year_target;
+            self.started = true;
+            let (mut on, mut off) = (k.theta_on - self.target, k.theta_off - self.target);
+            for _ in 0..52 {
+                let eps: f32 = StandardNormal.sample(&mut self.rng);
+                let decay = if self.ill { decay_ill } else { decay };
+                self.dev = decay * self.dev + noise_sd * eps;
+                let beyond = (self.dev > on, self.dev < off);
+                if hysteresis(
+                    &mut self.ill,
+                    &mut self.run,
+                    &mut self.episode_weeks,
+                    beyond,
+                    true,
+                    k,
+                ) == Crossing::Onset
+                {
+                    self.episodes = self.episodes.saturating_add(1);
+                    let kindled =
+                        set_point_at(pop, p, a, self.diathesis, self.episodes, s) + shift(a);
+                    self.dev += self.target - kindled;
+                    self.target = kindled;
+                    (on, off) = (k.theta_on - self.target, k.theta_off - self.target);
+                }
+            }
+            self.age += 1;
         }
-        a += 1;
     }
-    let distress = target + dev;
-    if age == EPISODES_FROM_AGE {
-        // No past to replay: distress around today's target, an episode if above onset.
-        ill = distress > k.theta_on;
-        episodes = u8::from(ill);
-    }
-    let smi = if age >= 16 && rng.random_bool(s.population.smi_prevalence) {
-        if rng.random_bool(s.population.smi_acute_share) {
-            Smi::Acute
+
+    /// The initial state once the replay has reached today's age, with `peers` (those of
+    /// the last years replayed).
+    fn finish(
+        mut self,
+        peers: ReplayPeers,
+        pop: &Population,
+        p: usize,
+        s: &Scenario,
+        k: &WeekConstants,
+    ) -> MentalHealth {
+        let age = pop.age[p];
+        if !self.started {
+            // Nothing replayed (aged 5 or under): the draw is around today's target.
+            self.target = set_point_at(pop, p, self.age, self.diathesis, self.episodes, s)
+                + Replay::shift(pop, p, self.age, k, peers);
+        }
+        let distress = self.target + self.dev;
+        let (mut ill, mut episodes) = (self.ill, self.episodes);
+        if age == EPISODES_FROM_AGE {
+            // No past to replay: distress around today's target, an episode if above onset.
+            ill = distress > k.theta_on;
+            episodes = u8::from(ill);
+        }
+        let rng = &mut self.rng;
+        let smi = if age >= 16 && rng.random_bool(s.population.smi_prevalence) {
+            if rng.random_bool(s.population.smi_acute_share) {
+                Smi::Acute
+            } else {
+                Smi::Stable
+            }
         } else {
-            Smi::Stable
+            Smi::None
+        };
+        MentalHealth {
+            distress,
+            diathesis: self.diathesis,
+            set_point: set_point(pop, p, self.diathesis, episodes, s),
+            pulse: 0.0,
+            episode_weeks: self.episode_weeks,
+            first_remission: 0,
+            episodes,
+            run: self.run,
+            ill,
+            chronic: self.chronic,
+            smi,
+            care: crate::services::Care::None,
+            care_weeks: 0,
+            flags: 0,
         }
-    } else {
-        Smi::None
-    };
-    MentalHealth {
-        distress,
-        diathesis,
-        set_point: set_point(pop, p, diathesis, episodes, s),
-        pulse: 0.0,
-        episode_weeks,
-        first_remission: 0,
-        episodes,
-        run,
-        ill,
-        chronic,
-        smi,
-        care: crate::services::Care::None,
-        care_weeks: 0,
-        flags: 0,
     }
 }
 

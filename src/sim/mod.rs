@@ -102,7 +102,7 @@ impl Start {
             replicate,
             s.total_weeks().div_ceil(52),
         );
-        let mh = crate::dynamics::initialise(&pop, s, replicate);
+        let mh = crate::dynamics::initialise(&pop, &net, s, replicate);
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let cells: Vec<u16> = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
         let below_suicide_age = below_suicide_age(&pop, &cells, s);

@@ -151,9 +151,9 @@ fn the_baseline_starts_where_its_own_dynamics_settle() {
     // included, so a baseline without drivers has no trend of its own: adult prevalence in
     // the first two recorded years equals that of years 14-15. (With episode histories drawn
     // from a fixed rate instead, adults drifted up by 1.1 points over those years, and
-    // children, whose past was not replayed, by 3.) Peers and care are left out of the
-    // replay: children, whom care does not reach, settle about a point higher within a
-    // decade; adults barely move.
+    // children, whose past was not replayed, by 3; with a replay without peers, adults
+    // drifted up by 0.3-0.4 points and children started about half a point low.) Care is
+    // left out of the replay; peers enter its last 10 years.
     let s = baseline_with(&["people=40000", "seed=3", "weeks=832", "burn_in_weeks=52"]);
     let series = run_replicate(&s, 0);
     let years = |stratum_name: &str, from: usize| {
