@@ -629,11 +629,11 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by 0.7 points from 2007 to 2023/4, against 5 observed; 0.193 to 0.197 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by 0.6 points from 2007 to 2023/4, against 5 observed; 0.196 to 0.199 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
-        "below, for the same reason: 0.200 to 0.204 against at least 0.206",
+        "below, for the same reason: 0.200 to 0.205 against at least 0.206",
     ),
     (
         "children_2017",
@@ -645,11 +645,11 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.46 to 0.47, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.46, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.61 to 0.62 against 0.23",
+        "structural, as recurrence_5_years: 0.60 to 0.61 against 0.23",
     ),
     (
         "deprivation_gradient",
@@ -657,15 +657,15 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.393 to 0.400 against at most 0.40",
+        "at the top edge of its tolerance: 0.396 to 0.402 against at most 0.40",
     ),
     (
         "prevalence_16_24_2023",
-        "near the lower edge: 0.220 to 0.230 against at least 0.223, as the adults' rise is too flat",
+        "near the lower edge: 0.221 to 0.229 against at least 0.223, as the adults' rise is too flat",
     ),
     (
         "suicide_men_to_women",
-        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.85 (95% range -0.9 to 4.6), 200,000 people 3.0 (0.5 to 5.4); weight 0",
+        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.85 (95% range -1.0 to 4.7), 200,000 people 2.9 (0.5 to 5.4); weight 0",
     ),
 ];
 
