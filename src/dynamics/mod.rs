@@ -675,21 +675,31 @@ pub fn initialise(
         })
         .unzip();
     if k.peer_shift != 0.0 || k.healthy_friends != 0.0 {
+        // Each person's peers from the ties' states; the counts and the first states go
+        // before the second pass, so that at most one more state per person is held.
         let counts = PeerCounts::from_scratch(pop, net, |p| mh[p].ill);
-        mh = tails
+        let peers: Vec<ReplayPeers> = (0..pop.len())
             .into_par_iter()
-            .enumerate()
-            .map(|(p, mut replay)| {
+            .map(|p| {
                 let ties =
                     PeerCounts::weigh(&counts.ties[p], heavy_online(pop, p, max_age), 1.0, &k);
-                let peers = ReplayPeers {
+                ReplayPeers {
                     shift: k.peer_shift * ties.ill.min(k.peer_cap),
                     well_share: if ties.total > 0.0 {
                         (ties.total - ties.ill) / ties.total
                     } else {
                         0.0
                     },
-                };
+                }
+            })
+            .collect();
+        drop(counts);
+        drop(mh);
+        mh = tails
+            .into_par_iter()
+            .zip(peers)
+            .enumerate()
+            .map(|(p, (mut replay, peers))| {
                 replay.run_until(pop.age[p], peers, pop, p, s, &k);
                 replay.finish(peers, pop, p, s, &k)
             })
