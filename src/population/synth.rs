@@ -590,8 +590,14 @@ impl AgeTables {
                 let (lo, hi) = tables.parent_range(oldest);
                 let mass: f64 = (lo..=hi).map(|a| weight[tables.index(a)]).sum();
                 for a in lo..=hi {
-                    parents[tables.index(a)] +=
-                        share * n_parents as f64 * p_oldest * weight[tables.index(a)] / mass;
+                    // Shares without any adult of the parents' ages spread them evenly, as
+                    // `AgeTables::parent` draws them.
+                    let w = if mass > 0.0 {
+                        weight[tables.index(a)] / mass
+                    } else {
+                        1.0 / f64::from(hi - lo + 1)
+                    };
+                    parents[tables.index(a)] += share * n_parents as f64 * p_oldest * w;
                 }
             }
         }
@@ -601,8 +607,14 @@ impl AgeTables {
             .map(|(w, parents)| (adults * w / total - parents).max(0.0))
             .collect();
         let sum: f64 = raw.iter().sum();
+        // Parents that already exceed every age's share leave the childless with the shares.
+        let childless = if sum > 0.0 {
+            raw.iter().map(|x| x / sum).collect()
+        } else {
+            weight.iter().map(|w| w / total).collect()
+        };
         AgeTables {
-            childless: raw.iter().map(|x| x / sum).collect(),
+            childless,
             ..tables
         }
     }
@@ -621,6 +633,9 @@ impl AgeTables {
         let (lo, hi) = self.parent_range(oldest);
         let c = &self.adult_cumulative;
         let (from, to) = (c[self.index(lo)], c[self.index(hi) + 1]);
+        if to <= from {
+            return rng.random_range(lo..=hi);
+        }
         let u = from + rng.random::<f64>() * (to - from);
         let i = c.partition_point(|&x| x <= u).saturating_sub(1);
         Self::FIRST_ADULT + (i.min(self.index(hi)).max(self.index(lo))) as u8

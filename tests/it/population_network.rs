@@ -209,6 +209,42 @@ fn retired_people_have_private_pensions_and_few_are_poor() {
 }
 
 #[test]
+fn extreme_age_shares_still_give_parents_of_age_and_valid_ages() {
+    // All adults in the band 16-24, or all over 65: parents are still 20-59 and at least 16
+    // years older than their oldest child (drawn evenly where the shares leave no one).
+    for shares in [
+        "[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]",
+        "[0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5, 0.0]",
+    ] {
+        let s = baseline_with(&[
+            "people=3000",
+            &format!("population.adult_age_shares={shares}"),
+            "population.children_in_larger_households=1.0",
+        ]);
+        let pop = mhsim::population::synthesize(3000, &s.population, &s.economy, &s.life, 1, 0);
+        assert!(pop.age.iter().all(|&a| a <= 94), "{shares}: an age over 94");
+        let oldest = pop.age.iter().filter(|&&a| a == 94).count() as f64 / pop.len() as f64;
+        assert!(oldest < 0.05, "{shares}: {oldest:.3} of people aged 94");
+        for h in 0..pop.households.n_groups() {
+            let ages: Vec<u8> = pop
+                .households
+                .members(h)
+                .iter()
+                .map(|&p| pop.age[p as usize])
+                .collect();
+            if let Some(&oldest) = ages.iter().filter(|&&a| a < 18).max() {
+                assert!(
+                    ages.iter()
+                        .filter(|&&a| a >= 18)
+                        .all(|&a| (20..=59).contains(&a) && a >= oldest + 16),
+                    "{shares}: household of ages {ages:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_person_has_exactly_one_household() {
     let Town { pop, net, .. } = &*TOWN;
     let households = &pop.households;
