@@ -638,11 +638,12 @@ pub const EPISODES_FROM_AGE: u8 = 5;
 /// week, by the same within-person dynamics as the run (reversion and noise of their
 /// class, onset and remission with hysteresis, kindling at each onset), with the set point of
 /// each past age and the shift of their present circumstances and ties (from age 16, or
-/// throughout for children). Peers enter as the exposure of the person's present ties: a first replay
-/// without them gives everybody's state, and the replay is made again
-/// [`PEER_REPLAYS`] times, each with the peer shift (and, while in an episode, the faster
-/// recovery among well ties) that the ties' states of the replay before give — with the same
-/// random numbers, so only the peers differ. Care is left out. The replay gives the number
+/// throughout for children). Peers enter as the exposure of the person's present ties: a
+/// first replay without them gives everybody's state, and each person's last
+/// [`REPLAY_TAIL_YEARS`] years are replayed again from where they began, with the peer shift
+/// (and, while in an episode, the faster recovery among well ties) that the ties' states of
+/// the first replay give — with the same random numbers, so only the peers differ. Care is
+/// left out. The replay gives the number
 /// of past episodes (kindling), today's distress and whether an episode is running, and for
 /// how long, so that the first weeks of a run start where the dynamics themselves would be.
 pub fn initialise(
@@ -684,9 +685,9 @@ pub fn initialise(
                 let ties =
                     PeerCounts::weigh(&counts.ties[p], heavy_online(pop, p, max_age), 1.0, &k);
                 ReplayPeers {
-                    shift: k.peer_shift * ties.ill.min(k.peer_cap),
+                    shift: ties.peer_shift(&k),
                     well_share: if ties.total > 0.0 {
-                        (ties.total - ties.ill) / ties.total
+                        ties.well_share()
                     } else {
                         0.0
                     },
@@ -706,6 +707,22 @@ pub fn initialise(
             .collect();
     }
     mh
+}
+
+impl TieExposure {
+    /// The shift of the distress target from the ties in an episode (capped), as in the run
+    /// and the replay.
+    #[inline]
+    pub fn peer_shift(&self, k: &WeekConstants) -> f32 {
+        k.peer_shift * self.ill.min(k.peer_cap)
+    }
+
+    /// Share of the weighted ties who are well (for the faster recovery while ill); only for
+    /// a person with ties.
+    #[inline]
+    pub fn well_share(&self) -> f32 {
+        (self.total - self.ill) / self.total
+    }
 }
 
 /// What a person's present ties add to their replayed past (see [`initialise`]).
@@ -1276,7 +1293,7 @@ pub fn mental_health(
 ) -> (Transition, bool) {
     let mut rng = key.counter(person as u32, week);
     let ties = PeerCounts::weigh(input.ties, input.heavy_online, input.hot.neighbourhood, k);
-    let peer = k.peer_shift * ties.ill.min(k.peer_cap);
+    let peer = ties.peer_shift(k);
     let care = match mh.care {
         Care::Therapy => k.therapy_shift[usize::from(input.decile - 1)],
         Care::Medication => k.medication_shift,
@@ -1292,8 +1309,7 @@ pub fn mental_health(
     let class = usize::from(mh.chronic);
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {
-        let well_share = (ties.total - ties.ill) / ties.total;
-        kappa = (kappa * (1.0 + k.healthy_friends * well_share)).min(1.0);
+        kappa = (kappa * (1.0 + k.healthy_friends * ties.well_share())).min(1.0);
     }
     // A shock is buffered by the share of close ties who are well (social support).
     let mut shock = 0.0;

@@ -517,8 +517,8 @@ const PARENT_AGES: (u8, u8) = (20, 59);
 /// than their oldest child.
 const PARENT_GAP: u8 = 16;
 
-/// Oldest age of an adult at the start (the last band of `adult_age_shares` ends here).
-const OLDEST: u8 = 94;
+/// Oldest age of an adult at the start, where the last band of `adult_age_shares` ends.
+const OLDEST: u8 = ADULT_BAND_START[ADULT_BAND_START.len() - 1] - 1;
 
 /// The age tables of the initial households: children's ages are uniform over
 /// 0..=[`CHILD_MAX_AGE`], as in the ONS mid-year estimates (1.1-1.2% of the population at
@@ -541,10 +541,8 @@ impl AgeTables {
     const FIRST_ADULT: u8 = CHILD_MAX_AGE + 1;
 
     fn new(params: &PopulationParams) -> AgeTables {
-        let ages = Self::FIRST_ADULT..=OLDEST;
         // Weight of each single age: its band's share spread evenly over the band.
-        let weight: Vec<f64> = ages
-            .clone()
+        let weight: Vec<f64> = (Self::FIRST_ADULT..=OLDEST)
             .map(|a| {
                 let band = ADULT_BAND_START.partition_point(|&start| start <= a) - 1;
                 let width = f64::from(ADULT_BAND_START[band + 1] - ADULT_BAND_START[band]);

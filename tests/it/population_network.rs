@@ -42,6 +42,15 @@ static TOWN: LazyLock<Town> = LazyLock::new(|| {
     Town { scenario, pop, net }
 });
 
+/// The ages of the members of household `h`.
+fn household_ages(pop: &Population, h: usize) -> Vec<u8> {
+    pop.households
+        .members(h)
+        .iter()
+        .map(|&p| pop.age[p as usize])
+        .collect()
+}
+
 fn employed(pop: &Population, p: usize) -> bool {
     pop.circumstances[p].employment == Employment::Employed
 }
@@ -132,12 +141,7 @@ fn children_are_spread_evenly_over_ages_and_adults_follow_the_age_shares() {
     }
     // Every child lives with an adult at least 16 years older than the household's oldest child.
     for h in 0..pop.households.n_groups() {
-        let ages: Vec<u8> = pop
-            .households
-            .members(h)
-            .iter()
-            .map(|&p| pop.age[p as usize])
-            .collect();
+        let ages = household_ages(pop, h);
         if let Some(&oldest) = ages.iter().filter(|&&a| a <= child_max).max() {
             assert!(
                 ages.iter().any(|&a| a >= oldest + 16 && a > child_max),
@@ -226,12 +230,7 @@ fn extreme_age_shares_still_give_parents_of_age_and_valid_ages() {
         let oldest = pop.age.iter().filter(|&&a| a == 94).count() as f64 / pop.len() as f64;
         assert!(oldest < 0.05, "{shares}: {oldest:.3} of people aged 94");
         for h in 0..pop.households.n_groups() {
-            let ages: Vec<u8> = pop
-                .households
-                .members(h)
-                .iter()
-                .map(|&p| pop.age[p as usize])
-                .collect();
+            let ages = household_ages(&pop, h);
             if let Some(&oldest) = ages.iter().filter(|&&a| a < 18).max() {
                 assert!(
                     ages.iter()
