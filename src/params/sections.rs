@@ -72,6 +72,16 @@ crate::params! {
         mother_age_min: u32 = 18; "years"; Check::int(10, 60); "ONS Births by parents' characteristics 2022 (most births at 18-44)";
         /// Oldest age of a mother.
         mother_age_max: u32 = 44; "years"; Check::int(10, 60); "ONS Births by parents' characteristics 2022";
+        /// Yearly probability that a young adult living with someone at least `parent_age_gap` years older (a parent) leaves home, drawn at each birthday from `leave_home_min_age` to `leave_home_max_age`; 0 keeps everybody in the household they are in.
+        leave_home_rate: f64 = 0.16; "per year"; Check::PROBABILITY; "C: set so that 51% of 20-24-year-olds, 22% of 25-29 and 9% of 30-34 live with their parents when everybody is at home at 18 (ONS Labour Force Survey 2013: 49%, 21% and 8%; 26% of 20-34)";
+        /// Age at whose birthday the first leaving-home draw is made.
+        leave_home_min_age: u32 = 19; "years"; Check::int(14, 120); "C: with `leave_home_rate`, the ONS shares living with their parents (first draw at 19)";
+        /// Oldest age at whose birthday a leaving-home draw is made; older people stay where they live.
+        leave_home_max_age: u32 = 34; "years"; Check::int(14, 120); "ONS: young adults are counted up to 34";
+        /// Share of those leaving home who move in with another leaver of their neighbourhood (a partner or a flatmate) rather than alone.
+        leave_home_shared_share: f64 = 0.9; "share"; Check::PROBABILITY; "ONS Young adults living with parents 2011 (LFS): of the 9.6 million 20-34-year-olds not living with their parents, 0.96 million (10%) lived alone, the rest as couples, lone parents or with others";
+        /// Least age difference to a member of the household that makes a young adult's home their parents'.
+        parent_age_gap: u32 = 16; "years"; Check::int(10, 60); "as the start's parents, who are at least 16 years older than their oldest child (population::synth)";
         /// Share of people with severe mental illness who are in an acute phase at the start.
         smi_acute_share: f64 = 0.2; "share"; Check::PROBABILITY; "D (unverified)";
         /// Prevalence of severe mental illness (psychosis, bipolar) among adults at the start.
@@ -171,9 +181,33 @@ crate::params! {
         /// Weekly state pension.
         pension_weekly: f64 = 204.0; "GBP per week"; Check::NON_NEGATIVE; "DWP new state pension 2023/24";
         /// Occupational and personal pension of a retired person, as a share of their weekly earnings (`wage`, drawn for everyone by deprivation decile), on top of the state pension.
-        private_pension_share: f64 = 0.3; "share of earnings"; Check::closed(0.0, 2.0); "C: set so that 13-17% of people aged 65+ are below the poverty line in the baseline (DWP Households Below Average Income FYE 2023: about 16% of pensioners in relative low income; unverified); 0.3 of the median earnings is 180 GBP a week, near the median occupational pension of the pensioner couples who have one (172 GBP a week in 2010/11; ONS Pension trends 2014, chapter 11); with the state pension alone (0), 41-47% of them were poor";
+        private_pension_share: f64 = 0.2; "share of earnings"; Check::closed(0.0, 2.0); "C: set so that 13-15% of people aged 65+ are below the poverty line in the baseline, start and year 10 (DWP Households Below Average Income FYE 2023: about 16% of pensioners in relative low income before housing costs; unverified); 0.2 of the median earnings is 120 GBP a week before tax, about the mean over all pensioners of the median occupational pension of those who have one (172 GBP a week for pensioner couples in 2010/11; ONS Pension trends 2014, chapter 11); with the state pension alone (0), 41-47% of them were poor; was 0.3 before incomes were taken after tax (8-9% poor)";
         /// Weekly income of a student.
         student_weekly: f64 = 60.0; "GBP per week"; Check::NON_NEGATIVE; "D";
+        /// Weekly income free of income tax and employees' National Insurance (the personal allowance, equal to the primary threshold in 2023/24).
+        tax_free_weekly: f64 = 241.73; "GBP per week"; Check::NON_NEGATIVE; "HMRC rates 2023/24: personal allowance and National Insurance primary threshold GBP 12,570 a year, / 52";
+        /// Weekly income above which the higher rates apply (higher-rate threshold, equal to the National Insurance upper earnings limit in 2023/24).
+        higher_rate_weekly: f64 = 966.73; "GBP per week"; Check::NON_NEGATIVE; "HMRC rates 2023/24: higher-rate threshold and upper earnings limit GBP 50,270 a year, / 52";
+        /// Income tax rate between `tax_free_weekly` and `higher_rate_weekly`.
+        basic_tax_rate: f64 = 0.2; "share"; Check::PROBABILITY; "HMRC: basic rate 2023/24";
+        /// Income tax rate above `higher_rate_weekly` (the personal allowance's taper above GBP 100,000 a year and the additional rate are left out).
+        higher_tax_rate: f64 = 0.4; "share"; Check::PROBABILITY; "HMRC: higher rate 2023/24";
+        /// Employees' National Insurance rate on earnings between `tax_free_weekly` and `higher_rate_weekly` (not on pensions).
+        national_insurance_rate: f64 = 0.12; "share"; Check::PROBABILITY; "HMRC: Class 1 employee main rate 12% from April 2023 to January 2024 (10% from January, 8% from April 2024)";
+        /// Employees' National Insurance rate on earnings above `higher_rate_weekly`.
+        national_insurance_upper_rate: f64 = 0.02; "share"; Check::PROBABILITY; "HMRC: Class 1 employee rate above the upper earnings limit, 2023/24";
+        /// Child Benefit for the eldest (or only) dependent child of a household: every child under 16 and 16-17-year-olds in education.
+        child_benefit_weekly: f64 = 24.0; "GBP per week"; Check::NON_NEGATIVE; "HMRC Child Benefit rates 2023/24 (GBP 24.00 for the eldest child; unverified)";
+        /// Child Benefit for each further dependent child.
+        child_benefit_additional_weekly: f64 = 15.9; "GBP per week"; Check::NON_NEGATIVE; "HMRC Child Benefit rates 2023/24 (GBP 15.90 for each other child; unverified)";
+        /// Means-tested child element (Universal Credit, as Child Tax Credit before it) per dependent child, up to `child_element_limit` children, withdrawn at `child_element_taper` of the household's earnings above `work_allowance_weekly`.
+        child_element_weekly: f64 = 62.21; "GBP per week"; Check::NON_NEGATIVE; "DWP Universal Credit rates 2023/24: child element GBP 269.58 a month (children born since 6 April 2017 and second children; a first child born before gets GBP 315.00), x 12 / 52 (CPAG Benefit rates 2023/24)";
+        /// Most children for whom a household receives the child element (the two-child limit).
+        child_element_limit: u32 = 2; "children"; Check::int(0, 20); "DWP: the two-child limit on the child element, for children born from 6 April 2017";
+        /// Share of each pound of household earnings above the work allowance by which the child element is withdrawn (Universal Credit's taper, applied to gross earnings here).
+        child_element_taper: f64 = 0.55; "share"; Check::PROBABILITY; "DWP: Universal Credit taper rate 55% from November 2021";
+        /// Household earnings that do not reduce the child element (Universal Credit's work allowance for a claim with children).
+        work_allowance_weekly: f64 = 87.46; "GBP per week"; Check::NON_NEGATIVE; "DWP Universal Credit rates 2023/24: work allowance GBP 379 a month with housing costs (GBP 631 without), x 12 / 52 (CPAG Benefit rates 2023/24)";
         /// Poverty line as a share of the median equivalised household income at the start.
         poverty_line_share: f64 = 0.6; "share of median"; Check::left_open(0.0, 2.0); "DWP Households Below Average Income";
         /// Weekly hazard of entering problem debt (adults).

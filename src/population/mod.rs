@@ -7,8 +7,10 @@
 //! experiences, bullying, discrimination and loneliness. Only the random stream it is given
 //! determines the result. No IO happens here.
 
+mod leaving;
 mod synth;
 
+pub use leaving::leave_home;
 pub use synth::{
     CHILD_MAX_AGE, after_birthday, debt_rr, deprivation_factors, heavy_share, loneliness_rr,
     rebirth, synthesize, turnover,
@@ -277,7 +279,27 @@ impl IncomeRules<'_> {
     };
 }
 
-/// Weekly income of one person in their current state (GBP), under the week's rules.
+/// Weekly income after income tax, and after employees' National Insurance for `earnings`
+/// (GBP): gross income less the basic rates between `tax_free_weekly` and
+/// `higher_rate_weekly` and the higher rates above it.
+pub fn net_income(gross: f64, economy: &crate::params::EconomyParams, earnings: bool) -> f32 {
+    let (basic, higher) = if earnings {
+        (
+            economy.basic_tax_rate + economy.national_insurance_rate,
+            economy.higher_tax_rate + economy.national_insurance_upper_rate,
+        )
+    } else {
+        (economy.basic_tax_rate, economy.higher_tax_rate)
+    };
+    let band = (economy.higher_rate_weekly - economy.tax_free_weekly).max(0.0);
+    let basic_part = (gross - economy.tax_free_weekly).clamp(0.0, band);
+    let higher_part = (gross - economy.tax_free_weekly - band).max(0.0);
+    (gross - basic * basic_part - higher * higher_part) as f32
+}
+
+/// Weekly disposable income of one person in their current state (GBP), under the week's
+/// rules: earnings and pensions after tax ([`net_income`]), benefits, and policies' extra
+/// income. Child-related benefits are the household's ([`dependent_child`]).
 pub fn personal_income(
     pop: &Population,
     p: usize,
@@ -288,7 +310,7 @@ pub fn personal_income(
         .effects
         .map_or(crate::policy::PersonEffects::NEUTRAL, |v| v[p]);
     let base = match pop.circumstances[p].employment {
-        Employment::Employed => pop.wage[p].max(e.wage_floor),
+        Employment::Employed => net_income(f64::from(pop.wage[p].max(e.wage_floor)), economy, true),
         Employment::Unemployed | Employment::InactiveSick | Employment::Carer => {
             if rules.week < pop.benefit_hold_until[p] {
                 0.0
@@ -296,34 +318,93 @@ pub fn personal_income(
                 economy.benefit_weekly as f32 * e.benefit_factor
             }
         }
-        Employment::Retired => {
-            (economy.pension_weekly + economy.private_pension_share * f64::from(pop.wage[p])) as f32
-        }
+        Employment::Retired => net_income(
+            economy.pension_weekly + economy.private_pension_share * f64::from(pop.wage[p]),
+            economy,
+            false,
+        ),
         Employment::Student => economy.student_weekly as f32,
         Employment::Child => 0.0,
     };
     base + e.extra_income
 }
 
+/// Whether person `p` is a dependent child for child-related benefits: under 16, or 16-17
+/// and in education.
+pub fn dependent_child(pop: &Population, p: usize) -> bool {
+    match pop.circumstances[p].employment {
+        Employment::Child => true,
+        Employment::Student => pop.age[p] <= CHILD_MAX_AGE,
+        _ => false,
+    }
+}
+
+/// Child-related benefits of a household (GBP a week): Child Benefit for every dependent
+/// child (the eldest's rate for the first), and the means-tested child element for the first
+/// `child_element_limit` of them, withdrawn at `child_element_taper` of the household's
+/// earnings above `work_allowance_weekly`. Each child's amounts scale with their own
+/// `benefit_factor`, so benefit changes that reach children change them.
+fn child_benefits(
+    pop: &Population,
+    members: &[u32],
+    earnings: f32,
+    economy: &crate::params::EconomyParams,
+    rules: &IncomeRules<'_>,
+) -> f32 {
+    let mut children = 0u32;
+    let (mut universal, mut elements) = (0.0f32, 0.0f32);
+    for &member in members {
+        let p = member as usize;
+        if !dependent_child(pop, p) {
+            continue;
+        }
+        let factor = rules.effects.map_or(1.0, |v| v[p].benefit_factor);
+        let benefit = if children == 0 {
+            economy.child_benefit_weekly
+        } else {
+            economy.child_benefit_additional_weekly
+        };
+        universal += benefit as f32 * factor;
+        if children < economy.child_element_limit {
+            elements += economy.child_element_weekly as f32 * factor;
+        }
+        children += 1;
+    }
+    if children == 0 {
+        return 0.0;
+    }
+    let withdrawn = economy.child_element_taper as f32
+        * (earnings - economy.work_allowance_weekly as f32).max(0.0);
+    universal + (elements - withdrawn).max(0.0)
+}
+
 /// Equivalised income (modified OECD scale: 1 for the first adult, 0.5 per further person 14+,
-/// 0.3 per child under 14) and poverty status of household `h`.
+/// 0.3 per child under 14) and poverty status of household `h`: its members' incomes plus its
+/// child-related benefits.
 fn household_income(
     pop: &Population,
     h: usize,
     economy: &crate::params::EconomyParams,
     rules: &IncomeRules<'_>,
 ) -> (f32, bool) {
-    let mut total = 0.0f32;
+    let members = pop.households.members(h);
+    let (mut total, mut earnings) = (0.0f32, 0.0f32);
     let (mut older, mut young) = (0u32, 0u32);
-    for &member in pop.households.members(h) {
+    for &member in members {
         let p = member as usize;
-        total += personal_income(pop, p, economy, rules);
+        let income = personal_income(pop, p, economy, rules);
+        total += income;
+        if pop.circumstances[p].employment == Employment::Employed {
+            // Earnings: the wage (or its floor), without policies' unearned income.
+            earnings += income - rules.effects.map_or(0.0, |v| v[p].extra_income);
+        }
         if pop.age[p] >= 14 {
             older += 1
         } else {
             young += 1
         }
     }
+    total += child_benefits(pop, members, earnings, economy, rules);
     let scale = if older > 0 {
         1.0 + 0.5 * (older - 1) as f32
     } else {
@@ -351,5 +432,27 @@ mod tests {
             (SHORTFALL_CAP * SHORTFALL_STEPS) as u8
         );
         assert_eq!(shortfall(0.001, 200.0), shortfall(0.0, 200.0));
+    }
+
+    #[test]
+    fn net_income_takes_the_basic_and_higher_rates_in_their_bands() {
+        let e = crate::params::EconomyParams::default();
+        let close = |a: f32, b: f64| (f64::from(a) - b).abs() < 1e-3;
+        // Below the allowance: untaxed.
+        assert!(close(net_income(200.0, &e, true), 200.0));
+        // 600 GBP of earnings: 32% (tax and NI) of the 358.27 above the allowance.
+        assert!(close(net_income(600.0, &e, true), 600.0 - 0.32 * 358.27));
+        // A pension pays no National Insurance.
+        assert!(close(net_income(600.0, &e, false), 600.0 - 0.2 * 358.27));
+        // 1,500 GBP: the whole basic band, then 42% above 966.73.
+        let expected = 1500.0 - 0.32 * (966.73 - 241.73) - 0.42 * (1500.0 - 966.73);
+        assert!(close(net_income(1500.0, &e, true), expected));
+        // Net income never falls as gross income rises.
+        let mut last = 0.0;
+        for g in 0..3000 {
+            let n = net_income(f64::from(g), &e, true);
+            assert!(n >= last, "{g}: {n} < {last}");
+            last = n;
+        }
     }
 }

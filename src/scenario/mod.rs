@@ -483,6 +483,16 @@ fn read_table(merged: &Merged, label: &str) -> Result<Scenario, ScenarioError> {
         ("population.mother_age_min", population.mother_age_min),
         ("population.mother_age_max", population.mother_age_max),
     );
+    at_most(
+        (
+            "population.leave_home_min_age",
+            population.leave_home_min_age,
+        ),
+        (
+            "population.leave_home_max_age",
+            population.leave_home_max_age,
+        ),
+    );
 
     if !reader.problems.is_empty() {
         return Err(ScenarioError::Invalid(reader.problems));

@@ -23,6 +23,9 @@ const _: () = assert!(CHUNK <= PackedTally::MAX_PEOPLE);
 /// Sub-stream of the population stream for the births into the slots of the people who die
 /// by suicide (derived once more by week).
 const SUICIDE_BIRTHS: u64 = 0x0053_5549_4349_4445;
+/// Sub-stream of the population stream for the yearly leaving home (derived once more by
+/// year).
+const LEAVING_HOME: u64 = 0x004C_4541_5645;
 
 /// What the mental-health phase hands on: the week's tally, the clinical transitions, the
 /// people the services phase must settle, the people in each kind of place, and the people
@@ -613,6 +616,16 @@ impl World<'_> {
                 }
             }
         }
+        // Young adults leave their parents' homes.
+        let mut leave_rng =
+            crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Population)
+                .derive(LEAVING_HOME)
+                .derive(year)
+                .sequential();
+        let leavers = crate::population::leave_home(&mut self.pop, &s.population, &mut leave_rng);
+        if !leavers.is_empty() {
+            self.net.household = self.pop.households.clone();
+        }
         // Leavers of school and university who became active take a slot in a team.
         let mut work_rng =
             crate::rng::StreamKey::new(s.run.seed, self.replicate, crate::rng::Stream::Workplace)
@@ -633,7 +646,7 @@ impl World<'_> {
                 .derive(year);
         self.net.school = crate::network::build_school(&self.pop, &s.network, key);
         let mh = &self.mh;
-        if reborn.is_empty() {
+        if reborn.is_empty() && leavers.is_empty() {
             if new_workers {
                 self.counts
                     .recount_teams(&self.pop, &self.net, |p| mh[p].ill);
