@@ -629,7 +629,7 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by 0.6 points from 2007 to 2023/4, against 5 observed; 0.196 to 0.199 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by 0.7-0.8 points from 2007 to 2023/4, against 5 observed; 0.193 to 0.197 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
@@ -637,7 +637,7 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "children_2017",
-        "near the top edge: 0.144 to 0.148 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.142 to 0.146 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
@@ -653,19 +653,19 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.57 to 1.63 against at least 1.6",
+        "at the lower edge of its tolerance: 1.56 to 1.62 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.396 to 0.402 against at most 0.40",
+        "at the top edge of its tolerance: 0.387 to 0.399 against at most 0.40",
     ),
     (
         "prevalence_16_24_2023",
-        "near the lower edge: 0.221 to 0.229 against at least 0.223, as the adults' rise is too flat",
+        "near the lower edge: 0.221 to 0.231 against at least 0.223, as the adults' rise is too flat",
     ),
     (
         "suicide_men_to_women",
-        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.85 (95% range -1.0 to 4.7), 200,000 people 2.9 (0.5 to 5.4); weight 0",
+        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.9 (95% range -1.1 to 4.9), 200,000 people 2.9 (0.4 to 5.5); weight 0",
     ),
 ];
 
