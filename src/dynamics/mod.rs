@@ -240,6 +240,8 @@ pub struct WeekConstants {
     pub sickness_exit: f64,
     /// Relative hazard of sickness inactivity while ill.
     pub illness_sickness_rr: f64,
+    /// Relative hazard of returning from sickness inactivity while ill.
+    pub illness_sickness_exit_rr: f64,
     /// Relative job-loss hazard while ill.
     pub illness_job_loss_rr: f64,
     /// Relative re-employment hazard while ill.
@@ -355,6 +357,7 @@ impl WeekConstants {
             sickness_onset: s.economy.sickness_onset_rate,
             sickness_exit: s.economy.sickness_exit_rate,
             illness_sickness_rr: s.economy.illness_sickness_rr,
+            illness_sickness_exit_rr: s.economy.illness_sickness_exit_rr,
             illness_job_loss_rr: s.economy.illness_job_loss_rr,
             illness_job_finding_rr: s.economy.illness_job_finding_rr,
             pension_age: s.economy.pension_age.min(255) as u8,
@@ -413,8 +416,8 @@ impl WeekConstants {
         let job = job.max(
             self.job_finding * self.illness_job_finding_rr.max(1.0) * self.smi_job_finding.max(1.0),
         );
-        let sickness =
-            (self.sickness_onset * self.illness_sickness_rr.max(1.0)).max(self.sickness_exit);
+        let sickness = (self.sickness_onset * self.illness_sickness_rr.max(1.0))
+            .max(self.sickness_exit * self.illness_sickness_exit_rr.max(1.0));
         let debt = max(&self.debt_onset).max(self.debt_exit);
         let arrears = max(&self.arrears_onset).max(self.arrears_exit);
         let lonely = max(&self.loneliness_onset)
@@ -1111,7 +1114,14 @@ fn competing_risks(
         Employment::Employed | Employment::Unemployed if working_age => {
             k.sickness_onset * if mh.ill { k.illness_sickness_rr } else { 1.0 }
         }
-        Employment::InactiveSick if working_age => k.sickness_exit,
+        Employment::InactiveSick if working_age => {
+            k.sickness_exit
+                * if mh.ill {
+                    k.illness_sickness_exit_rr
+                } else {
+                    1.0
+                }
+        }
         _ => 0.0,
     };
     let (h_debt, h_arrears) = if input.age >= 18 {

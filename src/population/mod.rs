@@ -8,9 +8,11 @@
 //! determines the result. No IO happens here.
 
 mod leaving;
+mod sickness;
 mod synth;
 
 pub use leaving::leave_home;
+pub use sickness::match_sickness_to_illness;
 pub use synth::{
     CHILD_MAX_AGE, after_birthday, debt_rr, deprivation_factors, heavy_share, loneliness_rr,
     rebirth, synthesize, turnover,

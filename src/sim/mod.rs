@@ -16,6 +16,10 @@ use crate::record::ReplicateSeries;
 use crate::rng::{Stream, StreamKey};
 use crate::scenario::Scenario;
 
+/// Sub-stream of the economy stream for matching sickness inactivity to illness at the start
+/// ("SICK").
+const SICKNESS_MATCH: u64 = 0x5349_434B;
+
 /// Everything about one replicate at one moment.
 #[derive(Debug, Clone)]
 pub struct World<'s> {
@@ -87,7 +91,7 @@ impl Start {
     /// The start of replicate `replicate` of `scenario` (its shocks and policies left out).
     pub fn new(scenario: &Scenario, replicate: u64) -> Start {
         let s = &Start::base(scenario);
-        let pop = crate::population::synthesize(
+        let mut pop = crate::population::synthesize(
             s.run.people as usize,
             &s.population,
             &s.economy,
@@ -103,6 +107,17 @@ impl Start {
             s.total_weeks().div_ceil(52),
         );
         let mh = crate::dynamics::initialise(&pop, &net, s, replicate);
+        let mut sick_rng =
+            crate::rng::StreamKey::new(s.run.seed, replicate, crate::rng::Stream::Economy)
+                .derive(SICKNESS_MATCH)
+                .sequential();
+        crate::population::match_sickness_to_illness(
+            &mut pop,
+            |p| mh[p].ill,
+            |p| mh[p].set_point,
+            &s.economy,
+            &mut sick_rng,
+        );
         let counts = PeerCounts::from_scratch(&pop, &net, |p| mh[p].ill);
         let cells: Vec<u16> = (0..pop.len()).map(|p| person_cell(&pop, p)).collect();
         let below_suicide_age = below_suicide_age(&pop, &cells, s);

@@ -629,43 +629,39 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by 0.7-0.8 points from 2007 to 2023/4, against 5 observed; 0.193 to 0.197 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.194 to 0.198 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
-        "below, for the same reason: 0.200 to 0.205 against at least 0.206",
+        "near the lower edge, for the same reason: 0.205 to 0.211 against at least 0.206",
     ),
     (
         "children_2017",
-        "near the top edge: 0.142 to 0.146 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.146 to 0.150 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
-        "chronic episodes end too often: 9% of new episodes last over two years against 20% (accepted from 13%)",
+        "chronic episodes end too often: 10% of new episodes last over two years against 20% (accepted from 13%)",
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.46, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.47, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.60 to 0.61 against 0.23",
+        "structural, as recurrence_5_years: 0.61 to 0.62 against 0.23",
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.56 to 1.62 against at least 1.6",
+        "at the lower edge of its tolerance: 1.57 to 1.62 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.387 to 0.399 against at most 0.40",
-    ),
-    (
-        "prevalence_16_24_2023",
-        "near the lower edge: 0.221 to 0.231 against at least 0.223, as the adults' rise is too flat",
+        "at the top edge of its tolerance: 0.398 to 0.410 against at most 0.40",
     ),
     (
         "suicide_men_to_women",
-        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.9 (95% range -1.1 to 4.9), 200,000 people 2.9 (0.4 to 5.5); weight 0",
+        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.8 (95% range -1.3 to 5.0), 200,000 people 2.6 (0.1 to 5.1); weight 0",
     ),
 ];
 

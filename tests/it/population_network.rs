@@ -908,3 +908,68 @@ fn leavers_move_in_pairs_of_their_neighbourhood_and_nobody_else_moves() {
     assert!(singles <= neighbourhoods, "{singles} leavers alone");
     assert_eq!(pop.household_income.len(), pop.households.n_groups());
 }
+
+#[test]
+fn the_sick_inactive_start_as_often_ill_as_the_flows_keep_them() {
+    // APMS 2014: 65% of ESA recipients had a common mental disorder. The start draws sickness
+    // inactivity before mental health, so swaps with ill people bring it there; the weekly
+    // flows (illness raises entry and slows the return) then keep it, and the share of
+    // 16-64-year-olds who are sick-inactive near ONS's 6.7%.
+    let scenario = baseline_with(&["people=20000", "seed=11"]);
+    let s = &scenario;
+    let drawn = mhsim::population::synthesize(20000, &s.population, &s.economy, &s.life, 11, 0);
+    let mut world = mhsim::sim::World::new(s, 0);
+    let count = |pop: &Population, e: Employment| {
+        pop.circumstances
+            .iter()
+            .filter(|c| c.employment == e)
+            .count()
+    };
+    for e in [
+        Employment::Employed,
+        Employment::Unemployed,
+        Employment::InactiveSick,
+    ] {
+        assert_eq!(
+            count(&drawn, e),
+            count(&world.pop, e),
+            "{e:?}: the swaps keep every count"
+        );
+    }
+    let teams = &world.net.workplace.teams;
+    for p in 0..world.pop.len() {
+        let holds = matches!(
+            world.pop.circumstances[p].employment,
+            Employment::Employed | Employment::Unemployed | Employment::InactiveSick
+        );
+        assert_eq!(teams.group_of[p] != NO_GROUP, holds, "person {p}");
+    }
+    let shares = |world: &mhsim::sim::World| -> (f64, f64) {
+        let pop = &world.pop;
+        let sick: Vec<usize> = (0..pop.len())
+            .filter(|&p| pop.circumstances[p].employment == Employment::InactiveSick)
+            .collect();
+        let ill = sick.iter().filter(|&&p| world.mh[p].ill).count() as f64 / sick.len() as f64;
+        let working_age = pop.age.iter().filter(|&&a| (16..=64).contains(&a)).count();
+        (ill, sick.len() as f64 / working_age as f64)
+    };
+    let (ill, _) = shares(&world);
+    assert!(
+        (0.62..0.68).contains(&ill),
+        "{ill:.3} of the sick-inactive ill at the start"
+    );
+    for year in 1..=8 {
+        for _ in 0..52 {
+            world.step();
+        }
+        let (ill, sick) = shares(&world);
+        assert!(
+            (0.55..0.75).contains(&ill),
+            "year {year}: {ill:.3} of the sick-inactive ill"
+        );
+        assert!(
+            (0.055..0.08).contains(&sick),
+            "year {year}: {sick:.4} of 16-64 sick-inactive"
+        );
+    }
+}
