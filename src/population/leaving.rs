@@ -5,7 +5,6 @@ use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::{HouseholdId, Population};
-use crate::network::Groups;
 use crate::params::PopulationParams;
 
 /// Whether `p` lives with someone at least `gap` years older: the home of a parent (or of
@@ -74,12 +73,6 @@ pub fn leave_home(
             }
         }
     }
-    pop.households =
-        Groups::from_assignment(pop.household.iter().map(|h| h.0).collect(), next as usize);
-    pop.household_income.resize(next as usize, 0.0);
-    pop.household_poor.resize(next as usize, false);
-    for p in 0..pop.len() {
-        pop.household_size[p] = pop.households.size(pop.household[p].0 as usize).min(255) as u8;
-    }
+    pop.regroup_households(next as usize);
     leavers
 }

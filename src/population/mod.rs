@@ -244,6 +244,20 @@ impl Population {
         self.circumstances[person].poor
     }
 
+    /// Rebuild the household groups from every person's `household` for `n_households`
+    /// households (the income and poverty vectors grow to match, new entries zero and not
+    /// poor until recomputed), and every person's `household_size`.
+    pub fn regroup_households(&mut self, n_households: usize) {
+        self.households =
+            Groups::from_assignment(self.household.iter().map(|h| h.0).collect(), n_households);
+        self.household_income.resize(n_households, 0.0);
+        self.household_poor.resize(n_households, false);
+        for p in 0..self.len() {
+            self.household_size[p] =
+                self.households.size(self.household[p].0 as usize).min(255) as u8;
+        }
+    }
+
     /// Recompute equivalised income and poverty of one household from its members' states.
     pub fn update_household_income(
         &mut self,

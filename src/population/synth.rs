@@ -290,12 +290,7 @@ pub fn turnover(
         };
         births.reuse_slot(pop, b, host, params, rng);
     }
-    let n_households = pop.households.n_groups();
-    pop.households =
-        Groups::from_assignment(pop.household.iter().map(|h| h.0).collect(), n_households);
-    for p in 0..pop.len() {
-        pop.household_size[p] = pop.households.size(pop.household[p].0 as usize).min(255) as u8;
-    }
+    pop.regroup_households(pop.households.n_groups());
     deaths
 }
 
