@@ -65,7 +65,8 @@ pub struct MentalHealth {
     /// Weeks in the current course of care (therapy).
     pub care_weeks: u8,
     /// [`MentalHealth::RECORDED`], [`MentalHealth::DEPRESSIVE`],
-    /// [`MentalHealth::FIRST_REMITTED`] and [`MentalHealth::RECURRED`] bits.
+    /// [`MentalHealth::FIRST_REMITTED`], [`MentalHealth::RECURRED`] and
+    /// [`MentalHealth::PERSISTENT`] bits.
     pub flags: u8,
 }
 
@@ -85,6 +86,17 @@ impl MentalHealth {
     /// distress was above `theta_depressive` in the week it began (it met the criteria of a
     /// depressive episode at onset). Measurement only.
     pub const DEPRESSIVE: u8 = 8;
+    /// The current episode is persistent (drawn at its onset with probability
+    /// `persistent_episode_share`): until it ends, distress moves with the chronic class's
+    /// slow reversion and small noise, whatever the person's class. Cleared at remission.
+    pub const PERSISTENT: u8 = 16;
+
+    /// The latent class whose reversion and noise move the person's distress this week: the
+    /// chronic class (1) for its members and during a persistent episode, else 0.
+    #[inline]
+    pub fn class(&self) -> usize {
+        usize::from(self.chronic || (self.ill && self.flags & MentalHealth::PERSISTENT != 0))
+    }
 }
 
 /// Weeks of remission after a first episode before its recurrence follow-up begins: Hardeveld
@@ -208,6 +220,8 @@ pub struct WeekConstants {
     pub kappa: [f32; 2],
     /// Weekly noise SD of the ordinary and the chronic class (keeps the within-person SD at sigma).
     pub noise_sd: [f32; 2],
+    /// Probability that an episode is persistent (see [`MentalHealth::PERSISTENT`]).
+    pub persistent_share: f64,
     /// Layer weights after effects.
     pub weights: [f32; 5],
     /// Weekly job-loss hazard by deprivation decile (index 0 = least deprived).
@@ -324,6 +338,7 @@ impl WeekConstants {
         let mut constants = WeekConstants {
             kappa: kappa.map(|k| k as f32),
             noise_sd: kappa.map(|k| (d.sigma * (2.0 * k - k * k).sqrt()) as f32),
+            persistent_share: d.persistent_episode_share,
             weights: std::array::from_fn(|i| {
                 (crate::network::Setting::ALL[i].weight(&s.network) * effects.layer_weight[i])
                     as f32
@@ -751,6 +766,8 @@ struct Replay {
     rng: rand_xoshiro::SplitMix64,
     diathesis: f32,
     chronic: bool,
+    /// The episode under way is persistent ([`MentalHealth::PERSISTENT`]).
+    persistent: bool,
     /// The next year of age to replay.
     age: u8,
     episodes: u8,
@@ -786,6 +803,7 @@ impl Replay {
             rng,
             diathesis,
             chronic,
+            persistent: false,
             age: first,
             episodes: 0,
             target,
@@ -819,13 +837,16 @@ impl Replay {
     ) {
         let d = &s.dynamics;
         let age = pop.age[p];
-        let class = usize::from(self.chronic);
         // `dev <- (1 - kappa_c) dev + s_c eps` is the update of 7.1 with a constant target,
         // and the thresholds are moved by the target; while ill, well ties speed recovery,
-        // as in the run.
-        let (decay, noise_sd) = (1.0 - k.kappa[class], k.noise_sd[class]);
-        let decay_ill =
-            1.0 - (k.kappa[class] * (1.0 + k.healthy_friends * peers.well_share)).min(1.0);
+        // as in the run. A persistent episode moves with the chronic class (index 1).
+        let decay_of = |class: usize| {
+            (
+                1.0 - k.kappa[class],
+                1.0 - (k.kappa[class] * (1.0 + k.healthy_friends * peers.well_share)).min(1.0),
+            )
+        };
+        let decays = [decay_of(0), decay_of(1)];
         let capped = u8::try_from(d.kindling_cap).unwrap_or(u8::MAX);
         let shift = |a: u8| Replay::shift(pop, p, a, k, peers);
         while self.age < until {
@@ -852,8 +873,10 @@ impl Replay {
             let (mut on, mut off) = (k.theta_on - self.target, k.theta_off - self.target);
             for _ in 0..52 {
                 let eps: f32 = StandardNormal.sample(&mut self.rng);
+                let class = usize::from(self.chronic || (self.ill && self.persistent));
+                let (decay, decay_ill) = decays[class];
                 let decay = if self.ill { decay_ill } else { decay };
-                self.dev = decay * self.dev + noise_sd * eps;
+                self.dev = decay * self.dev + k.noise_sd[class] * eps;
                 let beyond = (self.dev > on, self.dev < off);
                 if hysteresis(
                     &mut self.ill,
@@ -864,6 +887,8 @@ impl Replay {
                     k,
                 ) == Crossing::Onset
                 {
+                    self.persistent =
+                        k.persistent_share > 0.0 && self.rng.random_bool(k.persistent_share);
                     self.episodes = self.episodes.saturating_add(1);
                     let kindled =
                         set_point_at(pop, p, a, self.diathesis, self.episodes, s) + shift(a);
@@ -923,7 +948,11 @@ impl Replay {
             smi,
             care: crate::services::Care::None,
             care_weeks: 0,
-            flags: 0,
+            flags: if ill && self.persistent {
+                MentalHealth::PERSISTENT
+            } else {
+                0
+            },
         }
     }
 }
@@ -1316,7 +1345,7 @@ pub fn mental_health(
         + peer
         + care
         + school_shift(input.hot.school, k);
-    let class = usize::from(mh.chronic);
+    let class = mh.class();
     let mut kappa = k.kappa[class];
     if mh.ill && ties.total > 0.0 {
         kappa = (kappa * (1.0 + k.healthy_friends * ties.well_share())).min(1.0);
@@ -1358,7 +1387,7 @@ pub fn mental_health(
             }
         }
         Crossing::Remission(episode_weeks) => {
-            mh.flags &= !MentalHealth::RECORDED;
+            mh.flags &= !(MentalHealth::RECORDED | MentalHealth::PERSISTENT);
             if mh.episodes == 1 {
                 // The end of the first episode of the person's life (history included).
                 mh.first_remission = week as u16;
@@ -1372,6 +1401,11 @@ pub fn mental_health(
                 mh.flags |= MentalHealth::RECURRED;
             }
             mh.flags &= !MentalHealth::DEPRESSIVE;
+            // No draw when no episode can be persistent, so that results without persistent
+            // episodes do not depend on this draw.
+            if k.persistent_share > 0.0 && rng.random_bool(k.persistent_share) {
+                mh.flags |= MentalHealth::PERSISTENT;
+            }
             mh.episodes = mh.episodes.saturating_add(1);
             mh.set_point = set_point(pop, person, mh.diathesis, mh.episodes, s);
             Transition::Onset

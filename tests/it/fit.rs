@@ -629,35 +629,31 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.194 to 0.198 against at most 0.196",
-    ),
-    (
-        "prevalence_16_64_2023",
-        "near the lower edge, for the same reason: 0.205 to 0.211 against at least 0.206",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.198 to 0.202 against at most 0.196",
     ),
     (
         "children_2017",
-        "near the top edge: 0.146 to 0.150 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.144 to 0.148 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
-        "chronic episodes end too often: 10% of new episodes last over two years against 20% (accepted from 13%)",
+        "at the lower edge: with persistent episodes (calibrated), 0.129 to 0.132 of new episodes last over two years against 0.20 (accepted from 0.13)",
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.47, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.47 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.61 to 0.62 against 0.23",
+        "structural, as recurrence_5_years: 0.59 to 0.60 against 0.23",
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.57 to 1.62 against at least 1.6",
+        "at the lower edge of its tolerance: 1.56 to 1.62 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.398 to 0.410 against at most 0.40",
+        "at the top edge of its tolerance: 0.400 to 0.412 against at most 0.40",
     ),
     (
         "suicide_men_to_women",
