@@ -521,15 +521,26 @@ const OLDEST: u8 = ADULT_BAND_START[ADULT_BAND_START.len() - 1] - 1;
 /// `adult_age_shares` within [`PARENT_AGES`], at least [`PARENT_GAP`] years older than their
 /// oldest child; the adults of households without children make up the rest, so that all
 /// adults follow `adult_age_shares` (the band 16-24 from 18: its 16- and 17-year-olds are
-/// children). A uniform spread of children's ages keeps the age structure steady from the
-/// first year: skewed towards the youngest, it would send a wave of births through the
-/// children's and young people's bands over the years of a run.
+/// children). Among the adults without children, those living alone are older
+/// (`alone_65_plus_share` of people 65+ live alone), and the first two adults of the other
+/// households are a couple of about the same age ([`pair_by_age`]). A uniform spread of
+/// children's ages keeps the age structure steady from the first year: skewed towards the
+/// youngest, it would send a wave of births through the children's and young people's bands
+/// over the years of a run; likewise, the start's living arrangements are those that widowhood
+/// and leaving home keep over a run.
 struct AgeTables {
     /// Cumulative weight of each adult age 18..=[`OLDEST`] in `adult_age_shares` (index 0 is
     /// age 18; one more entry than ages, starting at 0).
     adult_cumulative: Vec<f64>,
-    /// Distribution of the ages 18..=[`OLDEST`] of adults in households without children.
-    childless: Vec<f64>,
+    /// Distribution of the ages 18..=[`OLDEST`] of adults living alone: those 65+ so that
+    /// `alone_65_plus_share` of all people 65+ live alone, the younger ones as all adults of
+    /// households without children.
+    alone: Vec<f64>,
+    /// Distribution of the ages of adults of households without children of two or more
+    /// adults: those of all adults without children less those alone, so that all adults
+    /// without children together follow one distribution, which with the parents makes
+    /// `adult_age_shares`.
+    together: Vec<f64>,
 }
 
 impl AgeTables {
@@ -551,7 +562,8 @@ impl AgeTables {
         }
         let tables = AgeTables {
             adult_cumulative,
-            childless: Vec::new(),
+            alone: Vec::new(),
+            together: Vec::new(),
         };
         // Expected parents by age, and expected adults in all, per household.
         let q = &params.household_size_shares;
@@ -573,6 +585,8 @@ impl AgeTables {
                 adults += share * (1.0 - p3) / sizes.len() as f64 * size as f64;
             }
         }
+        // Adults without children, per household: all of them live alone or together.
+        let without_children = adults;
         let children_ages = f64::from(CHILD_MAX_AGE) + 1.0;
         for (share, n_parents, n_children) in with_children {
             adults += share * n_parents as f64;
@@ -601,13 +615,21 @@ impl AgeTables {
             .collect();
         let sum: f64 = raw.iter().sum();
         // Parents that already exceed every age's share leave the childless with the shares.
-        let childless = if sum > 0.0 {
+        let childless: Vec<f64> = if sum > 0.0 {
             raw.iter().map(|x| x / sum).collect()
         } else {
             weight.iter().map(|w| w / total).collect()
         };
+        let (alone, together) = split_alone(
+            &childless,
+            without_children,
+            q[0],
+            params.alone_65_plus_share,
+            tables.index(65),
+        );
         AgeTables {
-            childless,
+            alone,
+            together,
             ..tables
         }
     }
@@ -634,10 +656,60 @@ impl AgeTables {
         Self::FIRST_ADULT + (i.min(self.index(hi)).max(self.index(lo))) as u8
     }
 
-    /// The age of an adult of a household without children.
-    fn childless(&self, rng: &mut Xoshiro256PlusPlus) -> u8 {
-        Self::FIRST_ADULT + draw_index(&self.childless, rng) as u8
+    /// The age of an adult who lives alone.
+    fn alone(&self, rng: &mut Xoshiro256PlusPlus) -> u8 {
+        Self::FIRST_ADULT + draw_index(&self.alone, rng) as u8
     }
+
+    /// The age of an adult of a household without children of two or more adults.
+    fn together(&self, rng: &mut Xoshiro256PlusPlus) -> u8 {
+        Self::FIRST_ADULT + draw_index(&self.together, rng) as u8
+    }
+}
+
+/// Splits the ages of adults without children (`childless`, `without` of them per household)
+/// between those who live alone (`alone_households` per household) and the others, so that
+/// `alone_old` of the adults from `old` (the index of age 65) on live alone, as far as the
+/// one-person households allow, and the younger ones who live alone follow `childless`.
+/// Returns the distributions of the ages of those alone and of the others; together they
+/// keep `childless`.
+fn split_alone(
+    childless: &[f64],
+    without: f64,
+    alone_households: f64,
+    alone_old: f64,
+    old: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let old_mass: f64 = childless[old..].iter().sum();
+    let young_mass = 1.0 - old_mass;
+    // Shares of `without`: those alone, and those alone among the old and the young.
+    let alone_total = (alone_households / without).min(1.0);
+    let old_alone = (alone_old * old_mass).min(alone_total);
+    let young_alone = alone_total - old_alone;
+    let young_factor = if young_mass > 0.0 {
+        (young_alone / young_mass).min(1.0)
+    } else {
+        0.0
+    };
+    let alone_mass: Vec<f64> = childless
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| c * if i >= old { alone_old } else { young_factor })
+        .collect();
+    let normalise = |v: Vec<f64>| -> Vec<f64> {
+        let sum: f64 = v.iter().sum();
+        if sum > 0.0 {
+            v.iter().map(|x| x / sum).collect()
+        } else {
+            childless.to_vec()
+        }
+    };
+    let together = childless
+        .iter()
+        .zip(&alone_mass)
+        .map(|(c, a)| (c - a).max(0.0))
+        .collect();
+    (normalise(alone_mass), normalise(together))
 }
 
 /// Household sizes and compositions; returns ages, each person's household and the count.
@@ -650,6 +722,8 @@ fn households_and_ages(
     let mut household = Vec::with_capacity(n_people);
     let mut h = 0u32;
     let tables = AgeTables::new(params);
+    // The index of the first adult of each household without children of two or more adults.
+    let mut couples = Vec::new();
     while age.len() < n_people {
         let class = draw_index(&params.household_size_shares, rng);
         let mut size = if class == 5 {
@@ -676,14 +750,37 @@ fn households_and_ages(
             }
             age.extend(ages);
         } else {
-            for _ in 0..adults {
-                age.push(tables.childless(rng));
+            if adults >= 2 {
+                couples.push(age.len());
+                for _ in 0..adults {
+                    age.push(tables.together(rng));
+                }
+            } else {
+                age.push(tables.alone(rng));
             }
         }
         household.extend(std::iter::repeat_n(HouseholdId(h), size));
         h += 1;
     }
+    pair_by_age(&mut age, &couples);
     (age, household, h as usize)
+}
+
+/// Makes the first two adults of each household without children (at `first` and `first + 1`
+/// for each `first` in `couples`) a couple of about the same age, as most such households are
+/// (ONS, Families and households: couples without children at home are 70% of two-adult
+/// households without children): the second adults' ages, drawn like the first's, are given
+/// out by rank, the youngest to the household whose first adult is youngest. The ages drawn
+/// stay the same (only who has which changes), so every age's share is kept, and the first
+/// adults keep their random ages, so a household's place says nothing about its age.
+fn pair_by_age(age: &mut [u8], couples: &[usize]) {
+    let mut by_first: Vec<usize> = couples.to_vec();
+    by_first.sort_by_key(|&i| (age[i], i));
+    let mut seconds: Vec<u8> = couples.iter().map(|&i| age[i + 1]).collect();
+    seconds.sort_unstable();
+    for (&first, second) in by_first.iter().zip(seconds) {
+        age[first + 1] = second;
+    }
 }
 
 /// Employment state at the start, by age and the deprivation factor of the area.
