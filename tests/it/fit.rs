@@ -629,11 +629,15 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.198 to 0.202 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.197 to 0.201 against at most 0.196",
+    ),
+    (
+        "prevalence_16_64_2023",
+        "near the lower edge, for the same reason: 0.205 to 0.210 against at least 0.206",
     ),
     (
         "children_2017",
-        "near the top edge: 0.144 to 0.148 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.143 to 0.149 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
@@ -641,7 +645,7 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.47 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.46 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
@@ -649,11 +653,11 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.56 to 1.62 against at least 1.6",
+        "at the lower edge of its tolerance: 1.55 to 1.62 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.400 to 0.412 against at most 0.40",
+        "at the top edge of its tolerance: 0.399 to 0.405 against at most 0.40",
     ),
     (
         "suicide_men_to_women",
