@@ -251,9 +251,9 @@ crate::params! {
     /// Social determinants, as standardised shifts of latent distress (population SD units).
     pub struct DeterminantParams in "determinants" {
         /// Shift while unemployed (women; men use `unemployment_men`).
-        unemployment: f64 = 0.15; "SD"; Check::closed(-5.0, 5.0); "C: set with the calibration so that 34% of the unemployed and 16% of the employed have a disorder (Paul & Moser 2009); their cross-sectional d = 0.51 also holds the poverty, debt, loneliness and job-loss pulses modelled separately, and selection (was 0.5)";
+        unemployment: f64 = 0.10; "SD"; Check::closed(-5.0, 5.0); "C: set with the calibration so that 34% of the unemployed and 16% of the employed have a disorder (Paul & Moser 2009); their cross-sectional d = 0.51 also holds the poverty, debt, loneliness and job-loss pulses modelled separately, and selection (was 0.5, then 0.15 until illness kept people in sickness inactivity and episodes became persistent, when the unemployed's prevalence rose to 40.5%, above the accepted 40%; 0.10 with 0.12 for men gives 39.4% at 200,000 people)";
         /// Shift while unemployed, men.
-        unemployment_men: f64 = 0.18; "SD"; Check::closed(-5.0, 5.0); "C: as `unemployment`, larger in men (Paul & Moser 2009) (was 0.55)";
+        unemployment_men: f64 = 0.12; "SD"; Check::closed(-5.0, 5.0); "C: as `unemployment`, larger in men (Paul & Moser 2009) (was 0.55, then 0.18)";
         /// Shift while below the poverty line.
         poverty: f64 = 0.07; "SD"; Check::closed(-5.0, 5.0); "A: Thomson et al. 2023 (+2.15 pp CMD)";
         /// Further shift per unit of log income shortfall below the poverty line (ln(line / income); a household at half the line has 0.69), so that how deep below the line matters, not only whether.

@@ -629,35 +629,35 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.197 to 0.201 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.196 to 0.200 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
-        "near the lower edge, for the same reason: 0.205 to 0.210 against at least 0.206",
+        "near the lower edge, for the same reason: 0.204 to 0.209 against at least 0.206",
     ),
     (
         "children_2017",
-        "near the top edge: 0.143 to 0.149 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.142 to 0.149 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
-        "at the lower edge: with persistent episodes (calibrated), 0.129 to 0.132 of new episodes last over two years against 0.20 (accepted from 0.13)",
+        "at the lower edge: with persistent episodes (calibrated), 0.129 to 0.131 of new episodes last over two years against 0.20 (accepted from 0.13)",
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.46 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.45 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.59 to 0.60 against 0.23",
+        "structural, as recurrence_5_years: 0.59 to 0.61 against 0.23",
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.55 to 1.62 against at least 1.6",
+        "at the lower edge of its tolerance: 1.55 to 1.61 against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "at the top edge of its tolerance: 0.399 to 0.405 against at most 0.40",
+        "near the top edge of its tolerance: 0.386 to 0.394 against at most 0.40",
     ),
     (
         "suicide_men_to_women",
