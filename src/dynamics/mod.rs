@@ -95,8 +95,18 @@ impl MentalHealth {
     /// chronic class (1) for its members and during a persistent episode, else 0.
     #[inline]
     pub fn class(&self) -> usize {
-        usize::from(self.chronic || (self.ill && self.flags & MentalHealth::PERSISTENT != 0))
+        latent_class(
+            self.chronic,
+            self.ill && self.flags & MentalHealth::PERSISTENT != 0,
+        )
     }
+}
+
+/// The latent class (0 ordinary, 1 chronic) whose reversion and noise move distress: the
+/// chronic class for its members and for anyone in a persistent episode.
+#[inline]
+fn latent_class(chronic: bool, in_persistent_episode: bool) -> usize {
+    usize::from(chronic || in_persistent_episode)
 }
 
 /// Weeks of remission after a first episode before its recurrence follow-up begins: Hardeveld
@@ -873,7 +883,7 @@ impl Replay {
             let (mut on, mut off) = (k.theta_on - self.target, k.theta_off - self.target);
             for _ in 0..52 {
                 let eps: f32 = StandardNormal.sample(&mut self.rng);
-                let class = usize::from(self.chronic || (self.ill && self.persistent));
+                let class = latent_class(self.chronic, self.ill && self.persistent);
                 let (decay, decay_ill) = decays[class];
                 let decay = if self.ill { decay_ill } else { decay };
                 self.dev = decay * self.dev + k.noise_sd[class] * eps;

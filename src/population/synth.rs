@@ -768,8 +768,8 @@ fn households_and_ages(
 
 /// Makes the first two adults of each household without children (at `first` and `first + 1`
 /// for each `first` in `couples`) a couple of about the same age, as most such households are
-/// (ONS, Families and households: couples without children at home are 70% of two-adult
-/// households without children): the second adults' ages, drawn like the first's, are given
+/// (ONS, Families and households: couple families are most families without children): the
+/// second adults' ages, drawn like the first's, are given
 /// out by rank, the youngest to the household whose first adult is youngest. The ages drawn
 /// stay the same (only who has which changes), so every age's share is kept, and the first
 /// adults keep their random ages, so a household's place says nothing about its age.
