@@ -685,6 +685,13 @@ fn split_alone(
     // Shares of `without`: those alone, and those alone among the old and the young.
     let alone_total = (alone_households / without).min(1.0);
     let old_alone = (alone_old * old_mass).min(alone_total);
+    // The share of each old age that lives alone: `alone_old`, unless the one-person
+    // households are too few for it, so that the others are never left short of the old.
+    let old_factor = if alone_old * old_mass > alone_total {
+        alone_total / old_mass
+    } else {
+        alone_old
+    };
     let young_alone = alone_total - old_alone;
     let young_factor = if young_mass > 0.0 {
         (young_alone / young_mass).min(1.0)
@@ -694,7 +701,7 @@ fn split_alone(
     let alone_mass: Vec<f64> = childless
         .iter()
         .enumerate()
-        .map(|(i, &c)| c * if i >= old { alone_old } else { young_factor })
+        .map(|(i, &c)| c * if i >= old { old_factor } else { young_factor })
         .collect();
     let normalise = |v: Vec<f64>| -> Vec<f64> {
         let sum: f64 = v.iter().sum();
@@ -825,6 +832,29 @@ fn initial_employment(
             } else {
                 Employment::Retired
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_alone;
+
+    /// Those alone and the others together keep the distribution of all adults without
+    /// children, and the share alone is the one-person households' share, with few
+    /// one-person households (the old ones capped) as with many.
+    #[test]
+    fn split_alone_keeps_the_ages_of_adults_without_children() {
+        let childless = [0.2, 0.3, 0.1, 0.25, 0.15]; // the last two are 65+
+        for (without, alone_households) in [(1.5, 0.3), (1.5, 0.05)] {
+            let (alone, together) = split_alone(&childless, without, alone_households, 0.34, 3);
+            let share = alone_households / without;
+            for (i, &c) in childless.iter().enumerate() {
+                let kept = share * alone[i] + (1.0 - share) * together[i];
+                assert!((kept - c).abs() < 1e-12, "age {i}: {kept} against {c}");
+            }
+            let old_alone = share * (alone[3] + alone[4]) / (childless[3] + childless[4]);
+            assert!(old_alone <= 0.34 + 1e-12, "{old_alone} of the old alone");
         }
     }
 }
