@@ -74,6 +74,12 @@ crate::params! {
         mother_age_min: u32 = 18; "years"; Check::int(10, 60); "ONS Births by parents' characteristics 2022 (most births at 18-44)";
         /// Oldest age of a mother.
         mother_age_max: u32 = 44; "years"; Check::int(10, 60); "ONS Births by parents' characteristics 2022";
+        /// Births a year per 1,000 women aged 15-19, 20-24, 25-29, 30-34, 35-39 and 40-44: the weight of a woman of mother's age as the mother of a newborn (younger ages take the first rate, older the last). Only their shape matters, as births replace deaths; all 0 weighs every woman of mother's age alike.
+        fertility_by_age: Vec<f64> = vec![9.5, 42.0, 77.0, 95.0, 60.0, 14.0]; "births per 1,000 women a year"; Check::List { len: 6, lo: 0.0, hi: 1000.0 }; "ONS Births in England and Wales 2022 (total fertility rate 1.49, most births at 30-34; the rates by age approximate, unverified)";
+        /// Share of newborns whose mother lives with a partner: another adult (18+) of her household within `partner_max_age_gap` years of her age.
+        births_with_partner_share: f64 = 0.85; "share of births"; Check::PROBABILITY; "ONS Births in England and Wales 2021: 48.7% of births within marriage or civil partnership and 36.5% registered by parents living together (84% in 2014)";
+        /// Largest age difference between a woman and another adult of her household for him or her to count as her partner at a birth.
+        partner_max_age_gap: u32 = 10; "years"; Check::int(0, 100); "D: the couples of the start are within a few years of each other (5.1); siblings and sharers of about the same age count too";
         /// Yearly probability that a young adult living with someone at least `parent_age_gap` years older (a parent) leaves home, drawn at each birthday from `leave_home_min_age` to `leave_home_max_age`; 0 keeps everybody in the household they are in.
         leave_home_rate: f64 = 0.16; "per year"; Check::PROBABILITY; "C: set so that 51% of 20-24-year-olds, 22% of 25-29 and 9% of 30-34 live with their parents when everybody is at home at 18 (ONS Labour Force Survey 2013: 49%, 21% and 8%; 26% of 20-34)";
         /// Age at whose birthday the first leaving-home draw is made.

@@ -246,7 +246,8 @@ pub fn after_birthday(
 
 /// Yearly deaths and births. Each person dies with the Gompertz probability of their age;
 /// each death frees a slot that becomes a newborn in the household (and neighbourhood) of a
-/// randomly chosen woman of mother's age, so that the population size stays constant.
+/// mother chosen by `Mothers` (by the fertility of her age, most often one who lives with
+/// a partner), so that the population size stays constant.
 /// Newborns get fresh life-course attributes. Returns the reused slots, in increasing order;
 /// the caller must rebuild everything that depends on households, ties and mental health.
 pub fn turnover(
@@ -267,31 +268,122 @@ pub fn turnover(
     if deaths.is_empty() {
         return deaths;
     }
-    let mother_ages = params.mother_age_min.min(255) as u8..=params.mother_age_max.min(255) as u8;
     let mut died = vec![false; pop.len()];
     for &d in &deaths {
         died[d as usize] = true;
     }
-    let mothers: Vec<u32> = (0..pop.len() as u32)
-        .filter(|&p| {
-            let p = p as usize;
-            !died[p] && pop.sex[p] == Sex::Female && mother_ages.contains(&pop.age[p])
-        })
-        .collect();
+    let mothers = Mothers::new(params);
+    let [with, without] = mothers.candidates(pop, |p| !died[p]);
+    let draw = |group: &[(u32, f64)], rng: &mut Xoshiro256PlusPlus| -> Option<usize> {
+        draw_weighted(group, rng).map(|i| group[i].0 as usize)
+    };
     let births = Births::new(economy);
     for &slot in &deaths {
         let b = slot as usize;
-        // The mother's household; with no woman of mother's age left, the household of the
-        // first survivor (or, if nobody survives, the slot's own).
-        let host = if mothers.is_empty() {
-            (0..pop.len()).find(|&p| !died[p]).unwrap_or(b)
+        // The mother: with a partner or without, as drawn, where there is such a woman;
+        // with no woman of mother's age left, the household of the first survivor (or, if
+        // nobody survives, the slot's own).
+        let (first, second) = if rng.random_bool(params.births_with_partner_share) {
+            (&with, &without)
         } else {
-            mothers[rng.random_range(0..mothers.len())] as usize
+            (&without, &with)
         };
+        let host = draw(first, rng)
+            .or_else(|| draw(second, rng))
+            .unwrap_or_else(|| (0..pop.len()).find(|&p| !died[p]).unwrap_or(b));
         births.reuse_slot(pop, b, host, params, rng);
     }
     pop.regroup_households(pop.households.n_groups());
     deaths
+}
+
+/// Draws an index of `group` with probability proportional to its weight, or uniformly when
+/// every weight is 0; `None` for an empty group. One uniform number per draw.
+fn draw_weighted(group: &[(u32, f64)], rng: &mut Xoshiro256PlusPlus) -> Option<usize> {
+    if group.is_empty() {
+        return None;
+    }
+    let total: f64 = group.iter().map(|&(_, w)| w).sum();
+    let u: f64 = rng.random();
+    if total <= 0.0 {
+        return Some(((u * group.len() as f64) as usize).min(group.len() - 1));
+    }
+    let target = u * total;
+    let mut acc = 0.0;
+    for (i, &(_, w)) in group.iter().enumerate() {
+        acc += w;
+        if target < acc {
+            return Some(i);
+        }
+    }
+    // Rounding: the last woman with a weight.
+    group.iter().rposition(|&(_, w)| w > 0.0)
+}
+
+/// Who may become a newborn's mother, and with what weight: the women of mother's age
+/// (`mother_age_min`..`mother_age_max`), weighted by the fertility rate of their age band
+/// (`fertility_by_age`), in two groups, those who live with a partner — another living
+/// adult (18+) of the household within `partner_max_age_gap` years of her age — and the
+/// others. A birth first draws the group (with a partner with probability
+/// `births_with_partner_share`), then the mother within it.
+struct Mothers<'a> {
+    params: &'a PopulationParams,
+    ages: std::ops::RangeInclusive<u8>,
+}
+
+impl<'a> Mothers<'a> {
+    fn new(params: &'a PopulationParams) -> Mothers<'a> {
+        Mothers {
+            params,
+            ages: params.mother_age_min.min(255) as u8..=params.mother_age_max.min(255) as u8,
+        }
+    }
+
+    /// The weight of `age` (0 outside mother's ages): the rate of its five-year band from 15,
+    /// younger ages taking the first band's and older the last's.
+    fn weight(&self, age: u8) -> f64 {
+        if !self.ages.contains(&age) {
+            return 0.0;
+        }
+        let rates = &self.params.fertility_by_age;
+        let band = usize::from(age.saturating_sub(15) / 5).min(rates.len() - 1);
+        rates[band]
+    }
+
+    /// Whether `p` is a living woman of mother's age.
+    fn candidate(&self, pop: &Population, p: usize, alive: &impl Fn(usize) -> bool) -> bool {
+        alive(p) && pop.sex[p] == Sex::Female && self.ages.contains(&pop.age[p])
+    }
+
+    /// Whether `p` lives with a partner: another living adult of her household within
+    /// `partner_max_age_gap` years of her age.
+    fn partnered(&self, pop: &Population, p: usize, alive: &impl Fn(usize) -> bool) -> bool {
+        let gap = self.params.partner_max_age_gap.min(255) as u8;
+        pop.households
+            .members(pop.household[p].0 as usize)
+            .iter()
+            .map(|&q| q as usize)
+            .any(|q| {
+                q != p && alive(q) && pop.age[q] >= 18 && pop.age[q].abs_diff(pop.age[p]) <= gap
+            })
+    }
+
+    /// The candidates with their weights, in person order: those with a partner, then the
+    /// others.
+    fn candidates(&self, pop: &Population, alive: impl Fn(usize) -> bool) -> [Vec<(u32, f64)>; 2] {
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        for p in 0..pop.len() {
+            if self.candidate(pop, p, &alive) {
+                let entry = (p as u32, self.weight(pop.age[p]));
+                if self.partnered(pop, p, &alive) {
+                    with.push(entry);
+                } else {
+                    without.push(entry);
+                }
+            }
+        }
+        [with, without]
+    }
 }
 
 /// What every birth needs: the wage factors by decile and the wage distribution.
@@ -365,16 +457,19 @@ impl Births {
 }
 
 /// Tries at drawing a mother by rejection before listing the candidates.
-const MOTHER_TRIES: usize = 64;
+const MOTHER_TRIES: usize = 256;
 
 /// The slot of a person who died during a week (by suicide) becomes a newborn at once, as at
-/// a yearly death ([`turnover`]): the mother is drawn uniformly among the women of mother's
-/// age other than the people in `dead` (the week's deaths, sorted; the slot among them) —
-/// by rejection from uniformly drawn people, or, after `MOTHER_TRIES` misses, from the
-/// list of candidates; with no candidate, the first person in person order not in `dead`
-/// hosts (and with nobody, the slot keeps its household). The slot is reused by the same
-/// function as at a new year, then moved into the mother's household group, and the
-/// household sizes of both households are updated. Returns the household the deceased left.
+/// a yearly death ([`turnover`]), with the mother chosen as there (`Mothers`) among the
+/// people not in `dead` (the week's deaths, sorted; the slot among them): the group (with a
+/// partner or not) is drawn first; then people drawn uniformly are taken if they are
+/// candidates of the group, each with probability its weight over the largest weight of
+/// mother's ages, and after `MOTHER_TRIES` misses the mother is drawn from the list of the
+/// group's candidates (or of the other group's where it has none); with no candidate, the
+/// first person in person order not in `dead` hosts (and with nobody, the slot keeps its
+/// household). The slot is reused by the same function as at a new year, then moved into
+/// the mother's household group, and the household sizes of both households are updated.
+/// Returns the household the deceased left.
 pub fn rebirth(
     pop: &mut Population,
     slot: usize,
@@ -383,26 +478,37 @@ pub fn rebirth(
     economy: &EconomyParams,
     rng: &mut Xoshiro256PlusPlus,
 ) -> HouseholdId {
-    let mother_ages = params.mother_age_min.min(255) as u8..=params.mother_age_max.min(255) as u8;
+    let mothers = Mothers::new(params);
     let alive = |p: usize| dead.binary_search(&(p as u32)).is_err();
-    let candidate =
-        |p: usize| alive(p) && pop.sex[p] == Sex::Female && mother_ages.contains(&pop.age[p]);
     let n = pop.len();
+    let partnered = rng.random_bool(params.births_with_partner_share);
+    let heaviest = mothers
+        .ages
+        .clone()
+        .map(|a| mothers.weight(a))
+        .fold(0.0, f64::max);
     let mut host = None;
     for _ in 0..MOTHER_TRIES {
         let p = rng.random_range(0..n);
-        if candidate(p) {
+        if mothers.candidate(pop, p, &alive)
+            && mothers.partnered(pop, p, &alive) == partnered
+            && (heaviest <= 0.0 || rng.random::<f64>() * heaviest < mothers.weight(pop.age[p]))
+        {
             host = Some(p);
             break;
         }
     }
     let host = host.unwrap_or_else(|| {
-        let mothers: Vec<usize> = (0..n).filter(|&p| candidate(p)).collect();
-        if mothers.is_empty() {
-            (0..n).find(|&p| alive(p)).unwrap_or(slot)
+        let [with, without] = mothers.candidates(pop, alive);
+        let (first, second) = if partnered {
+            (&with, &without)
         } else {
-            mothers[rng.random_range(0..mothers.len())]
-        }
+            (&without, &with)
+        };
+        let group = if first.is_empty() { second } else { first };
+        draw_weighted(group, rng)
+            .map(|i| group[i].0 as usize)
+            .unwrap_or_else(|| (0..n).find(|&p| alive(p)).unwrap_or(slot))
     });
     let left = pop.household[slot];
     Births::new(economy).reuse_slot(pop, slot, host, params, rng);
@@ -512,6 +618,11 @@ const PARENT_AGES: (u8, u8) = (20, 59);
 /// than their oldest child.
 const PARENT_GAP: u8 = 16;
 
+/// Oldest age of a parent at the birth of a child: a parent is at most this much older than
+/// their youngest child (mothers are 44 at most, as `mother_age_max`; fathers are mostly a
+/// few years older).
+const PARENT_MAX_GAP: u8 = 45;
+
 /// Oldest age of an adult at the start, where the last band of `adult_age_shares` ends.
 const OLDEST: u8 = ADULT_BAND_START[ADULT_BAND_START.len() - 1] - 1;
 
@@ -519,9 +630,10 @@ const OLDEST: u8 = ADULT_BAND_START[ADULT_BAND_START.len() - 1] - 1;
 /// 0..=[`CHILD_MAX_AGE`], as in the ONS mid-year estimates (1.1-1.2% of the population at
 /// each age) and as the births of a population of constant size keep them; parents follow
 /// `adult_age_shares` within [`PARENT_AGES`], at least [`PARENT_GAP`] years older than their
-/// oldest child; the adults of households without children make up the rest, so that all
-/// adults follow `adult_age_shares` (the band 16-24 from 18: its 16- and 17-year-olds are
-/// children). Among the adults without children, those living alone are older
+/// oldest child and at most [`PARENT_MAX_GAP`] older than their youngest, and the two parents
+/// of a household are of about the same age ([`pair_by_age`]); the adults of households
+/// without children make up the rest, so that all adults follow `adult_age_shares` (the band
+/// 16-24 from 18: its 16- and 17-year-olds are children). Among the adults without children, those living alone are older
 /// (`alone_65_plus_share` of people 65+ live alone), and the first two adults of the other
 /// households are a couple of about the same age ([`pair_by_age`]). A uniform spread of
 /// children's ages keeps the age structure steady from the first year: skewed towards the
@@ -590,21 +702,32 @@ impl AgeTables {
         let children_ages = f64::from(CHILD_MAX_AGE) + 1.0;
         for (share, n_parents, n_children) in with_children {
             adults += share * n_parents as f64;
+            // P(all n uniform ages are within youngest..=oldest).
+            let within = |youngest: i32, oldest: i32| {
+                if oldest < youngest {
+                    0.0
+                } else {
+                    (f64::from(oldest - youngest + 1) / children_ages).powi(n_children as i32)
+                }
+            };
             for oldest in 0..=CHILD_MAX_AGE {
-                // P(the oldest of n uniform ages is `oldest`).
-                let below = |a: f64| (a / children_ages).powi(n_children as i32);
-                let p_oldest = below(f64::from(oldest) + 1.0) - below(f64::from(oldest));
-                let (lo, hi) = tables.parent_range(oldest);
-                let mass: f64 = (lo..=hi).map(|a| weight[tables.index(a)]).sum();
-                for a in lo..=hi {
-                    // Shares without any adult of the parents' ages spread them evenly, as
-                    // `AgeTables::parent` draws them.
-                    let w = if mass > 0.0 {
-                        weight[tables.index(a)] / mass
-                    } else {
-                        1.0 / f64::from(hi - lo + 1)
-                    };
-                    parents[tables.index(a)] += share * n_parents as f64 * p_oldest * w;
+                for youngest in 0..=oldest {
+                    // P(the youngest and oldest of n uniform ages are these).
+                    let (y, o) = (i32::from(youngest), i32::from(oldest));
+                    let p =
+                        within(y, o) - within(y + 1, o) - within(y, o - 1) + within(y + 1, o - 1);
+                    let (lo, hi) = AgeTables::parent_range(oldest, youngest);
+                    let mass: f64 = (lo..=hi).map(|a| weight[tables.index(a)]).sum();
+                    for a in lo..=hi {
+                        // Shares without any adult of the parents' ages spread them evenly,
+                        // as `AgeTables::parent` draws them.
+                        let w = if mass > 0.0 {
+                            weight[tables.index(a)] / mass
+                        } else {
+                            1.0 / f64::from(hi - lo + 1)
+                        };
+                        parents[tables.index(a)] += share * n_parents as f64 * p * w;
+                    }
                 }
             }
         }
@@ -638,14 +761,17 @@ impl AgeTables {
         usize::from(age - Self::FIRST_ADULT)
     }
 
-    /// Ages a parent of a household whose oldest child is `oldest` may have.
-    fn parent_range(&self, oldest: u8) -> (u8, u8) {
-        (PARENT_AGES.0.max(oldest + PARENT_GAP), PARENT_AGES.1)
+    /// Ages a parent of a household whose oldest child is `oldest` and youngest `youngest`
+    /// may have (never empty, as children are at most [`CHILD_MAX_AGE`]).
+    fn parent_range(oldest: u8, youngest: u8) -> (u8, u8) {
+        (
+            PARENT_AGES.0.max(oldest + PARENT_GAP),
+            PARENT_AGES.1.min(youngest + PARENT_MAX_GAP),
+        )
     }
 
-    /// A parent's age, by `adult_age_shares` within [`AgeTables::parent_range`].
-    fn parent(&self, oldest: u8, rng: &mut Xoshiro256PlusPlus) -> u8 {
-        let (lo, hi) = self.parent_range(oldest);
+    /// A parent's age, by `adult_age_shares` within `range` ([`AgeTables::parent_range`]).
+    fn parent(&self, (lo, hi): (u8, u8), rng: &mut Xoshiro256PlusPlus) -> u8 {
         let c = &self.adult_cumulative;
         let (from, to) = (c[self.index(lo)], c[self.index(hi) + 1]);
         if to <= from {
@@ -729,8 +855,9 @@ fn households_and_ages(
     let mut household = Vec::with_capacity(n_people);
     let mut h = 0u32;
     let tables = AgeTables::new(params);
-    // The index of the first adult of each household without children of two or more adults.
-    let mut couples = Vec::new();
+    // The index of the first adult of each household of two or more adults without children
+    // (key 0), and of each household of two parents (key: the range of their ages).
+    let mut couples: Vec<(usize, (u8, u8))> = Vec::new();
     while age.len() < n_people {
         let class = draw_index(&params.household_size_shares, rng);
         let mut size = if class == 5 {
@@ -752,13 +879,18 @@ fn households_and_ages(
                 .map(|_| rng.random_range(0..=CHILD_MAX_AGE))
                 .collect();
             let oldest = *ages.iter().max().expect("a child");
+            let youngest = *ages.iter().min().expect("a child");
+            let range = AgeTables::parent_range(oldest, youngest);
+            if adults >= 2 {
+                couples.push((age.len(), range));
+            }
             for _ in 0..adults {
-                age.push(tables.parent(oldest, rng));
+                age.push(tables.parent(range, rng));
             }
             age.extend(ages);
         } else {
             if adults >= 2 {
-                couples.push(age.len());
+                couples.push((age.len(), (0, 0)));
                 for _ in 0..adults {
                     age.push(tables.together(rng));
                 }
@@ -773,19 +905,22 @@ fn households_and_ages(
     (age, household, h as usize)
 }
 
-/// Makes the first two adults of each household without children (at `first` and `first + 1`
-/// for each `first` in `couples`) a couple of about the same age, as most such households are
-/// (ONS, Families and households: couple families are most families without children): the
-/// second adults' ages, drawn like the first's, are given
-/// out by rank, the youngest to the household whose first adult is youngest. The ages drawn
-/// stay the same (only who has which changes), so every age's share is kept, and the first
-/// adults keep their random ages, so a household's place says nothing about its age.
-fn pair_by_age(age: &mut [u8], couples: &[usize]) {
-    let mut by_first: Vec<usize> = couples.to_vec();
-    by_first.sort_by_key(|&i| (age[i], i));
-    let mut seconds: Vec<u8> = couples.iter().map(|&i| age[i + 1]).collect();
+/// Makes the first two adults of each household of `couples` (at `first` and `first + 1`
+/// for each `(first, key)`) a couple of about the same age, as most households without
+/// children are (ONS, Families and households: couple families are most families without
+/// children) and the two parents of a household with children: among the households of one
+/// key (the range of ages their adults were drawn from), the second adults' ages, drawn like
+/// the first's, are given out by rank, the youngest to the household whose first adult is
+/// youngest. The ages drawn stay the same (only who has which changes, within ages of the
+/// same range), so every age's share is kept, and the first adults keep their random ages,
+/// so a household's place says nothing about its age.
+fn pair_by_age(age: &mut [u8], couples: &[(usize, (u8, u8))]) {
+    let mut by_first: Vec<(usize, (u8, u8))> = couples.to_vec();
+    by_first.sort_by_key(|&(i, key)| (key, age[i], i));
+    let mut seconds: Vec<((u8, u8), u8)> =
+        couples.iter().map(|&(i, key)| (key, age[i + 1])).collect();
     seconds.sort_unstable();
-    for (&first, second) in by_first.iter().zip(seconds) {
+    for (&(first, _), (_, second)) in by_first.iter().zip(seconds) {
         age[first + 1] = second;
     }
 }
@@ -838,7 +973,29 @@ fn initial_employment(
 
 #[cfg(test)]
 mod tests {
-    use super::split_alone;
+    use super::{draw_weighted, split_alone};
+    use rand::SeedableRng;
+
+    /// Draws follow the weights, fall back to uniform when all weights are 0, never pick a
+    /// weight of 0 otherwise, and find nobody in an empty group.
+    #[test]
+    fn draw_weighted_follows_the_weights() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        assert_eq!(draw_weighted(&[], &mut rng), None);
+        let count = |group: &[(u32, f64)], rng: &mut rand_xoshiro::Xoshiro256PlusPlus| {
+            let mut n = vec![0usize; group.len()];
+            for _ in 0..40_000 {
+                n[draw_weighted(group, rng).expect("a draw")] += 1;
+            }
+            n
+        };
+        let n = count(&[(7, 1.0), (8, 0.0), (9, 3.0)], &mut rng);
+        assert_eq!(n[1], 0);
+        let share = n[2] as f64 / 40_000.0;
+        assert!((share - 0.75).abs() < 0.01, "{share}");
+        let n = count(&[(7, 0.0), (8, 0.0)], &mut rng);
+        assert!(n.iter().all(|&k| (19_000..21_000).contains(&k)), "{n:?}");
+    }
 
     /// Those alone and the others together keep the distribution of all adults without
     /// children, and the share alone is the one-person households' share, with few

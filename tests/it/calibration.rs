@@ -63,8 +63,11 @@ fn suicide_rises_with_its_relative_risks_and_vanishes_without_a_base_rate() {
         pooled_rate(&reference, Metric::Suicides, "male"),
         pooled_rate(&reference, Metric::Suicides, "female"),
     );
+    // At the default rate men's is about 3 times women's; at 100 times it, men in an episode
+    // die fast enough (8% a year) to thin their own numbers, and the ratio falls to about 2
+    // (1.97-2.26 in three seeds).
     assert!(
-        male > 2.0 * female,
+        male > 1.5 * female,
         "men {male} vs women {female} per 100,000"
     );
     let all = pooled_rate(&reference, Metric::Suicides, "all");

@@ -633,11 +633,11 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "prevalence_16_64_2023",
-        "near the lower edge, for the same reason: 0.204 to 0.209 against at least 0.206",
+        "near the lower edge, for the same reason: 0.205 to 0.209 against at least 0.206",
     ),
     (
         "children_2017",
-        "near the top edge: 0.142 to 0.149 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.144 to 0.150 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
@@ -645,11 +645,15 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.45 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.46 to 0.49, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.59 to 0.61 against 0.23",
+        "structural, as recurrence_5_years: 0.60 against 0.23",
+    ),
+    (
+        "recorded_incidence_2019",
+        "near the lower edge of its tolerance: 62.8 to 65.6 per 1,000 at 50,000 people (seeds 7, 8 and the default; 65.0 at 200,000) against at least 63.6",
     ),
     (
         "deprivation_gradient",
@@ -657,7 +661,7 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "prevalence_unemployed",
-        "near the top edge of its tolerance: 0.386 to 0.394 against at most 0.40",
+        "near the top edge of its tolerance: 0.385 to 0.394 against at most 0.40",
     ),
     (
         "suicide_men_to_women",

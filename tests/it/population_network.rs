@@ -399,10 +399,11 @@ fn extreme_age_shares_still_give_parents_of_age_and_valid_ages() {
         for h in 0..pop.households.n_groups() {
             let ages = household_ages(&pop, h);
             if let Some(&oldest) = ages.iter().filter(|&&a| a < 18).max() {
+                let youngest = *ages.iter().min().expect("a child");
                 assert!(
                     ages.iter()
                         .filter(|&&a| a >= 18)
-                        .all(|&a| (20..=59).contains(&a) && a >= oldest + 16),
+                        .all(|&a| (20..=59).contains(&a) && a >= oldest + 16 && a <= youngest + 45),
                     "{shares}: household of ages {ages:?}"
                 );
             }
@@ -1044,4 +1045,90 @@ fn the_sick_inactive_start_as_often_ill_as_the_flows_keep_them() {
             "year {year}: {sick:.4} of 16-64 sick-inactive"
         );
     }
+}
+
+#[test]
+fn parents_are_couples_and_newborns_come_to_women_of_mothers_ages_most_with_partners() {
+    // At the start the two parents of a household are of about the same age, and no parent
+    // is more than 45 years older than their youngest child (so few people of 65+ live with
+    // children as the years pass).
+    let Town { pop, .. } = &*TOWN;
+    let (mut couples, mut close) = (0, 0);
+    for h in 0..pop.households.n_groups() {
+        let ages = household_ages(pop, h);
+        let adults: Vec<u8> = ages.iter().copied().filter(|&a| a >= 18).collect();
+        if let Some(&youngest) = ages.iter().filter(|&&a| a < 18).min() {
+            assert!(adults.iter().all(|&a| a <= youngest + 45), "{ages:?}");
+            if adults.len() == 2 {
+                couples += 1;
+                close += usize::from(adults[0].abs_diff(adults[1]) <= 3);
+            }
+        }
+    }
+    assert!(couples > 1500);
+    let share = close as f64 / couples as f64;
+    assert!(share > 0.8, "{share:.3} of two parents within 3 years");
+
+    // Newborns: `births_with_partner_share` (85%) of them go to women who live with a partner
+    // (another adult within 10 years of their age), by the fertility rates of their ages.
+    let scenario = baseline_with(&[
+        "people=40000",
+        "seed=5",
+        "population.mortality_gompertz_a=-7.5",
+    ]);
+    let s = &scenario;
+    let mut pop = mhsim::population::synthesize(40000, &s.population, &s.economy, &s.life, 5, 0);
+    let partnered = |pop: &Population, p: usize| {
+        pop.households
+            .members(pop.household[p].0 as usize)
+            .iter()
+            .any(|&q| {
+                q as usize != p
+                    && pop.age[q as usize] >= 18
+                    && pop.age[q as usize].abs_diff(pop.age[p]) <= 10
+            })
+    };
+    let mother = |pop: &Population, p: usize| {
+        pop.sex[p] == mhsim::population::Sex::Female && (18..=44).contains(&pop.age[p])
+    };
+    let women: Vec<usize> = (0..pop.len()).filter(|&p| mother(&pop, p)).collect();
+    let partnered_women =
+        women.iter().filter(|&&p| partnered(&pop, p)).count() as f64 / women.len() as f64;
+    let prime = |pop: &Population, p: usize| (25..=39).contains(&pop.age[p]);
+    let prime_women = women.iter().filter(|&&p| prime(&pop, p)).count() as f64 / women.len() as f64;
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+    let born = mhsim::population::turnover(&mut pop, &s.population, &s.economy, &mut rng);
+    assert!(born.len() > 1000, "{} births", born.len());
+    // The women of mother's age of each newborn's household: one of them has a partner, and
+    // one is 25-39.
+    let (mut with_partner, mut with_prime) = (0, 0);
+    for &b in &born {
+        let home: Vec<usize> = pop
+            .households
+            .members(pop.household[b as usize].0 as usize)
+            .iter()
+            .map(|&q| q as usize)
+            .filter(|&q| mother(&pop, q))
+            .collect();
+        assert!(
+            !home.is_empty(),
+            "a newborn without a woman of mother's age"
+        );
+        with_partner += usize::from(home.iter().any(|&q| partnered(&pop, q)));
+        with_prime += usize::from(home.iter().any(|&q| prime(&pop, q)));
+    }
+    let n = born.len() as f64;
+    let (with_partner, with_prime) = (with_partner as f64 / n, with_prime as f64 / n);
+    // Measured (5,793 births): 80% of the women of mother's age live with another adult of
+    // about their age, and 85.5% of newborns go to such a household; 57% of those women are
+    // 25-39, and 82.7% of newborns have such a woman at home. With every age weighted alike
+    // and half the births to women with a partner, 52.5% and 58.2%.
+    assert!(
+        with_partner > 0.8 && with_partner > partnered_women - 0.02,
+        "{with_partner:.3} of newborns with a partnered woman ({partnered_women:.3} of women)"
+    );
+    assert!(
+        with_prime > prime_women + 0.15,
+        "{with_prime:.3} of newborns with a woman of 25-39 ({prime_women:.3} of women)"
+    );
 }
