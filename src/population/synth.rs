@@ -650,9 +650,46 @@ struct AgeTables {
     alone: Vec<f64>,
     /// Distribution of the ages of adults of households without children of two or more
     /// adults: those of all adults without children less those alone, so that all adults
-    /// without children together follow one distribution, which with the parents makes
-    /// `adult_age_shares`.
+    /// without children together follow one distribution, which with the parents and the
+    /// adult children at home makes `adult_age_shares`.
     together: Vec<f64>,
+    /// Distribution of the ages 18..=[`OLDEST`] of adult children living with their parents:
+    /// each age's share of all adults times its share at home ([`at_home`]).
+    at_home: Vec<f64>,
+    /// Probability that a household of two or more adults without dependent children is a
+    /// parents' home: one parent and an adult child (two people), or two parents and adult
+    /// children, so that as many young adults live with their parents as [`at_home`] says.
+    parents_home: f64,
+}
+
+/// The share of adults of `age` who live with their parents at the start: those the yearly
+/// leaving home (7.33) keeps at home when everybody is at home at 18, `(1 -
+/// leave_home_rate)^n` with `n` the leaving draws made by that age (one at each birthday from
+/// `leave_home_min_age`); none after `leave_home_max_age`, as older people are not counted
+/// (their parents may have died or moved in with them).
+fn at_home(params: &PopulationParams, age: u8) -> f64 {
+    let age = u32::from(age);
+    if age > params.leave_home_max_age {
+        return 0.0;
+    }
+    let draws = (age + 1).saturating_sub(params.leave_home_min_age);
+    (1.0 - params.leave_home_rate).powi(draws.min(1000) as i32)
+}
+
+/// The kinds of households of two or more adults without dependent children, by the
+/// composition their adults would have as a parents' home: (share of all households, parents,
+/// adult children) for sizes 2, 3, ..., 6+ (6+ as 6, 7 and 8 equally).
+fn adult_households(params: &PopulationParams) -> Vec<(f64, usize, usize)> {
+    let q = &params.household_size_shares;
+    let mut kinds = Vec::new();
+    for (i, &share) in q.iter().enumerate().skip(2) {
+        let sizes: &[usize] = if i == 5 { &[6, 7, 8] } else { &[i + 1] };
+        for &size in sizes {
+            let part = share * (1.0 - params.children_in_larger_households) / sizes.len() as f64;
+            kinds.push((part, 2, size - 2));
+        }
+    }
+    kinds
 }
 
 impl AgeTables {
@@ -676,6 +713,8 @@ impl AgeTables {
             adult_cumulative,
             alone: Vec::new(),
             together: Vec::new(),
+            at_home: Vec::new(),
+            parents_home: 0.0,
         };
         // Expected parents by age, and expected adults in all, per household.
         let q = &params.household_size_shares;
@@ -697,26 +736,73 @@ impl AgeTables {
                 adults += share * (1.0 - p3) / sizes.len() as f64 * size as f64;
             }
         }
-        // Adults without children, per household: all of them live alone or together.
-        let without_children = adults;
-        let children_ages = f64::from(CHILD_MAX_AGE) + 1.0;
-        for (share, n_parents, n_children) in with_children {
+        for &(share, n_parents, _) in &with_children {
             adults += share * n_parents as f64;
-            // P(all n uniform ages are within youngest..=oldest).
-            let within = |youngest: i32, oldest: i32| {
-                if oldest < youngest {
+        }
+        // Adult children at home: each age's share of all adults times its share at home;
+        // the parents' homes are as many of the households of adults as hold them.
+        let home_mass: Vec<f64> = (Self::FIRST_ADULT..=OLDEST)
+            .zip(&weight)
+            .map(|(a, w)| adults * w / total * at_home(params, a))
+            .collect();
+        let home_total: f64 = home_mass.iter().sum();
+        let kinds = adult_households(params);
+        let places: f64 = kinds.iter().map(|&(share, _, k)| share * k as f64).sum();
+        let parents_home = if places > 0.0 {
+            (home_total / places).min(1.0)
+        } else {
+            0.0
+        };
+        let at_home_dist: Vec<f64> = if home_total > 0.0 {
+            home_mass.iter().map(|m| m / home_total).collect()
+        } else {
+            vec![0.0; weight.len()]
+        };
+        let mut home_children = vec![0.0; weight.len()];
+        // The expected parents by age of households with dependent children (uniform ages
+        // 0..=CHILD_MAX_AGE) and of parents' homes (adult children by `at_home_dist`): for
+        // each number k of children and each youngest y and oldest m, the probability that
+        // these are the youngest and oldest of k ages, spread over the parents' range.
+        let dependent_cdf: Vec<f64> = (0..=CHILD_MAX_AGE)
+            .map(|a| (f64::from(a) + 1.0) / (f64::from(CHILD_MAX_AGE) + 1.0))
+            .collect();
+        let mut adult_cdf = vec![0.0; weight.len()];
+        let mut acc = 0.0;
+        for (c, d) in adult_cdf.iter_mut().zip(&at_home_dist) {
+            acc += d;
+            *c = acc;
+        }
+        let add_parents = |parents: &mut [f64],
+                           share: f64,
+                           n_parents: usize,
+                           n_children: usize,
+                           first: u8,
+                           cdf: &[f64],
+                           cap: u8| {
+            // P(all k ages are within y..=m), by index into `cdf` (age - first).
+            let within = |y: usize, m: usize| {
+                if m < y {
                     0.0
                 } else {
-                    (f64::from(oldest - youngest + 1) / children_ages).powi(n_children as i32)
+                    let below = if y == 0 { 0.0 } else { cdf[y - 1] };
+                    (cdf[m] - below).max(0.0).powi(n_children as i32)
                 }
             };
-            for oldest in 0..=CHILD_MAX_AGE {
-                for youngest in 0..=oldest {
-                    // P(the youngest and oldest of n uniform ages are these).
-                    let (y, o) = (i32::from(youngest), i32::from(oldest));
-                    let p =
-                        within(y, o) - within(y + 1, o) - within(y, o - 1) + within(y + 1, o - 1);
-                    let (lo, hi) = AgeTables::parent_range(oldest, youngest);
+            for m in 0..cdf.len() {
+                for y in 0..=m {
+                    let p = within(y, m)
+                        - if y < m { within(y + 1, m) } else { 0.0 }
+                        - if m > 0 { within(y, m - 1) } else { 0.0 }
+                        + if y < m && m > 0 {
+                            within(y + 1, m - 1)
+                        } else {
+                            0.0
+                        };
+                    if p <= 0.0 {
+                        continue;
+                    }
+                    let (youngest, oldest) = (first + y as u8, first + m as u8);
+                    let (lo, hi) = AgeTables::parent_range(oldest, youngest, cap);
                     let mass: f64 = (lo..=hi).map(|a| weight[tables.index(a)]).sum();
                     for a in lo..=hi {
                         // Shares without any adult of the parents' ages spread them evenly,
@@ -730,11 +816,41 @@ impl AgeTables {
                     }
                 }
             }
+        };
+        for &(share, n_parents, n_children) in &with_children {
+            add_parents(
+                &mut parents,
+                share,
+                n_parents,
+                n_children,
+                0,
+                &dependent_cdf,
+                PARENT_AGES.1,
+            );
+        }
+        let mut without_children = q[0] + q[1] * (1.0 - p2) * 2.0;
+        for &(share, n_parents, n_children) in &kinds {
+            let home = share * parents_home;
+            if home > 0.0 && home_total > 0.0 {
+                add_parents(
+                    &mut parents,
+                    home,
+                    n_parents,
+                    n_children,
+                    Self::FIRST_ADULT,
+                    &adult_cdf,
+                    OLDEST,
+                );
+                for (h, d) in home_children.iter_mut().zip(&at_home_dist) {
+                    *h += home * n_children as f64 * d;
+                }
+            }
+            without_children += (share - home) * (n_parents + n_children) as f64;
         }
         let raw: Vec<f64> = weight
             .iter()
-            .zip(&parents)
-            .map(|(w, parents)| (adults * w / total - parents).max(0.0))
+            .zip(parents.iter().zip(&home_children))
+            .map(|(w, (parents, home))| (adults * w / total - parents - home).max(0.0))
             .collect();
         let sum: f64 = raw.iter().sum();
         // Parents that already exceed every age's share leave the childless with the shares.
@@ -743,16 +859,22 @@ impl AgeTables {
         } else {
             weight.iter().map(|w| w / total).collect()
         };
-        let (alone, together) = split_alone(
-            &childless,
-            without_children,
-            q[0],
-            params.alone_65_plus_share,
-            tables.index(65),
-        );
+        // `alone_65_plus_share` is of all people 65+; some of them are parents at home with
+        // their adult children, so the share of the others who live alone is higher.
+        let old = tables.index(65);
+        let all_old: f64 = weight[old..].iter().map(|w| adults * w / total).sum();
+        let childless_old: f64 = raw[old..].iter().sum();
+        let alone_old = if childless_old > 0.0 {
+            (params.alone_65_plus_share * all_old / childless_old).min(1.0)
+        } else {
+            params.alone_65_plus_share
+        };
+        let (alone, together) = split_alone(&childless, without_children, q[0], alone_old, old);
         AgeTables {
             alone,
             together,
+            at_home: at_home_dist,
+            parents_home,
             ..tables
         }
     }
@@ -762,12 +884,19 @@ impl AgeTables {
     }
 
     /// Ages a parent of a household whose oldest child is `oldest` and youngest `youngest`
-    /// may have (never empty, as children are at most [`CHILD_MAX_AGE`]).
-    fn parent_range(oldest: u8, youngest: u8) -> (u8, u8) {
+    /// may have: at least [`PARENT_GAP`] years older than the oldest, at most
+    /// [`PARENT_MAX_GAP`] older than the youngest, and within 20..=`cap` (never empty, as
+    /// the children's ages are at most 29 years apart).
+    fn parent_range(oldest: u8, youngest: u8, cap: u8) -> (u8, u8) {
         (
             PARENT_AGES.0.max(oldest + PARENT_GAP),
-            PARENT_AGES.1.min(youngest + PARENT_MAX_GAP),
+            cap.min(youngest + PARENT_MAX_GAP),
         )
+    }
+
+    /// The age of an adult child living with their parents.
+    fn adult_child(&self, rng: &mut Xoshiro256PlusPlus) -> u8 {
+        Self::FIRST_ADULT + draw_index(&self.at_home, rng) as u8
     }
 
     /// A parent's age, by `adult_age_shares` within `range` ([`AgeTables::parent_range`]).
@@ -880,7 +1009,7 @@ fn households_and_ages(
                 .collect();
             let oldest = *ages.iter().max().expect("a child");
             let youngest = *ages.iter().min().expect("a child");
-            let range = AgeTables::parent_range(oldest, youngest);
+            let range = AgeTables::parent_range(oldest, youngest, PARENT_AGES.1);
             if adults >= 2 {
                 couples.push((age.len(), range));
             }
@@ -889,7 +1018,23 @@ fn households_and_ages(
             }
             age.extend(ages);
         } else {
-            if adults >= 2 {
+            if adults >= 3 && rng.random_bool(tables.parents_home) {
+                // A parents' home: two parents and the rest adult children.
+                let n_parents = 2;
+                let grown: Vec<u8> = (0..adults - n_parents)
+                    .map(|_| tables.adult_child(rng))
+                    .collect();
+                let oldest = *grown.iter().max().expect("an adult child");
+                let youngest = *grown.iter().min().expect("an adult child");
+                let range = AgeTables::parent_range(oldest, youngest, OLDEST);
+                if n_parents == 2 {
+                    couples.push((age.len(), range));
+                }
+                for _ in 0..n_parents {
+                    age.push(tables.parent(range, rng));
+                }
+                age.extend(grown);
+            } else if adults >= 2 {
                 couples.push((age.len(), (0, 0)));
                 for _ in 0..adults {
                     age.push(tables.together(rng));

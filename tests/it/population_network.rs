@@ -342,10 +342,43 @@ fn the_start_lives_as_england_does_and_a_run_keeps_it() {
         share > 0.9,
         "{share:.3} of the first two adults of households without children within 3 years"
     );
+    // Young adults live with their parents as the yearly leaving home keeps them (7.33:
+    // 92%, 52%, 22% and 9% at 18-19, 20-24, 25-29 and 30-34 when everybody is at home at 18),
+    // counted as living with someone 16+ years older (a few do so in other households). When
+    // the start had no parents' homes, 37% and 28% of 18-19- and 20-24-year-olds did, and the
+    // shares took six years to settle.
+    let with_elder = |lo: u8, hi: u8| {
+        let young: Vec<usize> = (0..pop.len())
+            .filter(|&p| (lo..=hi).contains(&pop.age[p]))
+            .collect();
+        young
+            .iter()
+            .filter(|&&p| {
+                let ages = household_ages(pop, pop.household[p].0 as usize);
+                ages.iter().any(|&a| a >= pop.age[p] + 16)
+            })
+            .count() as f64
+            / young.len() as f64
+    };
+    for ((lo, hi), kept) in [
+        ((18, 19), 0.92),
+        ((20, 24), 0.52),
+        ((25, 29), 0.22),
+        ((30, 34), 0.09),
+    ] {
+        let share = with_elder(lo, hi);
+        assert!(
+            share > kept - 0.03 && share < kept + 0.08,
+            "{share:.3} of {lo}-{hi}-year-olds live with someone 16+ years older ({kept} kept)"
+        );
+    }
     // Over 8 years of deaths, births, widowhood and leaving home, the share of one-person
-    // households, of the 65+ living alone and of the 65+ who are poor stay near the start's
-    // (when the start mixed adults' ages at random, they rose from 30% to 36%, 22% to 33% and
-    // 11% to 16% in 8 years).
+    // households stays within 5 points of the start's, and the 65+ living alone and poor
+    // rise by less than 7 and 5 points: couples are widowed, and nobody moves into care, in
+    // with their children or in with a new partner (measured: 29.8% to 32.3%, 33.6% to 39.4%
+    // and 10.9% to 14.4%; when the start mixed adults' ages at random, they rose from 30% to
+    // 36%, 22% to 33% and 11% to 16%, and without parents' homes, 30% to 32%, 33% to 35% and
+    // 11% to 13%).
     let scenario = baseline_with(&["people=20000", "seed=9"]);
     let mut world = mhsim::sim::World::new(&scenario, 0);
     let measure = |pop: &Population| {
@@ -365,13 +398,14 @@ fn the_start_lives_as_england_does_and_a_run_keeps_it() {
         }
         if year % 4 == 0 {
             let now = measure(&world.pop);
-            for ((name, was), now) in ["one-person households", "65+ alone", "65+ poor"]
+            for (((name, was), now), rise) in ["one-person households", "65+ alone", "65+ poor"]
                 .iter()
                 .zip(start)
                 .zip(now)
+                .zip([0.05, 0.07, 0.05])
             {
                 assert!(
-                    (now - was).abs() < 0.05,
+                    now - was > -0.05 && now - was < rise,
                     "year {year}: {name} {now:.3}, {was:.3} at the start"
                 );
             }
@@ -816,8 +850,16 @@ fn population_and_layers_stay_consistent_through_a_year_of_weeks() {
         .zip(&ages_before)
         .filter(|(a, b)| **a == (**b).saturating_add(1).min(120))
         .count();
+    // Newborns of the yearly turnover are 0; those born into the slot of a suicide before the
+    // new year have had their first birthday since.
+    let reborn = pop
+        .age
+        .iter()
+        .zip(&ages_before)
+        .filter(|(a, b)| **a <= 1 && **a != (**b).saturating_add(1).min(120))
+        .count();
     let newborns = pop.age.iter().filter(|&&a| a == 0).count();
-    assert_eq!(aged + newborns, pop.len(), "ageing");
+    assert_eq!(aged + reborn, pop.len(), "ageing");
     assert!(
         newborns > 0 && newborns < pop.len() / 20,
         "newborns: {newborns}"
