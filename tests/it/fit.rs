@@ -629,23 +629,23 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.196 to 0.200 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.196 to 0.198 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
-        "near the lower edge, for the same reason: 0.205 to 0.209 against at least 0.206",
+        "near the lower edge, for the same reason: 0.206 to 0.208 against at least 0.206",
     ),
     (
         "children_2017",
-        "near the top edge: 0.144 to 0.150 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.146 to 0.150 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
-        "at the lower edge: with persistent episodes (calibrated), 0.129 to 0.131 of new episodes last over two years against 0.20 (accepted from 0.13)",
+        "at the lower edge: with persistent episodes (calibrated), 0.128 to 0.132 of new episodes last over two years against 0.20 (accepted from 0.13)",
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.46 to 0.49, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.47 to 0.48, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
@@ -653,15 +653,15 @@ const KNOWN_MISSES: &[(&str, &str)] = &[
     ),
     (
         "recorded_incidence_2019",
-        "near the lower edge of its tolerance: 62.8 to 65.6 per 1,000 at 50,000 people (seeds 7, 8 and the default; 65.0 at 200,000) against at least 63.6",
+        "near the lower edge of its tolerance: 63.6 to 64.4 per 1,000 at 50,000 people (seeds 7, 8 and the default; 65.0 at 200,000) against at least 63.6",
     ),
     (
         "deprivation_gradient",
-        "at the lower edge of its tolerance: 1.55 to 1.61 against at least 1.6",
+        "at the lower edge of its tolerance: 1.59 at 200,000 people, 1.61 to 1.64 at 50,000, against at least 1.6",
     ),
     (
         "prevalence_unemployed",
-        "near the top edge of its tolerance: 0.385 to 0.394 against at most 0.40",
+        "near the top edge of its tolerance: 0.387 to 0.398 against at most 0.40",
     ),
     (
         "suicide_men_to_women",
