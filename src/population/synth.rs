@@ -633,7 +633,9 @@ const OLDEST: u8 = ADULT_BAND_START[ADULT_BAND_START.len() - 1] - 1;
 /// oldest child and at most [`PARENT_MAX_GAP`] older than their youngest, and the two parents
 /// of a household are of about the same age ([`pair_by_age`]); the adults of households
 /// without children make up the rest, so that all adults follow `adult_age_shares` (the band
-/// 16-24 from 18: its 16- and 17-year-olds are children). Among the adults without children, those living alone are older
+/// 16-24 from 18: its 16- and 17-year-olds are children). Young adults live with their
+/// parents as leaving home keeps them, in parents' homes of two parents and adult children
+/// ([`at_home`]). Among the other adults without children, those living alone are older
 /// (`alone_65_plus_share` of people 65+ live alone), and the first two adults of the other
 /// households are a couple of about the same age ([`pair_by_age`]). A uniform spread of
 /// children's ages keeps the age structure steady from the first year: skewed towards the
@@ -656,9 +658,9 @@ struct AgeTables {
     /// Distribution of the ages 18..=[`OLDEST`] of adult children living with their parents:
     /// each age's share of all adults times its share at home ([`at_home`]).
     at_home: Vec<f64>,
-    /// Probability that a household of two or more adults without dependent children is a
-    /// parents' home: one parent and an adult child (two people), or two parents and adult
-    /// children, so that as many young adults live with their parents as [`at_home`] says.
+    /// Probability that a household of three or more adults without dependent children is a
+    /// parents' home, two parents and adult children, so that as many young adults live with
+    /// their parents as [`at_home`] says.
     parents_home: f64,
 }
 
@@ -676,20 +678,17 @@ fn at_home(params: &PopulationParams, age: u8) -> f64 {
     (1.0 - params.leave_home_rate).powi(draws.min(1000) as i32)
 }
 
-/// The kinds of households of two or more adults without dependent children, by the
-/// composition their adults would have as a parents' home: (share of all households, parents,
-/// adult children) for sizes 2, 3, ..., 6+ (6+ as 6, 7 and 8 equally).
-fn adult_households(params: &PopulationParams) -> Vec<(f64, usize, usize)> {
-    let q = &params.household_size_shares;
-    let mut kinds = Vec::new();
+/// The households of three or more people: (share of all households, size) for the sizes
+/// 3, 4, 5 and 6+, 6+ as 6, 7 and 8 equally (as `households_and_ages` draws them).
+fn larger_households(q: &[f64]) -> Vec<(f64, usize)> {
+    let mut sizes = Vec::new();
     for (i, &share) in q.iter().enumerate().skip(2) {
-        let sizes: &[usize] = if i == 5 { &[6, 7, 8] } else { &[i + 1] };
-        for &size in sizes {
-            let part = share * (1.0 - params.children_in_larger_households) / sizes.len() as f64;
-            kinds.push((part, 2, size - 2));
+        let these: &[usize] = if i == 5 { &[6, 7, 8] } else { &[i + 1] };
+        for &size in these {
+            sizes.push((share / these.len() as f64, size));
         }
     }
-    kinds
+    sizes
 }
 
 impl AgeTables {
@@ -726,15 +725,16 @@ impl AgeTables {
         let mut adults = 0.0;
         // (share of households, parents, children) of every household kind with children
         // (6+ as 6, 7 and 8 equally); adults of the others.
+        // Households of 3+ adults without dependent children, as (share, parents, adult
+        // children) were they parents' homes.
+        let larger = larger_households(q);
         let mut with_children = vec![(q[1] * p2, 1, 1)];
+        let mut adult_only = Vec::new();
         adults += q[0] + q[1] * (1.0 - p2) * 2.0;
-        for (i, &share) in q.iter().enumerate().skip(2) {
-            let sizes: &[usize] = if i == 5 { &[6, 7, 8] } else { &[i + 1] };
-            for &size in sizes {
-                let part = share * p3 / sizes.len() as f64;
-                with_children.push((part, 2, size - 2));
-                adults += share * (1.0 - p3) / sizes.len() as f64 * size as f64;
-            }
+        for &(share, size) in &larger {
+            with_children.push((share * p3, 2, size - 2));
+            adult_only.push((share * (1.0 - p3), 2, size - 2));
+            adults += share * (1.0 - p3) * size as f64;
         }
         for &(share, n_parents, _) in &with_children {
             adults += share * n_parents as f64;
@@ -746,8 +746,10 @@ impl AgeTables {
             .map(|(a, w)| adults * w / total * at_home(params, a))
             .collect();
         let home_total: f64 = home_mass.iter().sum();
-        let kinds = adult_households(params);
-        let places: f64 = kinds.iter().map(|&(share, _, k)| share * k as f64).sum();
+        let places: f64 = adult_only
+            .iter()
+            .map(|&(share, _, k)| share * k as f64)
+            .sum();
         let parents_home = if places > 0.0 {
             (home_total / places).min(1.0)
         } else {
@@ -779,25 +781,21 @@ impl AgeTables {
                            first: u8,
                            cdf: &[f64],
                            cap: u8| {
-            // P(all k ages are within y..=m), by index into `cdf` (age - first).
-            let within = |y: usize, m: usize| {
-                if m < y {
+            // P(all k ages are within y..=m), by index into `cdf` (age - first); 0 when
+            // the range is empty.
+            let within = |y: i64, m: i64| {
+                if m < y || m < 0 {
                     0.0
                 } else {
-                    let below = if y == 0 { 0.0 } else { cdf[y - 1] };
-                    (cdf[m] - below).max(0.0).powi(n_children as i32)
+                    let below = if y == 0 { 0.0 } else { cdf[y as usize - 1] };
+                    (cdf[m as usize] - below).max(0.0).powi(n_children as i32)
                 }
             };
             for m in 0..cdf.len() {
                 for y in 0..=m {
-                    let p = within(y, m)
-                        - if y < m { within(y + 1, m) } else { 0.0 }
-                        - if m > 0 { within(y, m - 1) } else { 0.0 }
-                        + if y < m && m > 0 {
-                            within(y + 1, m - 1)
-                        } else {
-                            0.0
-                        };
+                    let (yi, mi) = (y as i64, m as i64);
+                    let p = within(yi, mi) - within(yi + 1, mi) - within(yi, mi - 1)
+                        + within(yi + 1, mi - 1);
                     if p <= 0.0 {
                         continue;
                     }
@@ -829,7 +827,7 @@ impl AgeTables {
             );
         }
         let mut without_children = q[0] + q[1] * (1.0 - p2) * 2.0;
-        for &(share, n_parents, n_children) in &kinds {
+        for &(share, n_parents, n_children) in &adult_only {
             let home = share * parents_home;
             if home > 0.0 && home_total > 0.0 {
                 add_parents(
@@ -1020,17 +1018,12 @@ fn households_and_ages(
         } else {
             if adults >= 3 && rng.random_bool(tables.parents_home) {
                 // A parents' home: two parents and the rest adult children.
-                let n_parents = 2;
-                let grown: Vec<u8> = (0..adults - n_parents)
-                    .map(|_| tables.adult_child(rng))
-                    .collect();
+                let grown: Vec<u8> = (0..adults - 2).map(|_| tables.adult_child(rng)).collect();
                 let oldest = *grown.iter().max().expect("an adult child");
                 let youngest = *grown.iter().min().expect("an adult child");
                 let range = AgeTables::parent_range(oldest, youngest, OLDEST);
-                if n_parents == 2 {
-                    couples.push((age.len(), range));
-                }
-                for _ in 0..n_parents {
+                couples.push((age.len(), range));
+                for _ in 0..2 {
                     age.push(tables.parent(range, rng));
                 }
                 age.extend(grown);
