@@ -839,7 +839,7 @@ fn a_calibration_report_shows_convergence_marginals_and_the_fit() {
 fn the_shipped_core_posterior_is_usable_and_matches_its_calibration_file() {
     let path = Path::new("scenarios/calibration/england_core/posterior.h5");
     let posterior = mhsim::calib::Posterior::load(path).unwrap();
-    assert_eq!(posterior.parameters.len(), 7);
+    assert_eq!(posterior.parameters.len(), 9);
     // Spread weights: an effective sample size of at least half the particles.
     let n = posterior.samples.len() as f64;
     assert!(posterior.ess() >= 0.5 * n, "ESS {} of {n}", posterior.ess());
