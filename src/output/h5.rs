@@ -21,8 +21,8 @@
 //!                      (`output::posterior::PosteriorRecord`)
 //! ```
 //!
-//! `<stat>` is one of mean, sd, q025, q50, q975, ci95_lo, ci95_hi, and lo95 / hi95 (the same
-//! as q025 / q975).
+//! `<stat>` is one of mean, sd, q025, q50, q975, ci95_lo, ci95_hi, and lo95 / hi95 (hard links
+//! to q025 / q975: the same datasets under a second name).
 //!
 //! With `--summary-only` the per-replicate series still go to disk, to a scratch file beside
 //! the results that is removed when the summaries are done: exact quantiles need every
@@ -173,22 +173,20 @@ impl SeriesSource for SeriesStore {
     }
 }
 
-/// Write the statistics of a summary into `group`: `final_year_<stat>` `[metric, stratum]`
-/// and `weekly/<metric>_<stat>` `[week, stratum]`; with `aliases`, also `lo95` and `hi95`.
+/// Write the statistics of a summary into `group`: `final_year_<stat>` `[metric, stratum]`,
+/// `yearly_<stat>` `[year, metric, stratum]` and `weekly/<metric>_<stat>` `[week, stratum]`;
+/// with `aliases`, also `lo95` and `hi95`, hard links to the `q025` and `q975` datasets (the
+/// same data under a second name, stored once).
 fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5::Result<()> {
-    let mut names: Vec<(String, usize)> = STATS
-        .iter()
-        .enumerate()
-        .map(|(k, name)| ((*name).to_string(), k))
-        .collect();
-    if aliases {
-        names.push(("lo95".into(), Q025));
-        names.push(("hi95".into(), Q975));
-    }
-    for (name, k) in &names {
+    let aliases: &[(&str, &str)] = if aliases {
+        &[("lo95", STATS[Q025]), ("hi95", STATS[Q975])]
+    } else {
+        &[]
+    };
+    for (k, name) in STATS.iter().enumerate() {
         let arr = ndarray::Array2::from_shape_vec(
             (Metric::ALL.len(), N_STRATA),
-            summary.final_stat(*k).to_vec(),
+            summary.final_stat(k).to_vec(),
         )
         .map_err(shape_error)?;
         group
@@ -209,10 +207,10 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
     }
     let weekly = group.create_group("weekly")?;
     for (m, metric) in Metric::ALL.iter().enumerate() {
-        for (name, k) in &names {
+        for (k, name) in STATS.iter().enumerate() {
             let arr = ndarray::Array2::from_shape_vec(
                 (summary.weeks, N_STRATA),
-                summary.weekly_stat(m, *k).to_vec(),
+                summary.weekly_stat(m, k).to_vec(),
             )
             .map_err(shape_error)?;
             weekly
@@ -222,6 +220,15 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
                 .shuffle()
                 .deflate(4)
                 .create(format!("{}_{name}", metric.name()).as_str())?;
+        }
+    }
+    for (alias, stat) in aliases {
+        for prefix in ["final_year", "yearly"] {
+            group.link_hard(&format!("{prefix}_{stat}"), &format!("{prefix}_{alias}"))?;
+        }
+        for metric in Metric::ALL {
+            let name = metric.name();
+            weekly.link_hard(&format!("{name}_{stat}"), &format!("{name}_{alias}"))?;
         }
     }
     Ok(())

@@ -315,6 +315,26 @@ fn weekly_summary_is_the_mean_over_replicates() {
             .unwrap();
         assert_eq!(ds.shape(), [WEEKS, N_STRATA]);
     }
+    // `lo95` and `hi95` are the 2.5% and 97.5% quantiles' datasets under a second name (hard
+    // links: one object, stored once), in every summary.
+    for (alias, stat) in [("lo95", "q025"), ("hi95", "q975")] {
+        for (a, q) in [
+            (format!("final_year_{alias}"), format!("final_year_{stat}")),
+            (format!("yearly_{alias}"), format!("yearly_{stat}")),
+            (
+                format!("weekly/prevalence_{alias}"),
+                format!("weekly/prevalence_{stat}"),
+            ),
+        ] {
+            let group = file.group("summary").unwrap();
+            let (ia, iq) = (
+                group.loc_info_by_name(&a).unwrap(),
+                group.loc_info_by_name(&q).unwrap(),
+            );
+            assert_eq!(ia.token, iq.token, "{a} is not {q}");
+            assert_eq!(ia.num_links, 2, "{a}");
+        }
+    }
 }
 
 #[test]
