@@ -317,6 +317,7 @@ fn weekly_summary_is_the_mean_over_replicates() {
     }
     // `lo95` and `hi95` are the 2.5% and 97.5% quantiles' datasets under a second name (hard
     // links: one object, stored once), in every summary.
+    let group = file.group("summary").unwrap();
     for (alias, stat) in [("lo95", "q025"), ("hi95", "q975")] {
         for (a, q) in [
             (format!("final_year_{alias}"), format!("final_year_{stat}")),
@@ -326,7 +327,6 @@ fn weekly_summary_is_the_mean_over_replicates() {
                 format!("weekly/prevalence_{stat}"),
             ),
         ] {
-            let group = file.group("summary").unwrap();
             let (ia, iq) = (
                 group.loc_info_by_name(&a).unwrap(),
                 group.loc_info_by_name(&q).unwrap(),
