@@ -273,23 +273,15 @@ pub fn turnover(
         died[d as usize] = true;
     }
     let mothers = Mothers::new(params);
-    let [with, without] = mothers.candidates(pop, |p| !died[p]);
-    let draw = |group: &[(u32, f64)], rng: &mut Xoshiro256PlusPlus| -> Option<usize> {
-        draw_weighted(group, rng).map(|i| group[i].0 as usize)
-    };
+    let candidates = mothers.candidates(pop, |p| !died[p]);
     let births = Births::new(economy);
     for &slot in &deaths {
         let b = slot as usize;
         // The mother: with a partner or without, as drawn, where there is such a woman;
         // with no woman of mother's age left, the household of the first survivor (or, if
         // nobody survives, the slot's own).
-        let (first, second) = if rng.random_bool(params.births_with_partner_share) {
-            (&with, &without)
-        } else {
-            (&without, &with)
-        };
-        let host = draw(first, rng)
-            .or_else(|| draw(second, rng))
+        let partnered = rng.random_bool(params.births_with_partner_share);
+        let host = Mothers::draw(&candidates, partnered, rng)
             .unwrap_or_else(|| (0..pop.len()).find(|&p| !died[p]).unwrap_or(b));
         births.reuse_slot(pop, b, host, params, rng);
     }
@@ -366,6 +358,24 @@ impl<'a> Mothers<'a> {
             .any(|q| {
                 q != p && alive(q) && pop.age[q] >= 18 && pop.age[q].abs_diff(pop.age[p]) <= gap
             })
+    }
+
+    /// A mother among `candidates` ([`Mothers::candidates`]), by weight: from the group of
+    /// those with a partner if `partnered`, else of the others, or from the other group where
+    /// that one is empty; `None` without any candidate.
+    fn draw(
+        candidates: &[Vec<(u32, f64)>; 2],
+        partnered: bool,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Option<usize> {
+        let [with, without] = candidates;
+        let (first, second) = if partnered {
+            (with, without)
+        } else {
+            (without, with)
+        };
+        let group = if first.is_empty() { second } else { first };
+        draw_weighted(group, rng).map(|i| group[i].0 as usize)
     }
 
     /// The candidates with their weights, in person order: those with a partner, then the
@@ -499,15 +509,7 @@ pub fn rebirth(
         }
     }
     let host = host.unwrap_or_else(|| {
-        let [with, without] = mothers.candidates(pop, alive);
-        let (first, second) = if partnered {
-            (&with, &without)
-        } else {
-            (&without, &with)
-        };
-        let group = if first.is_empty() { second } else { first };
-        draw_weighted(group, rng)
-            .map(|i| group[i].0 as usize)
+        Mothers::draw(&mothers.candidates(pop, alive), partnered, rng)
             .unwrap_or_else(|| (0..n).find(|&p| alive(p)).unwrap_or(slot))
     });
     let left = pop.household[slot];
