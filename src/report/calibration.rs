@@ -23,6 +23,18 @@ pub const BINS: usize = 20;
 /// Marginals per figure (a grid of 2 x 3).
 const PER_FIGURE: usize = 6;
 
+/// The grid (rows, columns) of a figure of `panels` marginals: 2 x 3 when full, and for the
+/// last figure of a calibration whose parameters do not fill it, the smallest grid of the
+/// figure's shape that holds them (one row of up to three, or 2 x 2), so that no figure is
+/// left half empty.
+pub fn marginal_grid(panels: usize) -> (usize, usize) {
+    match panels {
+        0..=3 => (1, panels.max(1)),
+        4 => (2, 2),
+        _ => (2, 3),
+    }
+}
+
 /// Weighted shares of `values` in `bins` equal-width bins over `[lo, hi]`: a value at `hi`
 /// falls in the last bin, values outside the range are left out (the shares then sum to less
 /// than 1). Empty when the range is empty or not finite.
@@ -338,7 +350,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
         figures.push(Figure {
             name: format!("posterior_{}", i + 1),
             title: format!("Posterior marginals over the priors' ranges{part}"),
-            grid: (2, 3),
+            grid: marginal_grid(chunk.len()),
             panels: chunk.to_vec(),
         });
     }
@@ -583,6 +595,22 @@ mod tests {
         // Weight on two points only: a perfect correlation, whatever the others are.
         let c = weighted_correlations(&[a, vec![0.0, 9.0, -3.0, 1.0]], &[0.5, 0.0, 0.0, 0.5]);
         assert!((c[0][1] - 1.0).abs() < 1e-12, "{c:?}");
+    }
+
+    #[test]
+    fn marginal_figures_leave_no_row_empty() {
+        assert_eq!(marginal_grid(6), (2, 3));
+        assert_eq!(marginal_grid(5), (2, 3));
+        assert_eq!(marginal_grid(4), (2, 2));
+        assert_eq!(marginal_grid(3), (1, 3));
+        assert_eq!(marginal_grid(1), (1, 1));
+        for n in 1..=PER_FIGURE {
+            let (rows, cols) = marginal_grid(n);
+            assert!(
+                rows * cols >= n && (rows - 1) * cols < n,
+                "{n}: {rows} x {cols}"
+            );
+        }
     }
 
     #[test]
