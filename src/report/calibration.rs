@@ -292,6 +292,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
         name: "convergence".into(),
         title: "Convergence by generation".into(),
         grid: if panels.len() > 2 { (2, 2) } else { (1, 2) },
+        key: Vec::new(),
         panels,
     };
 
@@ -351,6 +352,7 @@ pub fn build(p: &PosteriorFile, fit: Option<Table>) -> (Vec<Figure>, Vec<Table>)
             name: format!("posterior_{}", i + 1),
             title: format!("Posterior marginals over the priors' ranges{part}"),
             grid: marginal_grid(chunk.len()),
+            key: Vec::new(),
             panels: chunk.to_vec(),
         });
     }

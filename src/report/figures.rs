@@ -223,6 +223,11 @@ pub struct Figure {
     pub grid: (usize, usize),
     /// Panels, row by row.
     pub panels: Vec<Panel>,
+    /// A key shared by every panel, drawn under the title in place of the panels' own
+    /// legends, so that no legend covers data (the scenarios of a report, whose colours are
+    /// the same in every panel); empty: each panel draws its own legend, except small
+    /// multiples of trends, which share the key of their series (see `shared_key`).
+    pub key: Vec<(KeyMark, String)>,
 }
 
 type DrawResult = Result<(), String>;
@@ -313,7 +318,13 @@ impl Figure {
         let mut body = root
             .titled(&self.title, (FAMILY, 28).into_font().style(FontStyle::Bold))
             .map_err(err)?;
-        let key = self.shared_key();
+        let key = if self.key.is_empty() {
+            self.shared_key()
+        } else {
+            self.key.clone()
+        };
+        // With a key of the figure, the panels' own legends would repeat it.
+        let legends = self.key.is_empty();
         if !key.is_empty() {
             let (strip, rest) = body.split_vertically(KEY_HEIGHT);
             draw_key(&strip, &key)?;
@@ -322,8 +333,8 @@ impl Figure {
         let areas = body.split_evenly(self.grid);
         for (panel, area) in self.panels.iter().zip(areas.iter()) {
             match panel {
-                Panel::Time { .. } | Panel::Trend { .. } => draw_time(panel, area)?,
-                Panel::Categories { .. } => draw_categories(panel, area)?,
+                Panel::Time { .. } | Panel::Trend { .. } => draw_time(panel, area, legends)?,
+                Panel::Categories { .. } => draw_categories(panel, area, legends)?,
                 Panel::Bars(bars) => draw_bars(bars, area)?,
                 Panel::Deviations(d) => draw_deviations(d, area)?,
                 Panel::Histogram(h) => draw_histogram(h, area)?,
@@ -338,7 +349,7 @@ const KEY_HEIGHT: u32 = 34;
 
 /// How an entry of a key is drawn.
 #[derive(Debug, Clone, Copy)]
-enum KeyMark {
+pub enum KeyMark {
     /// A line.
     Line(RGBColor),
     /// A line over its (lighter) band.
@@ -505,7 +516,11 @@ pub fn date_label(x: f64) -> String {
     }
 }
 
-fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult {
+fn draw_time<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, Shift>,
+    legend: bool,
+) -> DrawResult {
     let (title, y_label, lines, windows, years, observed) = match panel {
         Panel::Time {
             title,
@@ -694,13 +709,17 @@ fn draw_time<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -
         // The figure's key names the series (shared by its small multiples).
         return Ok(());
     }
-    if !labelled {
+    if !labelled || !legend {
         return Ok(());
     }
     draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
-fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult {
+fn draw_categories<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, Shift>,
+    legend: bool,
+) -> DrawResult {
     let Panel::Categories {
         title,
         x_label,
@@ -765,6 +784,15 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
             )))
             .map_err(err)?;
     }
+    if y0 < 0.0 && y1 > 0.0 {
+        // Values of both signs (differences): the line of no difference.
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                BLACK.mix(0.7).stroke_width(1),
+            )))
+            .map_err(err)?;
+    }
     let k = points.len().max(1) as f64;
     let step = (0.6 / k).min(0.15);
     for (s, p) in points.iter().enumerate() {
@@ -804,7 +832,7 @@ fn draw_categories<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shi
                 .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
         }
     }
-    if points.iter().all(|p| p.label.is_empty()) {
+    if !legend || points.iter().all(|p| p.label.is_empty()) {
         return Ok(());
     }
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)

@@ -180,6 +180,7 @@ pub(super) fn deviations_figure(rows: Vec<Deviation>) -> Figure {
         name: "fit_deviations".into(),
         title: "Fit to calibration targets: standardised deviations".into(),
         grid: (1, 1),
+        key: Vec::new(),
         panels: vec![Panel::Deviations(Deviations {
             title: "Simulated mean (dot) and 95% range across replicates (whisker) against \
                     the observed value"
@@ -282,6 +283,7 @@ fn trends(
         name: "fit_trends".into(),
         title: "Trends against calibration targets".into(),
         grid,
+        key: Vec::new(),
         panels,
     }
 }

@@ -169,6 +169,7 @@ pub fn build(r: &SweepResults) -> (Vec<Figure>, Vec<Table>) {
         name: "sensitivity".into(),
         title: "How each final-year outcome responds to each swept parameter".into(),
         grid: (3, 2),
+        key: Vec::new(),
         panels,
     };
     let mut header = vec!["point".to_string()];

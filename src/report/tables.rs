@@ -6,7 +6,7 @@ use crate::output::{CI_HI, CI_LO, MEAN, Q025, Q975, Summary};
 use crate::record::{Metric, N_STRATA};
 use crate::scenario::Scenario;
 
-use super::figures::{Figure, Line, Panel, Points, Window, colour};
+use super::figures::{Figure, KeyMark, Line, Panel, Points, Window, colour};
 use super::{ReportInput, year_of};
 
 /// A table cell.
@@ -216,6 +216,20 @@ pub fn slope_index(populations: &[f64], prevalence: &[f64]) -> Option<(f64, f64)
     }
     let mean = sum / total;
     Some((sii, if mean > 0.0 { sii / mean } else { f64::NAN }))
+}
+
+/// The key of a figure whose panels show every scenario in its colour: one entry per
+/// scenario, drawn as `mark`.
+fn scenario_key(
+    input: &ReportInput,
+    mark: fn(plotters::style::RGBColor) -> KeyMark,
+) -> Vec<(KeyMark, String)> {
+    input
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| (mark(colour(i)), run.results.name.clone()))
+        .collect()
 }
 
 fn text(s: impl Into<String>) -> Cell {
@@ -485,6 +499,7 @@ fn inequality(input: &ReportInput, windows: &[Window]) -> (Figure, Table, Table)
         name: "inequality".into(),
         title: "Inequality by neighbourhood deprivation".into(),
         grid: (2, 2),
+        key: scenario_key(input, KeyMark::Line),
         panels: vec![
             Panel::Categories {
                 title: "Final-year prevalence by deprivation quintile".into(),
@@ -587,6 +602,7 @@ fn sex_age(input: &ReportInput) -> (Figure, Table) {
         name: "sex_age".into(),
         title: "Final-year prevalence by sex and age band".into(),
         grid: (1, 1),
+        key: scenario_key(input, KeyMark::Interval),
         panels: vec![Panel::Categories {
             title: "Mean and 95% interval across replicates; young people (16-24) highlighted"
                 .into(),
@@ -625,15 +641,40 @@ const SERVICES: [Metric; 7] = [
     Metric::BedOccupancy,
 ];
 
+/// Weeks of the centred moving average of the admissions panel.
+const ADMISSIONS_SMOOTHING: usize = 13;
+
+/// The centred moving average of `points` over `width` points (fewer at the ends), of the
+/// finite values in each window; a window with none gives NaN (a gap).
+fn moving_average(points: &[(f64, f64)], width: usize) -> Vec<(f64, f64)> {
+    let half = width / 2;
+    (0..points.len())
+        .map(|i| {
+            let window = &points[i.saturating_sub(half)..(i + half + 1).min(points.len())];
+            let (sum, n) = window
+                .iter()
+                .filter(|p| p.1.is_finite())
+                .fold((0.0, 0usize), |(s, n), p| (s + p.1, n + 1));
+            (points[i].0, if n > 0 { sum / n as f64 } else { f64::NAN })
+        })
+        .collect()
+}
+
 fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
+    // Admissions are rare events: week by week they are mostly noise, so the panel shows
+    // their 13-week moving average.
+    let smoothed = |mut line: Line| {
+        line.mean = moving_average(&line.mean, ADMISSIONS_SMOOTHING);
+        line
+    };
     let admissions = Panel::Time {
-        title: "Admissions (dashed: compulsory)".into(),
+        title: "Admissions, 13-week average (dashed: compulsory)".into(),
         y_label: Metric::AdmissionsVoluntary.unit().into(),
         lines: (0..input.runs.len())
             .flat_map(|i| {
                 let name = &input.runs[i].results.name;
                 [
-                    time_line(
+                    smoothed(time_line(
                         input,
                         i,
                         Metric::AdmissionsVoluntary,
@@ -641,8 +682,8 @@ fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
                         false,
                         format!("{name}: voluntary"),
                         false,
-                    ),
-                    time_line(
+                    )),
+                    smoothed(time_line(
                         input,
                         i,
                         Metric::AdmissionsCompulsory,
@@ -650,7 +691,7 @@ fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
                         false,
                         format!("{name}: compulsory"),
                         true,
-                    ),
+                    )),
                 ]
             })
             .collect(),
@@ -661,6 +702,7 @@ fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
         name: "services".into(),
         title: "Services".into(),
         grid: (2, 2),
+        key: scenario_key(input, KeyMark::LineWithBand),
         panels: vec![
             time_panel(
                 input,
@@ -694,6 +736,188 @@ fn services(input: &ReportInput, windows: &[Window]) -> (Figure, Table) {
         rows,
     };
     (figure, table)
+}
+
+/// What the figure of differences shows: (metric, stratum, stratum's name, panel title).
+/// The deprived group is the most deprived quintile the baseline has people in (a small town
+/// may not span all five).
+fn difference_measures(base: &Summary) -> [(Metric, usize, String, String); 4] {
+    let most = (0..5)
+        .rev()
+        .find(|&q| final_value(base, MEAN, Metric::Population, QUINTILE_1 + q) > 0.0)
+        .unwrap_or(4);
+    let group = if most == 4 {
+        "most deprived fifth"
+    } else {
+        "most deprived quintile with people"
+    };
+    [
+        (
+            Metric::Prevalence,
+            ALL,
+            "all".into(),
+            "Prevalence, whole population".into(),
+        ),
+        (
+            Metric::Prevalence,
+            QUINTILE_1 + most,
+            format!("imd_q{}", most + 1),
+            format!("Prevalence, {group} (Q{})", most + 1),
+        ),
+        (
+            Metric::WaitingList,
+            ALL,
+            "all".into(),
+            "Talking-therapy waiting list".into(),
+        ),
+        (
+            Metric::CostTotal,
+            ALL,
+            "all".into(),
+            "Cost of services and programmes".into(),
+        ),
+    ]
+}
+
+/// Year labels of a category axis of `years` years from `start_year`: at most about eight,
+/// on every year, or on years that are multiples of 2, 5 or 10, the others left blank.
+fn year_labels(start_year: u32, years: usize) -> Vec<String> {
+    let step = match years {
+        0..=8 => 1,
+        9..=16 => 2,
+        17..=40 => 5,
+        _ => 10,
+    };
+    (0..years)
+        .map(|y| {
+            let year = start_year as usize + y;
+            if year.is_multiple_of(step) {
+                year.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect()
+}
+
+/// For a comparison: the paired differences from the baseline, year by year (the mean over
+/// each recorded year of every replicate's difference, then its mean and 95% confidence
+/// interval across replicates), as a figure and a table; `None` for a single run.
+fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
+    if !input.is_comparison() {
+        return None;
+    }
+    let base = &input.runs[0].results;
+    let compared: Vec<(usize, &super::ReportRun, &Summary)> = input
+        .runs
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, run)| run.difference.as_ref().map(|d| (i, run, &d.summary)))
+        .collect();
+    let years = compared
+        .iter()
+        .map(|(_, _, s)| s.years())
+        .max()
+        .unwrap_or(0);
+    let start = base.start_year as u32;
+    let label = |run: &super::ReportRun| format!("{} minus {}", run.results.name, base.name);
+    let yearly = |s: &Summary, stat: usize, m: Metric, stratum: usize| -> Vec<f64> {
+        (0..years)
+            .map(|y| {
+                if y < s.years() {
+                    s.yearly_stat(stat, y, index(m), stratum)
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect()
+    };
+    let measures = difference_measures(&base.summary);
+    let panels = measures
+        .iter()
+        .map(|(m, stratum, _, title)| (*m, *stratum, title))
+        .map(|(m, stratum, title)| Panel::Categories {
+            title: title.clone(),
+            x_label: "Year".into(),
+            y_label: format!("Difference, {}", m.unit()),
+            categories: year_labels(start, years),
+            highlight: None,
+            connect: true,
+            points: compared
+                .iter()
+                .map(|&(i, run, s)| {
+                    let (mean, lo, hi) = (
+                        yearly(s, MEAN, m, stratum),
+                        yearly(s, CI_LO, m, stratum),
+                        yearly(s, CI_HI, m, stratum),
+                    );
+                    Points {
+                        label: label(run),
+                        colour: colour(i),
+                        values: (0..years).map(|y| (mean[y], lo[y], hi[y])).collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let figure = Figure {
+        name: "difference".into(),
+        title: "Difference from the baseline, year by year".into(),
+        grid: (2, 2),
+        key: compared
+            .iter()
+            .map(|&(i, run, _)| {
+                (
+                    KeyMark::Interval(colour(i)),
+                    format!("{}: mean paired difference, 95% CI", label(run)),
+                )
+            })
+            .collect(),
+        panels,
+    };
+    let mut rows = Vec::new();
+    for (m, stratum, group, _) in &measures {
+        let (m, stratum) = (*m, *stratum);
+        for &(_, run, s) in &compared {
+            let stats = [MEAN, CI_LO, CI_HI, Q025, Q975].map(|k| yearly(s, k, m, stratum));
+            for y in 0..years.min(s.years()) {
+                let mut row = vec![
+                    text(m.name()),
+                    text(group.clone()),
+                    text(m.unit()),
+                    text(run.results.name.clone()),
+                    Cell::Num((start as usize + y) as f64),
+                ];
+                row.extend(stats.iter().map(|v| Cell::Num(v[y])));
+                rows.push(row);
+            }
+        }
+    }
+    let table = Table {
+        name: "difference_yearly".into(),
+        title: format!(
+            "Paired differences from the baseline ({}) by year: mean with its 95% confidence \
+             interval, and the 2.5% and 97.5% quantiles across replicates",
+            base.name
+        ),
+        header: [
+            "metric",
+            "group",
+            "unit",
+            "scenario",
+            "year",
+            "difference_mean",
+            "difference_ci95_lo",
+            "difference_ci95_hi",
+            "difference_lo95",
+            "difference_hi95",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    Some((figure, table))
 }
 
 /// Cost per unit of outcome gained, or why there is none.
@@ -910,10 +1134,29 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         figures: vec![],
         tables: vec![0],
     });
+    if let Some((figure, table)) = differences(input) {
+        sections.push(Section {
+            id: "difference",
+            title: "Differences from the baseline".into(),
+            intro: "What each scenario changes, year by year: the mean over each recorded year \
+                    of the paired difference (scenario minus baseline, replicate by replicate, \
+                    with common random numbers), with its 95% confidence interval across \
+                    replicates; where the interval does not cross the line of no difference, \
+                    the replicates pin down the sign of the effect. The table \
+                    difference_yearly.csv also gives the 2.5% and 97.5% quantiles of the \
+                    differences across replicates."
+                .into(),
+            figures: vec![figures.len()],
+            tables: vec![tables.len()],
+        });
+        figures.push(figure);
+        tables.push(table);
+    }
     figures.push(Figure {
         name: "prevalence".into(),
         title: "Prevalence of common mental disorder over time".into(),
         grid: (1, 1),
+        key: scenario_key(input, KeyMark::LineWithBand),
         panels: vec![time_panel(
             input,
             windows,
@@ -929,7 +1172,7 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
                 one line per scenario (mean across replicates) with its 95% band; policy \
                 (blue) and shock (orange) windows are shaded and labelled."
             .into(),
-        figures: vec![0],
+        figures: vec![figures.len() - 1],
         tables: vec![],
     });
     let (figure, table, weekly_table) = inequality(input, windows);
@@ -946,8 +1189,8 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
                 (RII) is the SII divided by the mean prevalence. Both are computed from the \
                 means across replicates, week by week (also in inequality_weekly.csv)."
             .into(),
-        figures: vec![1],
-        tables: vec![1],
+        figures: vec![figures.len() - 1],
+        tables: vec![tables.len() - 1],
     });
     let (figure, table) = sex_age(input);
     figures.push(figure);
@@ -958,8 +1201,8 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         intro: "Final-year prevalence by sex and age band; young people aged 16-24 are \
                 highlighted."
             .into(),
-        figures: vec![2],
-        tables: vec![2],
+        figures: vec![figures.len() - 1],
+        tables: vec![tables.len() - 1],
     });
     let (figure, table) = services(input, windows);
     figures.push(figure);
@@ -969,10 +1212,11 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         title: "Services".into(),
         intro: "Talking-therapy waiting list and waits, psychiatric admissions (voluntary and \
                 compulsory) and local bed occupancy, week by week (means across replicates; \
-                waiting list, wait and occupancy with 95% bands)."
+                waiting list, wait and occupancy with 95% bands; admissions, rare events, as \
+                a centred 13-week moving average)."
             .into(),
-        figures: vec![3],
-        tables: vec![3],
+        figures: vec![figures.len() - 1],
+        tables: vec![tables.len() - 1],
     });
     let first_cost = tables.len();
     let cost_tables = costs(input);
@@ -1027,6 +1271,41 @@ mod tests {
         )
         .unwrap();
         assert!((sii - 0.4).abs() < 1e-12, "{sii}");
+    }
+
+    #[test]
+    fn moving_averages_are_centred_and_skip_gaps() {
+        let points: Vec<(f64, f64)> = [1.0, 2.0, f64::NAN, 4.0, 8.0]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64, *v))
+            .collect();
+        let m = moving_average(&points, 3);
+        let values: Vec<f64> = m.iter().map(|p| p.1).collect();
+        assert_eq!(values, vec![1.5, 1.5, 3.0, 6.0, 6.0]);
+        assert_eq!(m[2].0, 2.0);
+        assert!(moving_average(&[(0.0, f64::NAN)], 13)[0].1.is_nan());
+        assert_eq!(moving_average(&points, 1)[1].1, 2.0);
+    }
+
+    #[test]
+    fn year_labels_thin_out_on_long_runs() {
+        assert_eq!(year_labels(2024, 3), ["2024", "2025", "2026"]);
+        let ten = year_labels(2024, 10);
+        assert_eq!(ten[0], "2024");
+        assert_eq!(ten[1], "");
+        assert_eq!(ten.iter().filter(|l| !l.is_empty()).count(), 5);
+        let long = year_labels(2005, 20);
+        assert_eq!(long[0], "2005");
+        assert_eq!(long[5], "2010");
+        assert_eq!(long.iter().filter(|l| !l.is_empty()).count(), 4);
+        assert_eq!(
+            year_labels(2000, 50)
+                .iter()
+                .filter(|l| !l.is_empty())
+                .count(),
+            5
+        );
     }
 
     #[test]

@@ -51,6 +51,14 @@ adult_weekly = 50
 "#;
 
 const FIGURES: [&str; 4] = ["prevalence", "inequality", "sex_age", "services"];
+/// A comparison's figures: the differences from the baseline first.
+const COMPARISON_FIGURES: [&str; 5] = [
+    "difference",
+    "prevalence",
+    "inequality",
+    "sex_age",
+    "services",
+];
 const TABLES: [&str; 7] = [
     "headline",
     "inequality",
@@ -161,13 +169,14 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
             "section {id} missing"
         );
     }
-    for name in FIGURES {
+    assert!(html.contains("<section id=\"difference\""));
+    for name in COMPARISON_FIGURES {
         assert!(html.contains(&format!("<figure id=\"fig-{name}\">\n<svg")));
         let svg = read(&report.join(format!("{name}.svg")));
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(html.contains(svg.trim_end()), "{name}.svg is inlined as is");
     }
-    for name in TABLES {
+    for name in TABLES.iter().chain(&["difference_yearly"]) {
         assert!(report.join(format!("{name}.csv")).is_file(), "{name}.csv");
     }
     // Windows are shaded and labelled in every time-series figure; young people highlighted.
@@ -363,10 +372,66 @@ pub(crate) fn assert_png(report: &Path, name: &str) {
     );
 }
 
+/// The yearly differences of a comparison's report are the paired differences of
+/// `comparison.h5`, bit for bit, for every year, and the figure keys them by scenario.
+#[test]
+fn a_comparison_report_shows_the_yearly_differences_of_comparison_h5() {
+    let cmp = comparison();
+    let report = cmp.join("report");
+    let comparison = hdf5::File::open(cmp.join("comparison.h5")).unwrap();
+    let yearly = |stat: &str| {
+        comparison
+            .dataset(&format!("difference/uplift___shock/yearly_{stat}"))
+            .unwrap()
+            .read::<f64, ndarray::Ix3>()
+            .unwrap()
+    };
+    let stats = ["mean", "ci95_lo", "ci95_hi", "q025", "q975"].map(yearly);
+    let years = stats[0].shape()[0];
+    let start = comparison
+        .attr("start_year")
+        .unwrap()
+        .read_scalar::<u64>()
+        .unwrap();
+    let rows = csv_rows(&report.join("difference_yearly.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "metric",
+            "group",
+            "unit",
+            "scenario",
+            "year",
+            "difference_mean",
+            "difference_ci95_lo",
+            "difference_ci95_hi",
+            "difference_lo95",
+            "difference_hi95"
+        ]
+    );
+    // Four measures, every year of the one compared scenario.
+    assert_eq!(rows.len(), 1 + 4 * years);
+    let mut measures = std::collections::BTreeSet::new();
+    for row in &rows[1..] {
+        assert_eq!(row[3], "uplift & shock");
+        let (m, st) = (metric_index(&row[0]), crate::common::stratum(&row[1]));
+        let y = (num(&row[4]) as u64 - start) as usize;
+        for (col, stat) in stats.iter().enumerate() {
+            same_number(&row[5 + col], stat[[y, m, st]], &row[0]);
+        }
+        measures.insert((row[0].clone(), row[1].clone()));
+    }
+    assert_eq!(measures.len(), 4, "{measures:?}");
+    assert!(measures.contains(&("prevalence".into(), "imd_q5".into())));
+    let svg = read(&report.join("difference.svg"));
+    assert!(svg.contains("uplift &amp; shock minus base: mean paired difference, 95% CI"));
+    assert!(svg.contains("Prevalence, most deprived fifth (Q5)"));
+}
+
 #[test]
 fn pngs_are_valid_images_of_the_stated_size() {
     let report = comparison().join("report");
-    for name in FIGURES {
+    for name in COMPARISON_FIGURES {
         assert_png(&report, name);
     }
 }
@@ -429,6 +494,10 @@ fn mhsim_report_makes_the_same_files_again_and_reports_single_runs() {
     }
     assert!(single.join("report/headline.csv").is_file());
     assert!(!single.join("report/cost_effectiveness.csv").exists());
+    // Differences need a baseline to differ from.
+    assert!(!html.contains("<section id=\"difference\""));
+    assert!(!single.join("report/difference_yearly.csv").exists());
+    assert!(!single.join("report/difference.svg").exists());
 }
 
 #[test]
@@ -499,8 +568,15 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         "chromium not found: run `sh tests/install-deps.sh test` (Debian: chromium), or set MHSIM_SKIP_CHROMIUM=1"
     );
     let report = comparison().join("report");
-    let figures: Vec<String> = FIGURES.iter().map(|f| format!("fig-{f}")).collect();
-    let tables: Vec<String> = TABLES.iter().map(|t| format!("table-{t}")).collect();
+    let figures: Vec<String> = COMPARISON_FIGURES
+        .iter()
+        .map(|f| format!("fig-{f}"))
+        .collect();
+    let tables: Vec<String> = TABLES
+        .iter()
+        .chain(&["difference_yearly"])
+        .map(|t| format!("table-{t}"))
+        .collect();
     lays_out_without_the_network(&report, &figures, &tables);
     let sweep = sweep_report();
     lays_out_without_the_network(
