@@ -369,19 +369,28 @@ fn draw_key<DB: DrawingBackend>(
 ) -> DrawResult {
     let font = (FAMILY, 16).into_font().color(&BLACK);
     let (mark_w, gap, spacing) = (28, 8, 28);
-    let widths: Vec<i32> = items
-        .iter()
-        .map(|(_, text)| {
-            area.estimate_text_size(text, &font)
-                .map_or(text.chars().count() as i32 * 9, |(w, _)| w as i32)
-        })
-        .collect();
-    let total: i32 =
-        widths.iter().map(|w| mark_w + gap + w).sum::<i32>() + spacing * (items.len() as i32 - 1);
     let (w, h) = area.dim_in_pixel();
+    let width_of = |text: &str| {
+        area.estimate_text_size(text, &font)
+            .map_or(text.chars().count() as i32 * 9, |(w, _)| w as i32)
+    };
+    let n = items.len().max(1) as i32;
+    let total_of =
+        |widths: &[i32]| widths.iter().map(|w| mark_w + gap + w).sum::<i32>() + spacing * (n - 1);
+    // A key wider than the figure (many scenarios, long names) shortens every name to an
+    // equal share of the width.
+    let mut texts: Vec<String> = items.iter().map(|(_, t)| t.clone()).collect();
+    let mut widths: Vec<i32> = texts.iter().map(|t| width_of(t)).collect();
+    if total_of(&widths) > w as i32 - 8 {
+        let share = (w as i32 - 8 - spacing * (n - 1)) / n - mark_w - gap;
+        let chars = (share.max(36) / 9) as usize;
+        texts = texts.iter().map(|t| fit(t, chars)).collect();
+        widths = texts.iter().map(|t| width_of(t)).collect();
+    }
+    let total = total_of(&widths);
     let mut x = ((w as i32 - total) / 2).max(4);
     let y = h as i32 / 2;
-    for ((mark, text), tw) in items.iter().zip(&widths) {
+    for (((mark, _), text), tw) in items.iter().zip(&texts).zip(&widths) {
         match *mark {
             KeyMark::Line(c) => {
                 area.draw(&PathElement::new(
@@ -1107,5 +1116,65 @@ fn row_labels(names: Vec<String>) -> impl Fn(&f64) -> String {
         } else {
             String::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A figure whose key names `n` series called `name 0`, `name 1`, ...
+    fn keyed(n: usize, name: &str) -> Figure {
+        let lines = (0..n)
+            .map(|i| Line {
+                label: format!("{name} {i}"),
+                colour: colour(i),
+                dashed: false,
+                mean: vec![(2024.0, i as f64), (2025.0, i as f64 + 1.0)],
+                band: Vec::new(),
+            })
+            .collect();
+        Figure {
+            name: "keyed".into(),
+            title: "A key".into(),
+            grid: (1, 1),
+            panels: vec![Panel::Time {
+                title: "lines".into(),
+                y_label: "value".into(),
+                lines,
+                windows: Vec::new(),
+                years: (2024.0, 2025.0),
+            }],
+            key: (0..n)
+                .map(|i| (KeyMark::Line(colour(i)), format!("{name} {i}")))
+                .collect(),
+        }
+    }
+
+    /// The x coordinates of the SVG's text elements.
+    fn text_xs(svg: &str) -> Vec<f64> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let x = t.split("x=\"").nth(1)?.split('"').next()?;
+                x.parse().ok()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_figure_key_replaces_the_legend_and_fits_the_width() {
+        // A short key: every name in full, once (no legend in the panel repeats it).
+        let svg = keyed(3, "scenario").svg().unwrap();
+        for i in 0..3 {
+            assert_eq!(svg.matches(&format!("scenario {i}")).count(), 1, "{i}");
+        }
+        // Eight long names: each is shortened to its share of the width, and every one
+        // begins inside the figure.
+        let long = "a scenario with a very long name indeed";
+        let svg = keyed(8, long).svg().unwrap();
+        assert!(!svg.contains(long));
+        assert_eq!(svg.matches('…').count(), 8);
+        assert!(text_xs(&svg).iter().all(|&x| x < f64::from(SIZE.0)));
     }
 }

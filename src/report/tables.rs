@@ -863,16 +863,14 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
         .collect();
     let figure = Figure {
         name: "difference".into(),
-        title: "Difference from the baseline, year by year".into(),
+        title: format!(
+            "Scenario minus {}, year by year: mean and 95% CI",
+            base.name
+        ),
         grid: (2, 2),
         key: compared
             .iter()
-            .map(|&(i, run, _)| {
-                (
-                    KeyMark::Interval(colour(i)),
-                    format!("{}: mean paired difference, 95% CI", label(run)),
-                )
-            })
+            .map(|&(i, run, _)| (KeyMark::Interval(colour(i)), run.results.name.clone()))
             .collect(),
         panels,
     };

@@ -424,7 +424,10 @@ fn a_comparison_report_shows_the_yearly_differences_of_comparison_h5() {
     assert_eq!(measures.len(), 4, "{measures:?}");
     assert!(measures.contains(&("prevalence".into(), "imd_q5".into())));
     let svg = read(&report.join("difference.svg"));
-    assert!(svg.contains("uplift &amp; shock minus base: mean paired difference, 95% CI"));
+    assert!(svg.contains("Scenario minus base, year by year: mean and 95% CI"));
+    assert!(
+        svg.contains(">uplift &amp; shock</text>") || svg.contains("\nuplift &amp; shock\n</text>")
+    );
     assert!(svg.contains("Prevalence, most deprived fifth (Q5)"));
 }
 
