@@ -511,6 +511,61 @@ fn fit(text: &str, chars: usize) -> String {
     }
 }
 
+/// Rows of window labels at most, at the top of a time-series panel.
+const WINDOW_LABEL_ROWS: usize = 4;
+
+/// Shortest label worth drawing, in characters (a shorter space leaves the window unlabelled).
+const MIN_LABEL_CHARS: usize = 10;
+
+/// Where each window's label goes: `Some((row, text))`, or `None` when there is no room.
+/// Positions are in characters of about 9 pixels, `chars` across the panel. Windows are
+/// taken in order of their start; each goes in the first row whose labels end before it
+/// starts, else in the row where it has most room; each label is then cut to end before the
+/// next label of its row (and the panel's edge), and left out below [`MIN_LABEL_CHARS`].
+fn window_labels(
+    windows: &[Window],
+    (x0, x1): (f64, f64),
+    chars: usize,
+) -> Vec<Option<(usize, String)>> {
+    let rows = windows.len().min(WINDOW_LABEL_ROWS);
+    let text = |w: &Window| format!("{} {}", if w.shock { "shock:" } else { "policy:" }, w.label);
+    let at = |w: &Window| {
+        (((w.from.max(x0) - x0) / (x1 - x0)).clamp(0.0, 1.0) * chars as f64).round() as usize
+    };
+    let mut order: Vec<usize> = (0..windows.len())
+        .filter(|&i| windows[i].to.min(x1) > windows[i].from.max(x0))
+        .collect();
+    order.sort_by(|&a, &b| at(&windows[a]).cmp(&at(&windows[b])).then(a.cmp(&b)));
+    // Per row: the windows placed in it, and where its last label would end in full.
+    let mut placed: Vec<Vec<usize>> = vec![Vec::new(); rows];
+    let mut ends = vec![0usize; rows];
+    for &i in &order {
+        let start = at(&windows[i]);
+        let row = (0..rows).find(|&r| ends[r] <= start).unwrap_or_else(|| {
+            // No row is free: the one whose last label starts earliest leaves most room.
+            (0..rows)
+                .min_by_key(|&r| placed[r].last().map_or(0, |&j| at(&windows[j])))
+                .unwrap_or(0)
+        });
+        placed[row].push(i);
+        ends[row] = start + text(&windows[i]).chars().count() + 2;
+    }
+    let mut labels = vec![None; windows.len()];
+    for (row, in_row) in placed.iter().enumerate() {
+        for (k, &i) in in_row.iter().enumerate() {
+            let start = at(&windows[i]);
+            let next = in_row.get(k + 1).map_or(chars, |&j| at(&windows[j]));
+            let room = next
+                .saturating_sub(start + 2)
+                .min(chars.saturating_sub(start));
+            if room >= MIN_LABEL_CHARS {
+                labels[i] = Some((row, fit(&text(&windows[i]), room)));
+            }
+        }
+    }
+    labels
+}
+
 /// A calendar label for a fractional year: the year at whole years, else month and year.
 pub fn date_label(x: f64) -> String {
     const MONTHS: [&str; 12] = [
@@ -561,8 +616,16 @@ fn draw_time<DB: DrawingBackend>(
                 .iter()
                 .flat_map(|o| o.points.iter().flat_map(|p| [p.1, p.2, p.3])),
         );
+    // Small multiples of trends shade the windows without labels (too narrow to read them;
+    // the report's prevalence figure labels them).
+    let labelled_windows = observed.is_none();
     // Room above the data for the window labels.
-    let headroom = 0.08 + 0.1 * windows.len().min(4) as f64;
+    let label_rows = if labelled_windows {
+        windows.len().min(WINDOW_LABEL_ROWS)
+    } else {
+        0
+    };
+    let headroom = 0.08 + 0.1 * label_rows as f64;
     let (y0, y1) = y_range(values, headroom);
     let (x0, x1) = if years.1 > years.0 {
         *years
@@ -601,7 +664,12 @@ fn draw_time<DB: DrawingBackend>(
         .y_label_formatter(&|y| tick_label(*y))
         .draw()
         .map_err(err)?;
-    for (i, w) in windows.iter().enumerate() {
+    let labels = if labelled_windows {
+        window_labels(windows, (x0, x1), max_chars)
+    } else {
+        vec![None; windows.len()]
+    };
+    for (w, label) in windows.iter().zip(labels) {
         let fill = if w.shock {
             RGBColor(0xE6, 0x9F, 0x00).mix(0.18)
         } else {
@@ -617,13 +685,13 @@ fn draw_time<DB: DrawingBackend>(
                 fill.filled(),
             )))
             .map_err(err)?;
-        let y = y1 - (y1 - y0) * (0.02 + 0.1 * (i % 4) as f64);
+        let Some((row, text)) = label else {
+            continue;
+        };
+        let y = y1 - (y1 - y0) * (0.02 + 0.1 * row as f64);
         chart
             .draw_series(std::iter::once(Text::new(
-                fit(
-                    &format!("{} {}", if w.shock { "shock:" } else { "policy:" }, w.label),
-                    max_chars.saturating_sub(((a - x0) / (x1 - x0) * max_chars as f64) as usize),
-                ),
+                text,
                 (a, y),
                 (FAMILY, 16).into_font().color(&BLACK),
             )))
@@ -1160,6 +1228,64 @@ mod tests {
                 x.parse().ok()
             })
             .collect()
+    }
+
+    fn window(label: &str, from: f64, shock: bool) -> Window {
+        Window {
+            label: label.into(),
+            from,
+            to: from + 1.0,
+            shock,
+        }
+    }
+
+    #[test]
+    fn window_labels_share_rows_without_overlapping() {
+        // 100 characters across 2000-2010: 10 a year.
+        let windows = [
+            window("recession", 2001.0, true),
+            window("a long policy that needs room", 2002.0, false),
+            window("late", 2008.0, false),
+            window("outside", 2030.0, false),
+        ];
+        let labels = window_labels(&windows, (2000.0, 2010.0), 100);
+        // The first two overlap: two rows; the third fits after the first in row 0.
+        assert_eq!(labels[0], Some((0, "shock: recession".into())));
+        assert_eq!(
+            labels[1],
+            Some((1, "policy: a long policy that needs room".into()))
+        );
+        assert_eq!(labels[2], Some((0, "policy: late".into())));
+        assert_eq!(labels[3], None, "a window outside the panel has no label");
+        // Crowded: every label ends before the next one of its row starts.
+        let crowded: Vec<Window> = (0..12)
+            .map(|i| {
+                window(
+                    "a label of some length",
+                    2000.0 + 0.5 * f64::from(i),
+                    i % 3 == 0,
+                )
+            })
+            .collect();
+        let labels = window_labels(&crowded, (2000.0, 2010.0), 100);
+        for row in 0..WINDOW_LABEL_ROWS {
+            let mut spans: Vec<(usize, usize)> = labels
+                .iter()
+                .zip(&crowded)
+                .filter_map(|(l, w)| {
+                    let (r, text) = l.as_ref()?;
+                    let start = ((w.from - 2000.0) * 10.0) as usize;
+                    (*r == row).then(|| (start, start + text.chars().count()))
+                })
+                .collect();
+            spans.sort();
+            assert!(
+                spans.windows(2).all(|p| p[0].1 < p[1].0),
+                "row {row}: {spans:?}"
+            );
+            assert!(spans.iter().all(|s| s.1 - s.0 >= MIN_LABEL_CHARS.min(4)));
+        }
+        assert!(labels.iter().flatten().all(|(r, _)| *r < WINDOW_LABEL_ROWS));
     }
 
     #[test]
