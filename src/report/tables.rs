@@ -47,6 +47,11 @@ pub fn format_number(v: f64) -> String {
         return format!("{v:.0}");
     }
     let magnitude = v.abs().log10().floor() as i32;
+    if magnitude < -5 {
+        // Below 0.00001 four significant digits need more than eight decimals (and a
+        // difference of rounding error, -5e-18, would read -0.00000000).
+        return format!("{v:.3e}");
+    }
     let decimals = (3 - magnitude).clamp(0, 8) as usize;
     format!("{v:.decimals$}")
 }
@@ -1315,6 +1320,9 @@ mod tests {
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(-1.0), "-1");
         assert_eq!(format_number(0.0), "0");
+        assert_eq!(format_number(0.000013604), "0.00001360");
+        assert_eq!(format_number(-5.551e-18), "-5.551e-18");
+        assert_eq!(format_number(2.5e-7), "2.500e-7");
     }
 
     #[test]
