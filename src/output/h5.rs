@@ -15,6 +15,9 @@
 //! /summary/final_year_<stat>     f64 [metric, stratum]
 //! /summary/yearly_<stat>         f64 [year, metric, stratum]: statistics of each
 //!                      replicate's mean over a recorded year (year 0 = start_year)
+//! /summary/discounted_total_<stat>  f64 [metric, stratum]: statistics of each replicate's
+//!                      total over the recorded weeks, year y discounted by
+//!                      (1 + discount_rate)^-y (attribute discount_rate of /summary: 0.035)
 //! /summary/weekly/<metric>_<stat>  f64 [week, stratum]
 //! /summary/metrics     names of the metrics (string array), the rows of final_year_*
 //! /posterior           with `run --posterior`: the particle each replicate used
@@ -35,7 +38,7 @@ use hdf5::types::VarLenUnicode;
 use ndarray::{Array3, ArrayView2, s};
 
 use crate::output::Staged;
-use crate::output::summary::{Q025, Q975, STATS, SeriesSource, Summary};
+use crate::output::summary::{DISCOUNT_RATE, Q025, Q975, STATS, SeriesSource, Summary};
 use crate::record::{Metric, N_STRATA, ReplicateSeries, strata};
 use crate::scenario::Scenario;
 
@@ -174,7 +177,9 @@ impl SeriesSource for SeriesStore {
 }
 
 /// Write the statistics of a summary into `group`: `final_year_<stat>` `[metric, stratum]`,
-/// `yearly_<stat>` `[year, metric, stratum]` and `weekly/<metric>_<stat>` `[week, stratum]`;
+/// `yearly_<stat>` `[year, metric, stratum]`, `discounted_total_<stat>` `[metric, stratum]`
+/// (with the attribute `discount_rate` on `group`) and `weekly/<metric>_<stat>`
+/// `[week, stratum]`;
 /// with `aliases`, also `lo95` and `hi95`, hard links to the `q025` and `q975` datasets (the
 /// same data under a second name, stored once).
 fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5::Result<()> {
@@ -204,7 +209,21 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
             .new_dataset_builder()
             .with_data(&arr)
             .create(format!("yearly_{name}").as_str())?;
+        let arr = ndarray::Array2::from_shape_vec(
+            (Metric::ALL.len(), N_STRATA),
+            summary.discounted_stat(k).to_vec(),
+        )
+        .map_err(shape_error)?;
+        group
+            .new_dataset_builder()
+            .with_data(&arr)
+            .create(format!("discounted_total_{name}").as_str())?;
     }
+    group
+        .new_attr::<f64>()
+        .shape(())
+        .create("discount_rate")?
+        .write_scalar(&DISCOUNT_RATE)?;
     let weekly = group.create_group("weekly")?;
     for (m, metric) in Metric::ALL.iter().enumerate() {
         for (k, name) in STATS.iter().enumerate() {
@@ -223,7 +242,7 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
         }
     }
     for (alias, stat) in aliases {
-        for prefix in ["final_year", "yearly"] {
+        for prefix in ["final_year", "yearly", "discounted_total"] {
             group.link_hard(&format!("{prefix}_{stat}"), &format!("{prefix}_{alias}"))?;
         }
         for metric in Metric::ALL {
@@ -364,6 +383,8 @@ impl ResultsWriter {
 /// /strata, /metrics     names
 /// /scenarios            the compared scenarios' names (baseline excluded)
 /// /difference/<folder>/final_year_<stat>       f64 [metric, stratum]
+/// /difference/<folder>/yearly_<stat>           f64 [year, metric, stratum]
+/// /difference/<folder>/discounted_total_<stat> f64 [metric, stratum]
 /// /difference/<folder>/weekly/<metric>_<stat>  f64 [week, stratum]
 /// ```
 ///

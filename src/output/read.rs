@@ -90,7 +90,8 @@ fn check_layout(file: &hdf5::File, what: &str) -> hdf5::Result<()> {
     Ok(())
 }
 
-/// Read the summaries stored under `group` (`final_year_<stat>` and `weekly/<metric>_<stat>`).
+/// Read the summaries stored under `group` (`final_year_<stat>`, `yearly_<stat>`,
+/// `discounted_total_<stat>` and `weekly/<metric>_<stat>`).
 fn read_summary(group: &hdf5::Group, replicates: usize) -> hdf5::Result<Summary> {
     let n_metrics = Metric::ALL.len();
     let first = group.dataset(&format!("weekly/{}_mean", Metric::ALL[0].name()))?;
@@ -117,6 +118,17 @@ fn read_summary(group: &hdf5::Group, replicates: usize) -> hdf5::Result<Summary>
                 )));
             }
             summary.yearly[k * len..(k + 1) * len].copy_from_slice(&data);
+        }
+        // Files written before discounted totals existed lack them; they stay NaN.
+        if let Ok(ds) = group.dataset(&format!("discounted_total_{stat}")) {
+            let data = ds.read_raw::<f64>()?;
+            let len = n_metrics * N_STRATA;
+            if data.len() != len {
+                return Err(hdf5::Error::from(format!(
+                    "discounted_total_{stat} has an unexpected shape"
+                )));
+            }
+            summary.discounted[k * len..(k + 1) * len].copy_from_slice(&data);
         }
     }
     let len = weeks * N_STRATA;

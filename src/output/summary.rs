@@ -46,6 +46,17 @@ pub const CI_LO: usize = 5;
 /// Index of the upper end of the 95% confidence interval of the mean in [`STATS`].
 pub const CI_HI: usize = 6;
 
+/// Discount rate of the discounted totals over a run, per year: HM Treasury, The Green Book
+/// (2022), the social time preference rate of 3.5% a year for the first 30 years, and the
+/// NICE reference case (NICE health technology evaluations manual, 2022), 3.5% a year for
+/// costs and health effects alike. (The Green Book discounts health and life values at 1.5%.)
+pub const DISCOUNT_RATE: f64 = 0.035;
+
+/// The discount factor of recorded year `year` (0 = the first, undiscounted).
+pub fn discount_factor(year: usize) -> f64 {
+    (1.0 + DISCOUNT_RATE).powi(-(year as i32))
+}
+
 /// The 97.5% quantile of Student's t distribution with `df` degrees of freedom.
 fn t975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
@@ -127,6 +138,12 @@ pub struct Summary {
     /// recorded year (weeks `52 y .. 52 (y + 1)`; the last year may be shorter). Non-finite
     /// weeks are left out of a replicate's mean, as for the final period.
     pub yearly: Vec<f64>,
+    /// `[stat][metric][stratum]`: statistics of each replicate's discounted total over the
+    /// recorded weeks, the sum over recorded years of the year's sum of weekly values times
+    /// [`discount_factor`] (non-finite weeks left out; NaN without any finite week). For a
+    /// quantity per week (costs, QALYs, WELLBYs, events) it is its discounted total over the
+    /// run; for a share or a level it has no meaning.
+    pub discounted: Vec<f64>,
 }
 
 /// Bytes of series read at once while summarising (per source).
@@ -142,6 +159,7 @@ impl Summary {
             weekly: vec![f64::NAN; Metric::ALL.len() * N_STATS * weeks * N_STRATA],
             final_year: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
             yearly: vec![f64::NAN; N_STATS * years_of(weeks) * Metric::ALL.len() * N_STRATA],
+            discounted: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
         }
     }
 
@@ -266,6 +284,26 @@ impl Summary {
                     }
                 }
             }
+            // Discounted totals: each replicate's yearly sums, discounted and added up.
+            let mut values = Vec::with_capacity(replicates);
+            for st in 0..N_STRATA {
+                values.clear();
+                values.extend((0..replicates).map(|r| {
+                    let cells = (0..years).map(|y| (r * years + y) * N_STRATA + st);
+                    if cells.clone().all(|i| year_n[i] == 0) {
+                        f64::NAN
+                    } else {
+                        cells
+                            .enumerate()
+                            .map(|(y, i)| discount_factor(y) * year_sum[i])
+                            .sum()
+                    }
+                }));
+                let stats = sample_stats(&mut values);
+                for (k, value) in stats.iter().enumerate() {
+                    summary.discounted[(k * n_metrics + m) * N_STRATA + st] = *value;
+                }
+            }
             // Final period: each replicate's mean over the last weeks (of each run, then the
             // difference), then statistics across replicates. Read again unless the last
             // block held them (a difference needs each run's means, not the mean difference).
@@ -310,6 +348,12 @@ impl Summary {
         let len = self.weeks * N_STRATA;
         let start = (metric * N_STATS + stat) * len;
         &self.weekly[start..start + len]
+    }
+
+    /// Statistic `stat` of the discounted totals over the run, `[metric][stratum]`.
+    pub fn discounted_stat(&self, stat: usize) -> &[f64] {
+        let len = Metric::ALL.len() * N_STRATA;
+        &self.discounted[stat * len..(stat + 1) * len]
     }
 
     /// Final-period statistic `stat`, `[metric][stratum]`.
@@ -490,6 +534,69 @@ mod tests {
         let mut zeros = vec![0.0; 7];
         assert!(sample_stats(&mut zeros).iter().all(|&x| x == 0.0));
         assert!(sample_stats(&mut vec![]).iter().all(|x| x.is_nan()));
+    }
+
+    /// Series held in memory: `value(metric, replicate, week, stratum)`.
+    struct Memory {
+        replicates: usize,
+        weeks: usize,
+        value: fn(usize, usize, usize, usize) -> f64,
+    }
+
+    impl SeriesSource for Memory {
+        fn replicates(&self) -> usize {
+            self.replicates
+        }
+        fn weeks(&self) -> usize {
+            self.weeks
+        }
+        fn read(
+            &self,
+            metric: usize,
+            replicates: Range<usize>,
+            weeks: Range<usize>,
+        ) -> hdf5::Result<Array3<f64>> {
+            Ok(Array3::from_shape_fn(
+                (replicates.len(), weeks.len(), N_STRATA),
+                |(r, w, st)| (self.value)(metric, replicates.start + r, weeks.start + w, st),
+            ))
+        }
+    }
+
+    #[test]
+    fn discounted_totals_discount_each_recorded_year() {
+        // Two replicates over 60 weeks: a full year and 8 weeks of the second. Replicate r
+        // has r + 1 a week; stratum 1 of replicate 0 has no finite week (left out).
+        let base = Memory {
+            replicates: 2,
+            weeks: 60,
+            value: |_, r, _, st| {
+                if st == 1 && r == 0 {
+                    f64::NAN
+                } else {
+                    (r + 1) as f64
+                }
+            },
+        };
+        let s = Summary::of(&base).unwrap();
+        let per_unit = 52.0 + 8.0 / 1.035;
+        assert_eq!(discount_factor(0), 1.0);
+        assert!((discount_factor(2) - 1.0 / 1.035f64.powi(2)).abs() < 1e-15);
+        let mean = s.discounted_stat(MEAN);
+        assert!((mean[0] - 1.5 * per_unit).abs() < 1e-9, "{}", mean[0]);
+        assert!((mean[1] - 2.0 * per_unit).abs() < 1e-9, "{}", mean[1]);
+        assert!((s.discounted_stat(Q975)[0] - (1.0 + 0.975) * per_unit).abs() < 1e-9);
+        // Paired differences: one more a week in every replicate.
+        let other = Memory {
+            replicates: 2,
+            weeks: 60,
+            value: |_, r, _, _| (r + 2) as f64,
+        };
+        let d = Summary::of_difference(&base, &other).unwrap();
+        assert!((d.discounted_stat(MEAN)[0] - per_unit).abs() < 1e-9);
+        assert!(d.discounted_stat(SD)[0].abs() < 1e-9);
+        // Stratum 1: replicate 0 has nothing to pair, replicate 1 a difference of 1 a week.
+        assert!((d.discounted_stat(MEAN)[1] - per_unit).abs() < 1e-9);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::output::{CI_HI, CI_LO, MEAN, Q025, Q975, Summary};
+use crate::output::{CI_HI, CI_LO, DISCOUNT_RATE, MEAN, Q025, Q975, Summary};
 use crate::record::{Metric, N_STRATA};
 use crate::scenario::Scenario;
 
@@ -1029,6 +1029,69 @@ fn costs(input: &ReportInput) -> Vec<Table> {
             rows: increments,
         });
     }
+    // The same over the whole run, discounted (files written before discounted totals
+    // existed have none: no table).
+    let mut discounted = Vec::new();
+    for run in &input.runs {
+        let Some(d) = &run.difference else { continue };
+        let s = &d.summary;
+        let get = |stat, m| s.discounted_stat(stat)[index(m) * N_STRATA + ALL];
+        let (dc, dq, dw) = (
+            get(MEAN, Metric::CostTotal),
+            get(MEAN, Metric::QalysWeek),
+            get(MEAN, Metric::WellbysWeek),
+        );
+        if !dc.is_finite() {
+            continue;
+        }
+        discounted.push(vec![
+            text(run.results.name.clone()),
+            Cell::Num(s.weeks as f64 / 52.0),
+            Cell::Num(DISCOUNT_RATE),
+            Cell::Num(dc),
+            Cell::Num(get(CI_LO, Metric::CostTotal)),
+            Cell::Num(get(CI_HI, Metric::CostTotal)),
+            Cell::Num(dq),
+            Cell::Num(get(CI_LO, Metric::QalysWeek)),
+            Cell::Num(get(CI_HI, Metric::QalysWeek)),
+            Cell::Num(dw),
+            Cell::Num(get(CI_LO, Metric::WellbysWeek)),
+            Cell::Num(get(CI_HI, Metric::WellbysWeek)),
+            per_gain(dc, dq, "QALYs"),
+            per_gain(dc, dw, "WELLBYs"),
+        ]);
+    }
+    if !discounted.is_empty() {
+        tables.push(Table {
+            name: "cost_effectiveness_discounted".into(),
+            title: format!(
+                "Against the baseline over the whole run, discounted at {}% a year (HM \
+                 Treasury Green Book; NICE reference case): incremental cost (GBP), QALYs and \
+                 WELLBYs, each replicate's discounted total of the weekly paired differences, \
+                 mean with 95% confidence interval; cost per QALY and per WELLBY gained (GBP)",
+                DISCOUNT_RATE * 100.0
+            ),
+            header: [
+                "scenario",
+                "years",
+                "discount_rate",
+                "incremental_cost",
+                "incremental_cost_ci95_lo",
+                "incremental_cost_ci95_hi",
+                "incremental_qalys",
+                "incremental_qalys_ci95_lo",
+                "incremental_qalys_ci95_hi",
+                "incremental_wellbys",
+                "incremental_wellbys_ci95_lo",
+                "incremental_wellbys_ci95_hi",
+                "cost_per_qaly_gained",
+                "cost_per_wellby_gained",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: discounted,
+        });
+    }
     tables
 }
 
@@ -1232,7 +1295,9 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
             "Costs of services and programmes, and for each scenario against the baseline the \
              incremental cost and outcomes and the cost per QALY and per WELLBY gained \
              (incremental cost divided by incremental QALYs or WELLBYs, from the mean paired \
-             differences)."
+             differences): in the final year, a programme's running state, and over the whole \
+             run with costs and outcomes of later years discounted (year y of the run weighs \
+             1.035^-y), which counts what a programme costs and gains while it builds up."
                 .into()
         } else {
             "Costs of services and programmes; cost per QALY and per WELLBY gained need a \

@@ -291,6 +291,55 @@ fn final_year_summary_is_the_mean_of_the_last_52_weeks() {
     );
 }
 
+/// Each replicate's total of a weekly quantity over the run, year y discounted by 1.035^-y,
+/// summarised across replicates: recomputed from the series, in the same order of sums.
+#[test]
+fn discounted_totals_discount_the_weekly_series_by_year() {
+    let file = open();
+    let summary = file.group("summary").unwrap();
+    let rate = summary
+        .attr("discount_rate")
+        .unwrap()
+        .read_scalar::<f64>()
+        .unwrap();
+    assert_eq!(rate, 0.035);
+    assert_eq!(rate, mhsim::output::DISCOUNT_RATE);
+    let all = stratum("all");
+    for metric in [Metric::CostTotal, Metric::QalysWeek] {
+        let series = read_3d(&file, &format!("series/{}", metric.name()));
+        let per_replicate: Vec<f64> = (0..REPLICATES)
+            .map(|r| {
+                (0..WEEKS.div_ceil(52))
+                    .map(|y| {
+                        let year: f64 = (52 * y..(52 * (y + 1)).min(WEEKS))
+                            .map(|w| series[[r, w, all]])
+                            .sum();
+                        mhsim::output::discount_factor(y) * year
+                    })
+                    .sum()
+            })
+            .collect();
+        let expected = per_replicate.iter().sum::<f64>() / REPLICATES as f64;
+        let mean = read_2d(&file, "summary/discounted_total_mean");
+        assert_eq!(mean.shape(), [Metric::ALL.len(), N_STRATA]);
+        let got = mean[[metric_index(metric), all]];
+        assert!(
+            (got - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+            "{}: discounted total {got}, recomputed {expected}",
+            metric.name()
+        );
+        // Discounting lowers the total below the plain sum of a positive quantity.
+        let plain: f64 = (0..REPLICATES)
+            .map(|r| (0..WEEKS).map(|w| series[[r, w, all]]).sum::<f64>())
+            .sum::<f64>()
+            / REPLICATES as f64;
+        assert!(
+            got > 0.0 && (WEEKS <= 52 || got < plain),
+            "{got} vs {plain}"
+        );
+    }
+}
+
 #[test]
 fn weekly_summary_is_the_mean_over_replicates() {
     let file = open();
@@ -322,6 +371,10 @@ fn weekly_summary_is_the_mean_over_replicates() {
         for (a, q) in [
             (format!("final_year_{alias}"), format!("final_year_{stat}")),
             (format!("yearly_{alias}"), format!("yearly_{stat}")),
+            (
+                format!("discounted_total_{alias}"),
+                format!("discounted_total_{stat}"),
+            ),
             (
                 format!("weekly/prevalence_{alias}"),
                 format!("weekly/prevalence_{stat}"),

@@ -176,7 +176,10 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(html.contains(svg.trim_end()), "{name}.svg is inlined as is");
     }
-    for name in TABLES.iter().chain(&["difference_yearly"]) {
+    for name in TABLES
+        .iter()
+        .chain(&["difference_yearly", "cost_effectiveness_discounted"])
+    {
         assert!(report.join(format!("{name}.csv")).is_file(), "{name}.csv");
     }
     // Windows are shaded and labelled in every time-series figure; young people highlighted.
@@ -318,6 +321,27 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
             assert!(cell.contains(unit), "{cell}");
         }
     }
+    // Over the whole run, discounted: comparison.h5's discounted totals, exactly.
+    let rows = csv_rows(&report.join("cost_effectiveness_discounted.csv"));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][0], "uplift & shock");
+    assert_eq!(num(&rows[1][1]), 20.0 / 52.0, "years");
+    assert_eq!(num(&rows[1][2]), 0.035, "discount rate");
+    for (first, name) in [(3, "cost_total"), (6, "qalys"), (9, "wellbys")] {
+        for (k, stat) in ["mean", "ci95_lo", "ci95_hi"].iter().enumerate() {
+            let totals = read_2d(&comparison, &format!("{diff}discounted_total_{stat}"));
+            same_number(
+                &rows[1][first + k],
+                totals[[metric_index(name), 0]],
+                &format!("{name} {stat}"),
+            );
+        }
+    }
+    // A run of 20 weeks has one recorded year, undiscounted: its total is 20 weeks of the
+    // weekly mean difference.
+    let weekly = read_2d(&comparison, &format!("{diff}weekly/cost_total_mean"));
+    let sum: f64 = (0..20).map(|w| weekly[[w, 0]]).sum();
+    assert!((num(&rows[1][3]) - sum).abs() <= 1e-9 * sum.abs().max(1.0));
     let costs = csv_rows(&report.join("costs.csv"));
     let total = finals(&policy, "summary/", "mean")[metric_index("cost_total") * N_STRATA];
     assert_eq!(num(&costs[2][3]), total);
@@ -497,6 +521,11 @@ fn mhsim_report_makes_the_same_files_again_and_reports_single_runs() {
     }
     assert!(single.join("report/headline.csv").is_file());
     assert!(!single.join("report/cost_effectiveness.csv").exists());
+    assert!(
+        !single
+            .join("report/cost_effectiveness_discounted.csv")
+            .exists()
+    );
     // Differences need a baseline to differ from.
     assert!(!html.contains("<section id=\"difference\""));
     assert!(!single.join("report/difference_yearly.csv").exists());
@@ -577,7 +606,7 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         .collect();
     let tables: Vec<String> = TABLES
         .iter()
-        .chain(&["difference_yearly"])
+        .chain(&["difference_yearly", "cost_effectiveness_discounted"])
         .map(|t| format!("table-{t}"))
         .collect();
     lays_out_without_the_network(&report, &figures, &tables);
