@@ -305,12 +305,10 @@ pub fn run_ensemble(
             .finish(&summary)
             .context(|| format!("finishing {}", path.display()))?;
         let csv = folder.join("summary.csv");
-        write_summary_csv(&csv, &summary, &summary.period(scenario.run.start_year)).map_err(
-            |e| Error::Io {
-                context: format!("writing {}", csv.display()),
-                source: std::io::Error::other(e),
-            },
-        )?;
+        write_summary_csv(&csv, &summary, scenario.run.start_year).map_err(|e| Error::Io {
+            context: format!("writing {}", csv.display()),
+            source: std::io::Error::other(e),
+        })?;
         runs.push((scenario.run.name.clone(), folder.clone(), summary));
     }
     let comparison = if several {
@@ -346,15 +344,15 @@ fn write_comparisons(
     write_comparison(&h5, &scenarios[0], replicates, &named)
         .context(|| format!("writing {}", h5.display()))?;
     let csv = out.join("comparison.csv");
-    let period = differences
-        .first()
-        .map(|(_, d)| d.period(scenarios[0].run.start_year))
-        .unwrap_or_default();
-    write_comparison_csv(&csv, &scenarios[0].run.name, differences, &period).map_err(|e| {
-        Error::Io {
-            context: format!("writing {}", csv.display()),
-            source: std::io::Error::other(e),
-        }
+    write_comparison_csv(
+        &csv,
+        &scenarios[0].run.name,
+        differences,
+        scenarios[0].run.start_year,
+    )
+    .map_err(|e| Error::Io {
+        context: format!("writing {}", csv.display()),
+        source: std::io::Error::other(e),
     })?;
     Ok((h5, csv))
 }

@@ -362,6 +362,17 @@ impl Summary {
         &self.final_year[stat * len..(stat + 1) * len]
     }
 
+    /// A description of the discounted totals for tables, e.g. "whole run (2024-2033, 520
+    /// weeks), discounted at 3.5% a year".
+    pub fn run_period(&self, start_year: u32) -> String {
+        let last = start_year + (self.weeks as u32).div_ceil(52).max(1) - 1;
+        format!(
+            "whole run ({start_year}-{last}, {} weeks), discounted at {:.1}% a year",
+            self.weeks,
+            DISCOUNT_RATE * 100.0
+        )
+    }
+
     /// A description of the final period for tables, e.g. "final year (2033, last 52 weeks)".
     pub fn period(&self, start_year: u32) -> String {
         let last = start_year + (self.weeks as u32).div_ceil(52).max(1) - 1;
@@ -397,12 +408,50 @@ fn final_means(block: &ndarray::ArrayView3<f64>) -> Vec<f64> {
     out
 }
 
-/// Write `summary.csv`: final-year mean and 95% interval (2.5% and 97.5% quantiles) across
-/// replicates of every metric in every stratum.
+/// Statistic `k` of a summary block, `[metric][stratum]`.
+type Block = fn(&Summary, usize) -> &[f64];
+
+/// One block of rows of a CSV summary: a metric, the unit of the values, the period and
+/// where the statistics are.
+struct Rows {
+    metric: usize,
+    name: &'static str,
+    unit: &'static str,
+    period: String,
+    block: Block,
+}
+
+/// The rows of a CSV summary, in order: every metric's final-year statistics, then the
+/// discounted totals over the run of the metrics counted per week (costs, QALYs, WELLBYs,
+/// events: those whose weekly values add up), in the unit of a total.
+fn csv_blocks(summary: &Summary, start_year: u32) -> Vec<Rows> {
+    let (period, run_period) = (summary.period(start_year), summary.run_period(start_year));
+    let final_year = Metric::ALL.iter().enumerate().map(|(m, metric)| Rows {
+        metric: m,
+        name: metric.name(),
+        unit: metric.unit(),
+        period: period.clone(),
+        block: Summary::final_stat,
+    });
+    let totals = Metric::ALL.iter().enumerate().filter_map(|(m, metric)| {
+        Some(Rows {
+            metric: m,
+            name: metric.name(),
+            unit: metric.unit().strip_suffix(" per week")?,
+            period: run_period.clone(),
+            block: Summary::discounted_stat,
+        })
+    });
+    final_year.chain(totals).collect()
+}
+
+/// Write `summary.csv`: the mean and 95% interval (2.5% and 97.5% quantiles) across
+/// replicates of every metric in every stratum in the final year, then of the discounted
+/// totals over the run of the metrics counted per week.
 pub fn write_summary_csv(
     path: &Path,
     summary: &Summary,
-    period: &str,
+    start_year: u32,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let staged = Staged::new(path);
     {
@@ -417,21 +466,18 @@ pub fn write_summary_csv(
             "lo95",
             "hi95",
         ])?;
-        let (mean, lo, hi) = (
-            summary.final_stat(MEAN),
-            summary.final_stat(Q025),
-            summary.final_stat(Q975),
-        );
         let names = strata();
         let reps = summary.replicates.to_string();
-        for (m, metric) in Metric::ALL.iter().enumerate() {
+        for rows in csv_blocks(summary, start_year) {
+            let stat = |k: usize| (rows.block)(summary, k);
+            let (mean, lo, hi) = (stat(MEAN), stat(Q025), stat(Q975));
             for (s, stratum) in names.iter().enumerate() {
-                let i = m * N_STRATA + s;
+                let i = rows.metric * N_STRATA + s;
                 w.write_record([
-                    metric.name(),
+                    rows.name,
                     stratum,
-                    metric.unit(),
-                    period,
+                    rows.unit,
+                    &rows.period,
                     &reps,
                     &fmt(mean[i]),
                     &fmt(lo[i]),
@@ -445,13 +491,14 @@ pub fn write_summary_csv(
     Ok(())
 }
 
-/// Write a comparison CSV: for each scenario against the baseline, the final-year paired
-/// difference of every metric in every stratum.
+/// Write a comparison CSV: for each scenario against the baseline, the paired differences
+/// of every metric in every stratum in the final year, then of the discounted totals over
+/// the run of the metrics counted per week.
 pub fn write_comparison_csv(
     path: &Path,
     baseline: &str,
     differences: &[(String, Summary)],
-    period: &str,
+    start_year: u32,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let staged = Staged::new(path);
     {
@@ -473,17 +520,17 @@ pub fn write_comparison_csv(
         let names = strata();
         for (scenario, diff) in differences {
             let reps = diff.replicates.to_string();
-            for (m, metric) in Metric::ALL.iter().enumerate() {
+            for rows in csv_blocks(diff, start_year) {
                 for (s, stratum) in names.iter().enumerate() {
-                    let i = m * N_STRATA + s;
-                    let stat = |k: usize| fmt(diff.final_stat(k)[i]);
+                    let i = rows.metric * N_STRATA + s;
+                    let stat = |k: usize| fmt((rows.block)(diff, k)[i]);
                     w.write_record([
                         scenario.as_str(),
                         baseline,
-                        metric.name(),
+                        rows.name,
                         stratum,
-                        metric.unit(),
-                        period,
+                        rows.unit,
+                        &rows.period,
                         &reps,
                         &stat(MEAN),
                         &stat(CI_LO),

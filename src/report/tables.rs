@@ -1065,7 +1065,7 @@ fn costs(input: &ReportInput) -> Vec<Table> {
         tables.push(Table {
             name: "cost_effectiveness_discounted".into(),
             title: format!(
-                "Against the baseline over the whole run, discounted at {}% a year (HM \
+                "Against the baseline over the whole run, discounted at {:.1}% a year (HM \
                  Treasury Green Book; NICE reference case): incremental cost (GBP), QALYs and \
                  WELLBYs, each replicate's discounted total of the weekly paired differences, \
                  mean with 95% confidence interval; cost per QALY and per WELLBY gained (GBP)",

@@ -414,11 +414,39 @@ fn summary_csv_matches_the_hdf5_summary() {
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV row")).collect();
-    assert_eq!(rows.len(), Metric::ALL.len() * N_STRATA);
+    // Final-year rows of every metric, then the discounted totals of those counted per week.
+    let per_week: Vec<&Metric> = Metric::ALL
+        .iter()
+        .filter(|m| m.unit().ends_with(" per week"))
+        .collect();
+    assert!(per_week.contains(&&Metric::CostTotal) && per_week.contains(&&Metric::QalysWeek));
+    assert_eq!(rows.len(), (Metric::ALL.len() + per_week.len()) * N_STRATA);
+    let (final_rows, total_rows) = rows.split_at(Metric::ALL.len() * N_STRATA);
+    let totals = read_2d(&file, "summary/discounted_total_mean");
+    for row in total_rows {
+        assert_eq!(
+            &row[3],
+            format!("whole run (2024-2025, {WEEKS} weeks), discounted at 3.5% a year").as_str()
+        );
+        let m = Metric::ALL
+            .iter()
+            .position(|m| m.name() == &row[0])
+            .unwrap();
+        assert_eq!(
+            format!("{} per week", &row[2]),
+            Metric::ALL[m].unit(),
+            "unit of a total"
+        );
+        let s = strata().iter().position(|s| s == &row[1]).unwrap();
+        if !row[5].is_empty() {
+            let mean: f64 = row[5].parse().unwrap();
+            assert!((mean - totals[[m, s]]).abs() <= 1e-6, "{row:?}");
+        }
+    }
     let hdf5_mean = read_2d(&file, "summary/final_year_mean");
     let names = strata();
     let mut found = false;
-    for row in &rows {
+    for row in final_rows {
         assert_eq!(
             &row[4],
             REPLICATES.to_string().as_str(),
