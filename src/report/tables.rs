@@ -923,6 +923,43 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
     Some((figure, table))
 }
 
+/// The columns of a cost-effectiveness table after the scenario's: incremental cost, QALYs
+/// and WELLBYs with their confidence intervals, and the cost per QALY and per WELLBY gained.
+const INCREMENTS: [&str; 11] = [
+    "incremental_cost",
+    "incremental_cost_ci95_lo",
+    "incremental_cost_ci95_hi",
+    "incremental_qalys",
+    "incremental_qalys_ci95_lo",
+    "incremental_qalys_ci95_hi",
+    "incremental_wellbys",
+    "incremental_wellbys_ci95_lo",
+    "incremental_wellbys_ci95_hi",
+    "cost_per_qaly_gained",
+    "cost_per_wellby_gained",
+];
+
+/// The cells of [`INCREMENTS`] from `get(stat, metric)`, the whole-population statistics of
+/// paired differences.
+fn increments(get: impl Fn(usize, Metric) -> f64) -> Vec<Cell> {
+    let (dc, dq, dw) = (
+        get(MEAN, Metric::CostTotal),
+        get(MEAN, Metric::QalysWeek),
+        get(MEAN, Metric::WellbysWeek),
+    );
+    let mut cells = Vec::new();
+    for (mean, m) in [
+        (dc, Metric::CostTotal),
+        (dq, Metric::QalysWeek),
+        (dw, Metric::WellbysWeek),
+    ] {
+        cells.extend([mean, get(CI_LO, m), get(CI_HI, m)].map(Cell::Num));
+    }
+    cells.push(per_gain(dc, dq, "QALYs"));
+    cells.push(per_gain(dc, dw, "WELLBYs"));
+    cells
+}
+
 /// Cost per unit of outcome gained, or why there is none.
 fn per_gain(cost: f64, gain: f64, unit: &str) -> Cell {
     if !(cost.is_finite() && gain.is_finite()) {
@@ -977,32 +1014,17 @@ fn costs(input: &ReportInput) -> Vec<Table> {
         .to_vec(),
         rows: levels,
     }];
-    let mut increments = Vec::new();
-    for run in &input.runs {
-        let Some(d) = &run.difference else { continue };
-        let s = &d.summary;
-        let get = |stat, m| final_value(s, stat, m, ALL);
-        let (dc, dq, dw) = (
-            get(MEAN, Metric::CostTotal),
-            get(MEAN, Metric::QalysWeek),
-            get(MEAN, Metric::WellbysWeek),
-        );
-        increments.push(vec![
-            text(run.results.name.clone()),
-            Cell::Num(dc),
-            Cell::Num(get(CI_LO, Metric::CostTotal)),
-            Cell::Num(get(CI_HI, Metric::CostTotal)),
-            Cell::Num(dq),
-            Cell::Num(get(CI_LO, Metric::QalysWeek)),
-            Cell::Num(get(CI_HI, Metric::QalysWeek)),
-            Cell::Num(dw),
-            Cell::Num(get(CI_LO, Metric::WellbysWeek)),
-            Cell::Num(get(CI_HI, Metric::WellbysWeek)),
-            per_gain(dc, dq, "QALYs"),
-            per_gain(dc, dw, "WELLBYs"),
-        ]);
-    }
-    if !increments.is_empty() {
+    let final_rows: Vec<Vec<Cell>> = input
+        .runs
+        .iter()
+        .filter_map(|run| {
+            let s = &run.difference.as_ref()?.summary;
+            let mut row = vec![text(run.results.name.clone())];
+            row.extend(increments(|stat, m| final_value(s, stat, m, ALL)));
+            Some(row)
+        })
+        .collect();
+    if !final_rows.is_empty() {
         tables.push(Table {
             name: "cost_effectiveness".into(),
             title: "Against the baseline, final year: incremental cost (GBP per week), QALYs and \
@@ -1010,58 +1032,35 @@ fn costs(input: &ReportInput) -> Vec<Table> {
                     cost per QALY and per WELLBY gained (GBP) = incremental cost / incremental \
                     QALYs (WELLBYs)"
                 .into(),
-            header: [
-                "scenario",
-                "incremental_cost",
-                "incremental_cost_ci95_lo",
-                "incremental_cost_ci95_hi",
-                "incremental_qalys",
-                "incremental_qalys_ci95_lo",
-                "incremental_qalys_ci95_hi",
-                "incremental_wellbys",
-                "incremental_wellbys_ci95_lo",
-                "incremental_wellbys_ci95_hi",
-                "cost_per_qaly_gained",
-                "cost_per_wellby_gained",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: increments,
+            header: ["scenario"]
+                .iter()
+                .chain(&INCREMENTS)
+                .map(|h| h.to_string())
+                .collect(),
+            rows: final_rows,
         });
     }
     // The same over the whole run, discounted (files written before discounted totals
     // existed have none: no table).
-    let mut discounted = Vec::new();
-    for run in &input.runs {
-        let Some(d) = &run.difference else { continue };
-        let s = &d.summary;
-        let get = |stat, m| s.discounted_stat(stat)[index(m) * N_STRATA + ALL];
-        let (dc, dq, dw) = (
-            get(MEAN, Metric::CostTotal),
-            get(MEAN, Metric::QalysWeek),
-            get(MEAN, Metric::WellbysWeek),
-        );
-        if !dc.is_finite() {
-            continue;
-        }
-        discounted.push(vec![
-            text(run.results.name.clone()),
-            Cell::Num(s.weeks as f64 / 52.0),
-            Cell::Num(DISCOUNT_RATE),
-            Cell::Num(dc),
-            Cell::Num(get(CI_LO, Metric::CostTotal)),
-            Cell::Num(get(CI_HI, Metric::CostTotal)),
-            Cell::Num(dq),
-            Cell::Num(get(CI_LO, Metric::QalysWeek)),
-            Cell::Num(get(CI_HI, Metric::QalysWeek)),
-            Cell::Num(dw),
-            Cell::Num(get(CI_LO, Metric::WellbysWeek)),
-            Cell::Num(get(CI_HI, Metric::WellbysWeek)),
-            per_gain(dc, dq, "QALYs"),
-            per_gain(dc, dw, "WELLBYs"),
-        ]);
-    }
-    if !discounted.is_empty() {
+    let run_rows: Vec<Vec<Cell>> = input
+        .runs
+        .iter()
+        .filter_map(|run| {
+            let s = &run.difference.as_ref()?.summary;
+            let get = |stat, m| s.discounted_stat(stat)[index(m) * N_STRATA + ALL];
+            if !get(MEAN, Metric::CostTotal).is_finite() {
+                return None;
+            }
+            let mut row = vec![
+                text(run.results.name.clone()),
+                Cell::Num(s.weeks as f64 / 52.0),
+                Cell::Num(DISCOUNT_RATE),
+            ];
+            row.extend(increments(get));
+            Some(row)
+        })
+        .collect();
+    if !run_rows.is_empty() {
         tables.push(Table {
             name: "cost_effectiveness_discounted".into(),
             title: format!(
@@ -1071,25 +1070,12 @@ fn costs(input: &ReportInput) -> Vec<Table> {
                  mean with 95% confidence interval; cost per QALY and per WELLBY gained (GBP)",
                 DISCOUNT_RATE * 100.0
             ),
-            header: [
-                "scenario",
-                "years",
-                "discount_rate",
-                "incremental_cost",
-                "incremental_cost_ci95_lo",
-                "incremental_cost_ci95_hi",
-                "incremental_qalys",
-                "incremental_qalys_ci95_lo",
-                "incremental_qalys_ci95_hi",
-                "incremental_wellbys",
-                "incremental_wellbys_ci95_lo",
-                "incremental_wellbys_ci95_hi",
-                "cost_per_qaly_gained",
-                "cost_per_wellby_gained",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: discounted,
+            header: ["scenario", "years", "discount_rate"]
+                .iter()
+                .chain(&INCREMENTS)
+                .map(|h| h.to_string())
+                .collect(),
+            rows: run_rows,
         });
     }
     tables
