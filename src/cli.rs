@@ -619,6 +619,26 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 metric.unit()
             );
         }
+        println!("  {}:", diff.run_period(first.run.start_year));
+        let (mean, lo, hi) = (
+            diff.discounted_stat(MEAN),
+            diff.discounted_stat(CI_LO),
+            diff.discounted_stat(CI_HI),
+        );
+        for (metric, unit) in [
+            (Metric::CostTotal, "GBP"),
+            (Metric::QalysWeek, "QALYs"),
+            (Metric::WellbysWeek, "WELLBYs"),
+        ] {
+            let i = index(metric) * N_STRATA;
+            println!(
+                "  {:<16} {:>+9.4} [{:+.4}, {:+.4}] {unit}",
+                metric.name(),
+                mean[i],
+                lo[i],
+                hi[i],
+            );
+        }
     }
     if let Some((h5, csv)) = &report.comparison {
         println!("wrote {} and {}", h5.display(), csv.display());
