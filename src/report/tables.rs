@@ -826,7 +826,6 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
         .max()
         .unwrap_or(0);
     let start = base.start_year as u32;
-    let label = |run: &super::ReportRun| format!("{} minus {}", run.results.name, base.name);
     let yearly = |s: &Summary, stat: usize, m: Metric, stratum: usize| -> Vec<f64> {
         (0..years)
             .map(|y| {
@@ -841,8 +840,7 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
     let measures = difference_measures(&base.summary);
     let panels = measures
         .iter()
-        .map(|(m, stratum, _, title)| (*m, *stratum, title))
-        .map(|(m, stratum, title)| Panel::Categories {
+        .map(|&(m, stratum, _, ref title)| Panel::Categories {
             title: title.clone(),
             x_label: "Year".into(),
             y_label: format!("Difference, {}", m.unit()),
@@ -858,7 +856,7 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
                         yearly(s, CI_HI, m, stratum),
                     );
                     Points {
-                        label: label(run),
+                        label: run.results.name.clone(),
                         colour: colour(i),
                         values: (0..years).map(|y| (mean[y], lo[y], hi[y])).collect(),
                     }
@@ -880,8 +878,7 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
         panels,
     };
     let mut rows = Vec::new();
-    for (m, stratum, group, _) in &measures {
-        let (m, stratum) = (*m, *stratum);
+    for &(m, stratum, ref group, _) in &measures {
         for &(_, run, s) in &compared {
             let stats = [MEAN, CI_LO, CI_HI, Q025, Q975].map(|k| yearly(s, k, m, stratum));
             for y in 0..years.min(s.years()) {
