@@ -188,16 +188,22 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
     } else {
         &[]
     };
-    for (k, name) in STATS.iter().enumerate() {
-        let arr = ndarray::Array2::from_shape_vec(
-            (Metric::ALL.len(), N_STRATA),
-            summary.final_stat(k).to_vec(),
-        )
-        .map_err(shape_error)?;
+    // A `[metric, stratum]` dataset.
+    let matrix = |name: String, values: &[f64]| -> hdf5::Result<()> {
+        let arr = ndarray::Array2::from_shape_vec((Metric::ALL.len(), N_STRATA), values.to_vec())
+            .map_err(shape_error)?;
         group
             .new_dataset_builder()
             .with_data(&arr)
-            .create(format!("final_year_{name}").as_str())?;
+            .create(name.as_str())?;
+        Ok(())
+    };
+    for (k, name) in STATS.iter().enumerate() {
+        matrix(format!("final_year_{name}"), summary.final_stat(k))?;
+        matrix(
+            format!("discounted_total_{name}"),
+            summary.discounted_stat(k),
+        )?;
         let years = summary.years();
         let len = years * Metric::ALL.len() * N_STRATA;
         let arr = ndarray::Array3::from_shape_vec(
@@ -209,15 +215,6 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
             .new_dataset_builder()
             .with_data(&arr)
             .create(format!("yearly_{name}").as_str())?;
-        let arr = ndarray::Array2::from_shape_vec(
-            (Metric::ALL.len(), N_STRATA),
-            summary.discounted_stat(k).to_vec(),
-        )
-        .map_err(shape_error)?;
-        group
-            .new_dataset_builder()
-            .with_data(&arr)
-            .create(format!("discounted_total_{name}").as_str())?;
     }
     group
         .new_attr::<f64>()
