@@ -408,8 +408,9 @@ fn final_means(block: &ndarray::ArrayView3<f64>) -> Vec<f64> {
     out
 }
 
-/// Statistic `k` of a summary block, `[metric][stratum]`.
-type Block = fn(&Summary, usize) -> &[f64];
+/// Statistic `k` of a block of a summary, `[metric][stratum]` (`Summary::final_stat`,
+/// `Summary::discounted_stat`).
+pub type Block = fn(&Summary, usize) -> &[f64];
 
 /// One block of rows of a CSV summary: a metric, the unit of the values, the period and
 /// where the statistics are.

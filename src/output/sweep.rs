@@ -15,6 +15,8 @@
 //!                weekly summaries)
 //! /final_year    f64 [k, stat, metric, stratum]
 //! /yearly        f64 [k, stat, year, metric, stratum]
+//! /discounted_total  f64 [k, stat, metric, stratum] (absent from packs of older mhsim
+//!                versions: read as NaN)
 //! ```
 //!
 //! The sweep's `results.h5`:
@@ -29,6 +31,9 @@
 //!                             path, f64 or string); /points/parameters lists the parameters
 //! /summary/final_year_<stat>       f64 [point, metric, stratum]
 //! /summary/yearly_<stat>           f64 [point, year, metric, stratum]
+//! /summary/discounted_total_<stat> f64 [point, metric, stratum]: each replicate's total over
+//!                                  the recorded weeks, year y discounted by 1.035^-y
+//!                                  (attribute discount_rate of /summary)
 //! /summary/weekly/<metric>_<stat>  f64 [point, week, stratum] (absent when the sweep sets
 //!                                  `weekly = false`)
 //! ```
@@ -41,7 +46,7 @@ use crate::output::Staged;
 use crate::output::h5::{
     attr_str, attr_u64, metric_names, read_attr_str, read_attr_u64, read_strings, string_array,
 };
-use crate::output::summary::{N_STATS, STATS, Summary, years_of};
+use crate::output::summary::{Block, DISCOUNT_RATE, N_STATS, STATS, Summary, years_of};
 use crate::record::{Metric, N_STRATA, strata};
 
 fn err(e: impl std::fmt::Display) -> hdf5::Error {
@@ -67,6 +72,7 @@ pub struct PackWriter {
     weekly: hdf5::Dataset,
     final_year: hdf5::Dataset,
     yearly: hdf5::Dataset,
+    discounted: hdf5::Dataset,
     file: hdf5::File,
     staged: Staged,
     weeks: usize,
@@ -123,10 +129,15 @@ impl PackWriter {
             .new_dataset::<f64>()
             .shape([k, N_STATS, years_of(weeks), n_metrics, N_STRATA])
             .create("yearly")?;
+        let discounted = file
+            .new_dataset::<f64>()
+            .shape([k, N_STATS, n_metrics, N_STRATA])
+            .create("discounted_total")?;
         Ok(PackWriter {
             weekly,
             final_year,
             yearly,
+            discounted,
             file,
             staged,
             weeks,
@@ -154,6 +165,11 @@ impl PackWriter {
                 .map_err(err)?;
         self.final_year
             .write_slice(final_year, s![slot, .., .., ..])?;
+        let discounted =
+            ArrayView3::from_shape((N_STATS, n_metrics, N_STRATA), &summary.discounted)
+                .map_err(err)?;
+        self.discounted
+            .write_slice(discounted, s![slot, .., .., ..])?;
         Ok(())
     }
 
@@ -164,11 +180,12 @@ impl PackWriter {
             weekly,
             final_year,
             yearly,
+            discounted,
             file,
             staged,
             ..
         } = self;
-        drop((weekly, final_year, yearly));
+        drop((weekly, final_year, yearly, discounted));
         file.close()?;
         if replace {
             staged.commit().map_err(err)?;
@@ -244,6 +261,10 @@ impl PackReader {
                 .dataset("yearly")?
                 .read_slice(s![slot, .., .., .., ..])?;
         summary.yearly = yearly.into_iter().collect();
+        if let Ok(ds) = self.file.dataset("discounted_total") {
+            let discounted: ndarray::Array3<f64> = ds.read_slice(s![slot, .., .., ..])?;
+            summary.discounted = discounted.into_iter().collect();
+        }
         Ok(summary)
     }
 }
@@ -282,6 +303,7 @@ pub struct SweepInfo {
 pub struct SweepWriter {
     final_year: Vec<hdf5::Dataset>,
     yearly: Vec<hdf5::Dataset>,
+    discounted: Vec<hdf5::Dataset>,
     weekly: Vec<hdf5::Dataset>,
     file: hdf5::File,
     staged: Staged,
@@ -341,6 +363,20 @@ impl SweepWriter {
                     .create(format!("yearly_{stat}").as_str())
             })
             .collect::<hdf5::Result<_>>()?;
+        let discounted = STATS
+            .iter()
+            .map(|stat| {
+                summary
+                    .new_dataset::<f64>()
+                    .shape([info.points, n_metrics, N_STRATA])
+                    .create(format!("discounted_total_{stat}").as_str())
+            })
+            .collect::<hdf5::Result<_>>()?;
+        summary
+            .new_attr::<f64>()
+            .shape(())
+            .create("discount_rate")?
+            .write_scalar(&DISCOUNT_RATE)?;
         let mut weekly = Vec::new();
         let weekly_group = summary.create_group("weekly")?;
         for metric in Metric::ALL.iter().filter(|_| info.weekly) {
@@ -359,6 +395,7 @@ impl SweepWriter {
         Ok(SweepWriter {
             final_year,
             yearly,
+            discounted,
             weekly,
             file,
             staged,
@@ -368,10 +405,16 @@ impl SweepWriter {
 
     /// Write the summaries of point `point`.
     pub fn write(&self, point: usize, summary: &Summary) -> hdf5::Result<()> {
-        for (k, ds) in self.final_year.iter().enumerate() {
-            let view = ArrayView2::from_shape((Metric::ALL.len(), N_STRATA), summary.final_stat(k))
-                .map_err(err)?;
-            ds.write_slice(view, s![point, .., ..])?;
+        let blocks: [(&[hdf5::Dataset], Block); 2] = [
+            (&self.final_year, Summary::final_stat),
+            (&self.discounted, Summary::discounted_stat),
+        ];
+        for (datasets, stat) in blocks {
+            for (k, ds) in datasets.iter().enumerate() {
+                let view = ArrayView2::from_shape((Metric::ALL.len(), N_STRATA), stat(summary, k))
+                    .map_err(err)?;
+                ds.write_slice(view, s![point, .., ..])?;
+            }
         }
         let years = summary.years();
         let len = years * Metric::ALL.len() * N_STRATA;
@@ -403,12 +446,13 @@ impl SweepWriter {
         let SweepWriter {
             final_year,
             yearly,
+            discounted,
             weekly,
             file,
             staged,
             ..
         } = self;
-        drop((final_year, yearly, weekly));
+        drop((final_year, yearly, discounted, weekly));
         file.close()?;
         staged.commit_new().map_err(err)
     }

@@ -102,6 +102,10 @@ fn assert_identical(a: &Path, b: &Path) {
     );
     assert!(names.contains(&"/summary/final_year_mean"), "{names:?}");
     assert!(
+        names.contains(&"/summary/discounted_total_mean"),
+        "{names:?}"
+    );
+    assert!(
         names.contains(&"/summary/weekly/prevalence_q50"),
         "{names:?}"
     );
