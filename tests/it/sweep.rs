@@ -181,6 +181,30 @@ fn one_process_any_threads_and_merged_shards_give_identical_results() {
         mean[[5, unemployment, 0]] > mean[[0, unemployment, 0]],
         "12% unemployment point below the 4% point"
     );
+    // Each point's discounted total cost over its 20 weeks (one recorded year, undiscounted)
+    // is the sum of its weekly mean costs.
+    let cost = mhsim::record::Metric::ALL
+        .iter()
+        .position(|m| *m == mhsim::record::Metric::CostTotal)
+        .unwrap();
+    let totals = results
+        .dataset("summary/discounted_total_mean")
+        .unwrap()
+        .read::<f64, ndarray::Ix3>()
+        .unwrap();
+    let weekly = results
+        .dataset("summary/weekly/cost_total_mean")
+        .unwrap()
+        .read::<f64, ndarray::Ix3>()
+        .unwrap();
+    for p in 0..6 {
+        let sum: f64 = (0..20).map(|w| weekly[[p, w, 0]]).sum();
+        assert!(
+            sum > 0.0 && (totals[[p, cost, 0]] - sum).abs() <= 1e-9 * sum,
+            "point {p}: {} vs {sum}",
+            totals[[p, cost, 0]]
+        );
+    }
 
     // Merging again, or running again, changes nothing and says so.
     let again = sweep(&["merge", s(&sharded)]);
