@@ -248,6 +248,13 @@ pub struct SweepResults {
     pub final_q025: Vec<f64>,
     /// 97.5% quantile across the point's replicates.
     pub final_q975: Vec<f64>,
+    /// Discounted totals over the run `[point][metric][stratum]`: mean, 2.5% and 97.5%
+    /// quantiles across the point's replicates (NaN in files written before they existed).
+    pub run_mean: Vec<f64>,
+    /// 2.5% quantile of the discounted totals.
+    pub run_q025: Vec<f64>,
+    /// 97.5% quantile of the discounted totals.
+    pub run_q975: Vec<f64>,
 }
 
 /// Whether `path` is a sweep's results file.
@@ -281,11 +288,27 @@ pub fn read_sweep(path: &Path) -> hdf5::Result<SweepResults> {
             .read_raw::<f64>()
     };
     let final_mean = stat("mean")?;
-    if final_mean.len() != points * Metric::ALL.len() * N_STRATA {
+    let len = points * Metric::ALL.len() * N_STRATA;
+    if final_mean.len() != len {
         return Err(hdf5::Error::from(
             "the final-year summaries do not match the points table",
         ));
     }
+    let run = |name: &str| -> hdf5::Result<Vec<f64>> {
+        match file.dataset(&format!("summary/discounted_total_{name}")) {
+            Ok(ds) => {
+                let values = ds.read_raw::<f64>()?;
+                if values.len() == len {
+                    Ok(values)
+                } else {
+                    Err(hdf5::Error::from(
+                        "the discounted totals do not match the points table",
+                    ))
+                }
+            }
+            Err(_) => Ok(vec![f64::NAN; len]),
+        }
+    };
     Ok(SweepResults {
         name: read_attr_str(&file, "sweep_name")?,
         sweep: read_attr_str(&file, "sweep")?,
@@ -302,6 +325,9 @@ pub fn read_sweep(path: &Path) -> hdf5::Result<SweepResults> {
         final_mean,
         final_q025: stat("q025")?,
         final_q975: stat("q975")?,
+        run_mean: run("mean")?,
+        run_q025: run("q025")?,
+        run_q975: run("q975")?,
     })
 }
 

@@ -21,6 +21,41 @@ pub const OUTCOMES: [Metric; 6] = [
     Metric::WellbysWeek,
 ];
 
+/// The outcomes analysed over the whole run, as discounted totals (whole population), when
+/// the sweep's file has them.
+pub const RUN_OUTCOMES: [Metric; 2] = [Metric::CostTotal, Metric::QalysWeek];
+
+/// One outcome of the report: its name in the tables, the panel title, and where its mean,
+/// 2.5% and 97.5% quantiles are.
+struct Outcome<'a> {
+    name: String,
+    title: String,
+    metric: Metric,
+    stats: [&'a [f64]; 3],
+}
+
+/// The outcomes of a sweep: the final-year ones, then the discounted totals over the run
+/// (from files that have them).
+fn outcomes(r: &SweepResults) -> Vec<Outcome<'_>> {
+    let final_year = OUTCOMES.iter().map(|&m| Outcome {
+        name: m.name().into(),
+        title: format!("{} ({})", m.name(), m.unit()),
+        metric: m,
+        stats: [&r.final_mean, &r.final_q025, &r.final_q975],
+    });
+    let has_run = (0..r.points).any(|p| value(&r.run_mean, p, Metric::CostTotal).is_finite());
+    let run = RUN_OUTCOMES.iter().filter(|_| has_run).map(|&m| {
+        let unit = m.unit().strip_suffix(" per week").unwrap_or(m.unit());
+        Outcome {
+            name: format!("{}_run", m.name()),
+            title: format!("{}, whole run discounted ({unit})", m.name()),
+            metric: m,
+            stats: [&r.run_mean, &r.run_q025, &r.run_q975],
+        }
+    });
+    final_year.chain(run).collect()
+}
+
 /// Ranks (1-based; ties take their average rank).
 pub fn ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
@@ -142,8 +177,11 @@ pub fn build(r: &SweepResults) -> (Vec<Figure>, Vec<Table>) {
     let columns: Vec<Vec<f64>> = numeric.iter().map(|(_, v)| (*v).clone()).collect();
     let mut sensitivity = Vec::new();
     let mut panels = Vec::new();
-    for m in OUTCOMES {
-        let outcome: Vec<f64> = (0..r.points).map(|p| value(&r.final_mean, p, m)).collect();
+    let outcomes = outcomes(r);
+    for o in &outcomes {
+        let outcome: Vec<f64> = (0..r.points)
+            .map(|p| value(o.stats[0], p, o.metric))
+            .collect();
         let coefficients = prcc(&columns, &outcome);
         let mut bars: Vec<(String, f64)> = numeric
             .iter()
@@ -154,29 +192,29 @@ pub fn build(r: &SweepResults) -> (Vec<Figure>, Vec<Table>) {
         bars.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         for ((name, _), c) in numeric.iter().zip(&coefficients) {
             sensitivity.push(vec![
-                Cell::Text(m.name().into()),
+                Cell::Text(o.name.clone()),
                 Cell::Text((*name).clone()),
                 Cell::Num(*c),
             ]);
         }
         panels.push(Panel::Bars(Bars {
-            title: format!("{} ({})", m.name(), m.unit()),
+            title: o.title.clone(),
             x_label: "PRCC".into(),
             bars,
         }));
     }
     let figure = Figure {
         name: "sensitivity".into(),
-        title: "How each final-year outcome responds to each swept parameter".into(),
-        grid: (3, 2),
+        title: "How each outcome responds to each swept parameter".into(),
+        grid: (panels.len().div_ceil(2), 2),
         key: Vec::new(),
         panels,
     };
     let mut header = vec!["point".to_string()];
     header.extend(r.parameters.iter().map(|(n, _)| n.clone()));
-    for m in OUTCOMES {
+    for o in &outcomes {
         for suffix in ["mean", "lo95", "hi95"] {
-            header.push(format!("{}_{suffix}", m.name()));
+            header.push(format!("{}_{suffix}", o.name));
         }
     }
     let rows = (0..r.points)
@@ -188,9 +226,9 @@ pub fn build(r: &SweepResults) -> (Vec<Figure>, Vec<Table>) {
                     SweptValues::Text(v) => Cell::Text(v[p].clone()),
                 });
             }
-            for m in OUTCOMES {
-                for stat in [&r.final_mean, &r.final_q025, &r.final_q975] {
-                    row.push(Cell::Num(value(stat, p, m)));
+            for o in &outcomes {
+                for stat in o.stats {
+                    row.push(Cell::Num(value(stat, p, o.metric)));
                 }
             }
             row
@@ -199,17 +237,19 @@ pub fn build(r: &SweepResults) -> (Vec<Figure>, Vec<Table>) {
     let tables = vec![
         Table {
             name: "sensitivity".into(),
-            title: "Partial rank correlation coefficients (PRCC) of each final-year outcome \
-                    (whole population, mean across the point's replicates) with each numeric \
-                    swept parameter"
+            title: "Partial rank correlation coefficients (PRCC) of each outcome (whole \
+                    population, mean across the point's replicates; final year, and `_run`: \
+                    the total over the run, discounted at 3.5% a year) with each numeric swept \
+                    parameter"
                 .into(),
             header: ["outcome", "parameter", "prcc"].map(String::from).to_vec(),
             rows: sensitivity,
         },
         Table {
             name: "points".into(),
-            title: "Points of the sweep: parameter values and final-year outcomes (whole \
-                    population): mean and 95% interval across the point's replicates"
+            title: "Points of the sweep: parameter values and outcomes (whole population; \
+                    final year, and `_run`: the total over the run, discounted at 3.5% a year): \
+                    mean and 95% interval across the point's replicates"
                 .into(),
             header,
             rows,

@@ -779,6 +779,7 @@ fn a_sweep_report_shows_how_each_outcome_responds_to_each_parameter() {
     // The points table: parameter values and final-year outcomes from the results file.
     let mean = f64s(&results, "summary/final_year_mean");
     let q025 = f64s(&results, "summary/final_year_q025");
+    let run_mean = f64s(&results, "summary/discounted_total_mean");
     let at = |stat: &[f64], point: usize, metric: &str| {
         stat[(point * Metric::ALL.len() + metric_index(metric)) * N_STRATA]
     };
@@ -805,12 +806,23 @@ fn a_sweep_report_shows_how_each_outcome_responds_to_each_parameter() {
                 at(&q025, p, metric)
             );
         }
+        // And the discounted totals over the run.
+        for metric in ["cost_total", "qalys"] {
+            assert_eq!(
+                num(&row[col(&format!("{metric}_run_mean"))]),
+                at(&run_mean, p, metric)
+            );
+        }
     }
     // The sensitivity table: PRCC of each outcome with each parameter, from those values.
     let rows = csv_rows(&report.join("sensitivity.csv"));
-    assert_eq!(rows.len(), 1 + 6 * 2);
+    // Six final-year outcomes and two totals over the run, each with two parameters.
+    assert_eq!(rows.len(), 1 + 8 * 2);
     for row in &rows[1..] {
-        let outcome: Vec<f64> = (0..6).map(|p| at(&mean, p, &row[0])).collect();
+        let outcome: Vec<f64> = match row[0].strip_suffix("_run") {
+            Some(metric) => (0..6).map(|p| at(&run_mean, p, metric)).collect(),
+            None => (0..6).map(|p| at(&mean, p, &row[0])).collect(),
+        };
         let expected = mhsim::report::sweep::prcc(&[unemployment.clone(), kappa.clone()], &outcome);
         let j = usize::from(row[1] == "dynamics.kappa");
         if expected[j].is_finite() {
