@@ -365,18 +365,26 @@ impl Summary {
     /// A description of the discounted totals for tables, e.g. "whole run (2024-2033, 520
     /// weeks), discounted at 3.5% a year".
     pub fn run_period(&self, start_year: u32) -> String {
-        let last = start_year + (self.weeks as u32).div_ceil(52).max(1) - 1;
         format!(
-            "whole run ({start_year}-{last}, {} weeks), discounted at {:.1}% a year",
+            "whole run ({start_year}-{}, {} weeks), discounted at {:.1}% a year",
+            self.last_year(start_year),
             self.weeks,
             DISCOUNT_RATE * 100.0
         )
     }
 
+    /// The calendar year of the last recorded week.
+    fn last_year(&self, start_year: u32) -> u32 {
+        start_year + (self.weeks as u32).div_ceil(52).max(1) - 1
+    }
+
     /// A description of the final period for tables, e.g. "final year (2033, last 52 weeks)".
     pub fn period(&self, start_year: u32) -> String {
-        let last = start_year + (self.weeks as u32).div_ceil(52).max(1) - 1;
-        format!("final year ({last}, last {} weeks)", self.final_weeks)
+        format!(
+            "final year ({}, last {} weeks)",
+            self.last_year(start_year),
+            self.final_weeks
+        )
     }
 }
 
