@@ -18,7 +18,8 @@ figure { margin: 1em 0; }
 figure svg { display: block; width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.88em; }
-caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }
+p.table-title { font-weight: bold; font-size: 0.88em; margin: 1em 0 0.4em; }
+.table-wrap table { margin-top: 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
 th { background: #eef4fa; }
 td.text, th.text { text-align: left; }
@@ -50,7 +51,8 @@ pub fn escape(s: &str) -> String {
 pub(super) fn table_html(out: &mut String, table: &Table) {
     let _ = writeln!(
         out,
-        "<div class=\"table-wrap\"><table id=\"table-{}\">\n<caption>{}</caption>",
+        "<p class=\"table-title\" id=\"title-{0}\">{1}</p>\n<div class=\"table-wrap\">\
+         <table id=\"table-{0}\" aria-labelledby=\"title-{0}\">",
         table.name,
         escape(&table.title)
     );
