@@ -345,33 +345,24 @@ impl SweepWriter {
         let summary = file.create_group("summary")?;
         string_array(&summary, "metrics", &metric_names())?;
         let n_metrics = Metric::ALL.len();
-        let final_year = STATS
-            .iter()
-            .map(|stat| {
-                summary
-                    .new_dataset::<f64>()
-                    .shape([info.points, n_metrics, N_STRATA])
-                    .create(format!("final_year_{stat}").as_str())
-            })
-            .collect::<hdf5::Result<_>>()?;
-        let yearly = STATS
-            .iter()
-            .map(|stat| {
-                summary
-                    .new_dataset::<f64>()
-                    .shape([info.points, years_of(info.weeks), n_metrics, N_STRATA])
-                    .create(format!("yearly_{stat}").as_str())
-            })
-            .collect::<hdf5::Result<_>>()?;
-        let discounted = STATS
-            .iter()
-            .map(|stat| {
-                summary
-                    .new_dataset::<f64>()
-                    .shape([info.points, n_metrics, N_STRATA])
-                    .create(format!("discounted_total_{stat}").as_str())
-            })
-            .collect::<hdf5::Result<_>>()?;
+        // One dataset per statistic, `<prefix>_<stat>`, of the given shape.
+        let per_stat = |prefix: &str, shape: &[usize]| -> hdf5::Result<Vec<hdf5::Dataset>> {
+            STATS
+                .iter()
+                .map(|stat| {
+                    summary
+                        .new_dataset::<f64>()
+                        .shape(shape)
+                        .create(format!("{prefix}_{stat}").as_str())
+                })
+                .collect()
+        };
+        let final_year = per_stat("final_year", &[info.points, n_metrics, N_STRATA])?;
+        let yearly = per_stat(
+            "yearly",
+            &[info.points, years_of(info.weeks), n_metrics, N_STRATA],
+        )?;
+        let discounted = per_stat("discounted_total", &[info.points, n_metrics, N_STRATA])?;
         summary
             .new_attr::<f64>()
             .shape(())
