@@ -17,7 +17,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mhsim::Scenario;
 use mhsim::experiment::{pool, run_jobs};
-use mhsim::output::{SeriesStore, Summary};
+use mhsim::output::{Discounting, SeriesStore, Summary};
 use mhsim::record::{Metric, N_STRATA, ReplicateSeries};
 
 fn env(name: &str, default: u32) -> u32 {
@@ -144,7 +144,7 @@ fn summary(c: &mut Criterion) {
     group.sample_size(10);
     let pool = pool(2);
     group.bench_function(format!("{replicates}x{weeks}w"), |b| {
-        b.iter(|| pool.install(|| Summary::of(&store).expect("summary")))
+        b.iter(|| pool.install(|| Summary::of(&store, Discounting::REFERENCE).expect("summary")))
     });
     group.finish();
 }

@@ -41,7 +41,7 @@ use crate::calib::targets::{Targets, TargetsError};
 use crate::error::ScenarioError;
 use crate::params::Problem;
 use crate::scenario::Scenario;
-use crate::sweep::Problems;
+use crate::sweep::{NOT_SWEPT, Problems};
 
 /// A calibration file that could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -549,6 +549,13 @@ fn read_parameters(table: &toml::Table, problems: &mut Problems) -> Vec<(usize, 
                 if keys.contains(k) {
                     problems.add(&at("key"), t.get("key"), "expected each parameter once");
                     None
+                } else if let Some((_, why)) = NOT_SWEPT.iter().find(|(n, _)| n == k) {
+                    problems.add(
+                        &at("key"),
+                        t.get("key"),
+                        format!("expected a model parameter, not a run setting ({why})"),
+                    );
+                    None
                 } else {
                     keys.push(k.clone());
                     Some(k.clone())
@@ -928,6 +935,10 @@ key = "dynamics.theta_on"
 min = -1.0
 max = 0.0
 scale = "log"
+[[parameter]]
+key = "valuation.health_discount_rate"
+min = 0.0
+max = 0.05
 "#,
         );
         let Err(CalibrationError::Invalid(problems)) = Calibration::load(&path) else {
@@ -944,6 +955,7 @@ scale = "log"
             "parameter[1].max",
             "parameter[2].max",
             "parameter[3].min",
+            "parameter[4].key",
             "targets",
         ] {
             assert!(
@@ -953,6 +965,12 @@ scale = "log"
         }
         let text = CalibrationError::Invalid(problems).to_string();
         assert!(text.contains("did you mean `kappa`"), "{text}");
+        assert!(
+            text.contains(
+                "\"valuation.health_discount_rate\": expected a model parameter, not a run setting"
+            ),
+            "{text}"
+        );
         assert!(
             text.contains("dynamics.kappa: expected a number in (0, 1]"),
             "{text}"

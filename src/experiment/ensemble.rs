@@ -14,7 +14,7 @@ use crate::calib::Posterior;
 use crate::experiment::progress::{Progress, ProgressOptions};
 use crate::experiment::{Context, Error, pool, run_jobs_by};
 use crate::output::{
-    ResultsWriter, Summary, write_comparison, write_comparison_csv, write_summary_csv,
+    Discounting, ResultsWriter, Summary, write_comparison, write_comparison_csv, write_summary_csv,
 };
 use crate::scenario::Scenario;
 
@@ -126,7 +126,9 @@ pub fn folder_name(name: &str) -> String {
 
 /// Check that scenarios can be compared replicate by replicate: same people, weeks, burn-in
 /// and seed, the same `replicates` unless the run sets one count for all
-/// (`replicates_given`), and distinct output names. Every mismatch is reported at once.
+/// (`replicates_given`), the same discount rates (the paired differences of the totals over
+/// the run are discounted once), and distinct output names. Every mismatch is reported at
+/// once.
 pub fn check_comparable(scenarios: &[Scenario], replicates_given: bool) -> Result<(), Error> {
     let Some(base) = scenarios.first() else {
         return Err(Error::Input("no scenario to run".into()));
@@ -163,6 +165,25 @@ pub fn check_comparable(scenarios: &[Scenario], replicates_given: bool) -> Resul
             if a != b {
                 problems.push(format!(
                     "  {}: {key} = {b}: expected {a}, as in the baseline {} (paired comparisons need the same {key})",
+                    other.origin, base.origin
+                ));
+            }
+        }
+        for (key, a, b) in [
+            (
+                "valuation.discount_rate",
+                base.valuation.discount_rate,
+                other.valuation.discount_rate,
+            ),
+            (
+                "valuation.health_discount_rate",
+                base.valuation.health_discount_rate,
+                other.valuation.health_discount_rate,
+            ),
+        ] {
+            if a != b {
+                problems.push(format!(
+                    "  {}: {key} = {b}: expected {a}, as in the baseline {} (a comparison discounts every scenario's totals alike)",
                     other.origin, base.origin
                 ));
             }
@@ -275,8 +296,9 @@ pub fn run_ensemble(
         writers
             .iter()
             .zip(&folders)
-            .map(|(w, folder)| {
-                Summary::of(w.series())
+            .zip(scenarios)
+            .map(|((w, folder), s)| {
+                Summary::of(w.series(), Discounting::of(&s.valuation))
                     .context(|| format!("summarising {}", folder.join("results.h5").display()))
             })
             .collect::<Result<_, Error>>()
@@ -287,9 +309,13 @@ pub fn run_ensemble(
             .zip(scenarios)
             .skip(1)
             .map(|(w, s)| {
-                Summary::of_difference(writers[0].series(), w.series())
-                    .map(|d| (s.run.name.clone(), d))
-                    .context(|| format!("paired differences of {}", s.run.name))
+                Summary::of_difference(
+                    writers[0].series(),
+                    w.series(),
+                    Discounting::of(&s.valuation),
+                )
+                .map(|d| (s.run.name.clone(), d))
+                .context(|| format!("paired differences of {}", s.run.name))
             })
             .collect::<Result<_, Error>>()
     })?;
@@ -404,6 +430,22 @@ mod tests {
             err.contains("fewer.toml: replicates = 3: expected 20"),
             "{err}"
         );
-        assert!(check_comparable(&[base, fewer], true).is_ok());
+        assert!(check_comparable(&[base.clone(), fewer], true).is_ok());
+        // Discounted at other rates, the paired totals would mean nothing.
+        let rates = Scenario::from_str(
+            "extends = \"builtin:baseline\"\nname = \"rates\"\n[valuation]\nhealth_discount_rate = 0.015\n",
+            "rates.toml",
+            None,
+            &[],
+        )
+        .unwrap();
+        let err = check_comparable(&[base, rates], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("1 problem "), "{err}");
+        assert!(
+            err.contains("rates.toml: valuation.health_discount_rate = 0.015: expected 0.035"),
+            "{err}"
+        );
     }
 }

@@ -17,7 +17,9 @@
 //!                      replicate's mean over a recorded year (year 0 = start_year)
 //! /summary/discounted_total_<stat>  f64 [metric, stratum]: statistics of each replicate's
 //!                      total over the recorded weeks, year y discounted by
-//!                      (1 + discount_rate)^-y (attribute discount_rate of /summary: 0.035)
+//!                      (1 + rate)^-y: costs at the attribute discount_rate of /summary,
+//!                      every other metric at health_discount_rate (the scenario's
+//!                      valuation.discount_rate and valuation.health_discount_rate)
 //! /summary/weekly/<metric>_<stat>  f64 [week, stratum]
 //! /summary/metrics     names of the metrics (string array), the rows of final_year_*
 //! /posterior           with `run --posterior`: the particle each replicate used
@@ -38,7 +40,7 @@ use hdf5::types::VarLenUnicode;
 use ndarray::{Array3, ArrayView2, s};
 
 use crate::output::Staged;
-use crate::output::summary::{DISCOUNT_RATE, Q025, Q975, STATS, SeriesSource, Summary};
+use crate::output::summary::{Discounting, Q025, Q975, STATS, SeriesSource, Summary};
 use crate::record::{Metric, N_STRATA, ReplicateSeries, strata};
 use crate::scenario::Scenario;
 
@@ -58,6 +60,42 @@ pub(crate) fn attr_u64(loc: &hdf5::Location, name: &str, value: u64) -> hdf5::Re
         .shape(())
         .create(name)?
         .write_scalar(&value)
+}
+
+/// The attributes `discount_rate` (costs) and `health_discount_rate` of `loc`.
+pub(crate) fn write_discounting(loc: &hdf5::Location, rates: Discounting) -> hdf5::Result<()> {
+    for (name, rate) in [
+        ("discount_rate", rates.costs),
+        ("health_discount_rate", rates.health),
+    ] {
+        loc.new_attr::<f64>()
+            .shape(())
+            .create(name)?
+            .write_scalar(&rate)?;
+    }
+    Ok(())
+}
+
+/// The rates written by [`write_discounting`]. Files of older versions of mhsim have only
+/// `discount_rate`, for costs and health effects alike, or, before discounted totals, none
+/// (their totals are NaN; the reference rates are returned).
+pub(crate) fn read_discounting(loc: &hdf5::Location) -> hdf5::Result<Discounting> {
+    let read = |name: &str| -> hdf5::Result<Option<f64>> {
+        match loc.attr(name) {
+            Ok(a) => Ok(Some(a.read_scalar::<f64>()?)),
+            Err(_) => Ok(None),
+        }
+    };
+    Ok(
+        match (read("discount_rate")?, read("health_discount_rate")?) {
+            (Some(costs), Some(health)) => Discounting { costs, health },
+            (Some(rate), None) => Discounting {
+                costs: rate,
+                health: rate,
+            },
+            _ => Discounting::REFERENCE,
+        },
+    )
 }
 
 pub(crate) fn read_attr_str(loc: &hdf5::Location, name: &str) -> hdf5::Result<String> {
@@ -178,7 +216,8 @@ impl SeriesSource for SeriesStore {
 
 /// Write the statistics of a summary into `group`: `final_year_<stat>` `[metric, stratum]`,
 /// `yearly_<stat>` `[year, metric, stratum]`, `discounted_total_<stat>` `[metric, stratum]`
-/// (with the attribute `discount_rate` on `group`) and `weekly/<metric>_<stat>`
+/// (with the attributes `discount_rate` and `health_discount_rate` on `group`) and
+/// `weekly/<metric>_<stat>`
 /// `[week, stratum]`;
 /// with `aliases`, also `lo95` and `hi95`, hard links to the `q025` and `q975` datasets (the
 /// same data under a second name, stored once).
@@ -216,11 +255,7 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
             .with_data(&arr)
             .create(format!("yearly_{name}").as_str())?;
     }
-    group
-        .new_attr::<f64>()
-        .shape(())
-        .create("discount_rate")?
-        .write_scalar(&DISCOUNT_RATE)?;
+    write_discounting(group, summary.discounting)?;
     let weekly = group.create_group("weekly")?;
     for (m, metric) in Metric::ALL.iter().enumerate() {
         for (k, name) in STATS.iter().enumerate() {

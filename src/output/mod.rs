@@ -12,7 +12,7 @@ pub mod sweep;
 
 pub use h5::{ResultsWriter, SeriesStore, write_comparison};
 pub use summary::{
-    CI_HI, CI_LO, DISCOUNT_RATE, MEAN, N_STATS, Q025, Q50, Q975, SD, STATS, SeriesSource, Summary,
+    CI_HI, CI_LO, Discounting, MEAN, N_STATS, Q025, Q50, Q975, SD, STATS, SeriesSource, Summary,
     discount_factor, quantile, sample_stats, write_comparison_csv, write_summary_csv, years_of,
 };
 

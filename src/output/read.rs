@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::output::h5::{read_attr_str, read_attr_u64, read_strings};
-use crate::output::summary::{N_STATS, STATS, Summary};
+use crate::output::h5::{read_attr_str, read_attr_u64, read_discounting, read_strings};
+use crate::output::summary::{Discounting, N_STATS, STATS, Summary};
 use crate::record::{Metric, N_STRATA};
 
 /// A run's results as written by `mhsim run`: provenance and summaries.
@@ -96,7 +96,7 @@ fn read_summary(group: &hdf5::Group, replicates: usize) -> hdf5::Result<Summary>
     let n_metrics = Metric::ALL.len();
     let first = group.dataset(&format!("weekly/{}_mean", Metric::ALL[0].name()))?;
     let weeks = first.shape().first().copied().unwrap_or(0);
-    let mut summary = Summary::empty(replicates, weeks);
+    let mut summary = Summary::empty(replicates, weeks, read_discounting(group)?);
     for (k, stat) in STATS.iter().enumerate() {
         let data = group
             .dataset(&format!("final_year_{stat}"))?
@@ -255,6 +255,8 @@ pub struct SweepResults {
     pub run_q025: Vec<f64>,
     /// 97.5% quantile of the discounted totals.
     pub run_q975: Vec<f64>,
+    /// The rates of the discounted totals.
+    pub discounting: Discounting,
 }
 
 /// Whether `path` is a sweep's results file.
@@ -310,6 +312,7 @@ pub fn read_sweep(path: &Path) -> hdf5::Result<SweepResults> {
         }
     };
     Ok(SweepResults {
+        discounting: read_discounting(&*file.group("summary")?)?,
         name: read_attr_str(&file, "sweep_name")?,
         sweep: read_attr_str(&file, "sweep")?,
         base_scenario: read_attr_str(&file, "base_scenario")?,

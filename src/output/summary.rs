@@ -14,6 +14,7 @@ use ndarray::Array3;
 use rayon::prelude::*;
 
 use crate::output::Staged;
+use crate::params::ValuationParams;
 use crate::record::{Metric, N_STRATA, strata};
 
 /// Quantile `q` (0-1) of sorted values, linear interpolation between order statistics
@@ -46,15 +47,74 @@ pub const CI_LO: usize = 5;
 /// Index of the upper end of the 95% confidence interval of the mean in [`STATS`].
 pub const CI_HI: usize = 6;
 
-/// Discount rate of the discounted totals over a run, per year: HM Treasury, The Green Book
-/// (2022), the social time preference rate of 3.5% a year for the first 30 years, and the
-/// NICE reference case (NICE health technology evaluations manual, 2022), 3.5% a year for
-/// costs and health effects alike. (The Green Book discounts health and life values at 1.5%.)
-pub const DISCOUNT_RATE: f64 = 0.035;
+/// Discount rates of a run's discounted totals, per year (`valuation.discount_rate` and
+/// `valuation.health_discount_rate`): costs of services and programmes at one rate, every
+/// other metric (health effects, their monetary values, events and levels) at the other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Discounting {
+    /// Rate of the cost metrics ([`Metric::is_cost`]), per year.
+    pub costs: f64,
+    /// Rate of every other metric, per year.
+    pub health: f64,
+}
 
-/// The discount factor of recorded year `year` (0 = the first, undiscounted).
-pub fn discount_factor(year: usize) -> f64 {
-    (1.0 + DISCOUNT_RATE).powi(-(year as i32))
+impl Discounting {
+    /// The NICE reference case (NICE health technology evaluations manual, 2022), 3.5% a year
+    /// for costs and health effects alike, the Green Book's social time preference rate; the
+    /// defaults of `valuation.discount_rate` and `valuation.health_discount_rate`.
+    pub const REFERENCE: Discounting = Discounting {
+        costs: 0.035,
+        health: 0.035,
+    };
+
+    /// The rates of a scenario's valuation parameters.
+    pub fn of(valuation: &ValuationParams) -> Discounting {
+        Discounting {
+            costs: valuation.discount_rate,
+            health: valuation.health_discount_rate,
+        }
+    }
+
+    /// The rate of `metric`, per year.
+    pub fn rate(&self, metric: Metric) -> f64 {
+        if metric.is_cost() {
+            self.costs
+        } else {
+            self.health
+        }
+    }
+
+    /// The discount factor of `metric` in recorded year `year` (0 = the first, undiscounted).
+    pub fn factor(&self, metric: Metric, year: usize) -> f64 {
+        discount_factor(self.rate(metric), year)
+    }
+
+    /// The rates in words, e.g. "3.5% a year" or "3.5% a year (costs) and 1.5% (health
+    /// effects)".
+    pub fn describe(&self) -> String {
+        if self.costs == self.health {
+            format!("{} a year", percent(self.costs))
+        } else {
+            format!(
+                "{} a year (costs) and {} (health effects)",
+                percent(self.costs),
+                percent(self.health)
+            )
+        }
+    }
+}
+
+/// A rate as a percentage with as many decimals as it needs (up to 3): 0.035 -> "3.5%".
+fn percent(rate: f64) -> String {
+    let text = format!("{:.3}", rate * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
+}
+
+/// The discount factor at `rate` a year of recorded year `year` (0 = the first,
+/// undiscounted): `(1 + rate)^-year`.
+pub fn discount_factor(rate: f64, year: usize) -> f64 {
+    (1.0 + rate).powi(-(year as i32))
 }
 
 /// The 97.5% quantile of Student's t distribution with `df` degrees of freedom.
@@ -140,10 +200,12 @@ pub struct Summary {
     pub yearly: Vec<f64>,
     /// `[stat][metric][stratum]`: statistics of each replicate's discounted total over the
     /// recorded weeks, the sum over recorded years of the year's sum of weekly values times
-    /// [`discount_factor`] (non-finite weeks left out; NaN without any finite week). For a
+    /// the factor of its metric's rate in [`Discounting`] (non-finite weeks left out; NaN without any finite week). For a
     /// quantity per week (costs, QALYs, WELLBYs, events) it is its discounted total over the
     /// run; for a share or a level it has no meaning.
     pub discounted: Vec<f64>,
+    /// The rates of the discounted totals.
+    pub discounting: Discounting,
 }
 
 /// Bytes of series read at once while summarising (per source).
@@ -151,7 +213,7 @@ const BLOCK_BYTES: usize = 96 * 1024 * 1024;
 
 impl Summary {
     /// An empty summary (every statistic NaN) of the given shape.
-    pub fn empty(replicates: usize, weeks: usize) -> Summary {
+    pub fn empty(replicates: usize, weeks: usize, discounting: Discounting) -> Summary {
         Summary {
             replicates,
             weeks,
@@ -160,6 +222,7 @@ impl Summary {
             final_year: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
             yearly: vec![f64::NAN; N_STATS * years_of(weeks) * Metric::ALL.len() * N_STRATA],
             discounted: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
+            discounting,
         }
     }
 
@@ -175,9 +238,10 @@ impl Summary {
         self.yearly[((stat * self.years() + year) * n_metrics + metric) * N_STRATA + stratum]
     }
 
-    /// Summarise a run's series. Runs on the current rayon pool.
-    pub fn of(source: &dyn SeriesSource) -> hdf5::Result<Summary> {
-        Summary::reduce(&[source])
+    /// Summarise a run's series, its totals discounted at `discounting`. Runs on the current
+    /// rayon pool.
+    pub fn of(source: &dyn SeriesSource, discounting: Discounting) -> hdf5::Result<Summary> {
+        Summary::reduce(&[source], discounting)
     }
 
     /// Summarise the paired differences `other - base`, replicate by replicate (both runs
@@ -185,19 +249,20 @@ impl Summary {
     pub fn of_difference(
         base: &dyn SeriesSource,
         other: &dyn SeriesSource,
+        discounting: Discounting,
     ) -> hdf5::Result<Summary> {
         if base.replicates() != other.replicates() || base.weeks() != other.weeks() {
             return Err(hdf5::Error::from(
                 "paired differences need runs of the same replicates and weeks",
             ));
         }
-        Summary::reduce(&[base, other])
+        Summary::reduce(&[base, other], discounting)
     }
 
     /// One source: its summaries; two: the summaries of `second - first`.
-    fn reduce(sources: &[&dyn SeriesSource]) -> hdf5::Result<Summary> {
+    fn reduce(sources: &[&dyn SeriesSource], discounting: Discounting) -> hdf5::Result<Summary> {
         let (replicates, weeks) = (sources[0].replicates(), sources[0].weeks());
-        let mut summary = Summary::empty(replicates, weeks);
+        let mut summary = Summary::empty(replicates, weeks, discounting);
         if replicates == 0 || weeks == 0 {
             return Ok(summary);
         }
@@ -295,7 +360,7 @@ impl Summary {
                     } else {
                         cells
                             .enumerate()
-                            .map(|(y, i)| discount_factor(y) * year_sum[i])
+                            .map(|(y, i)| discounting.factor(Metric::ALL[m], y) * year_sum[i])
                             .sum()
                     }
                 }));
@@ -363,13 +428,25 @@ impl Summary {
     }
 
     /// A description of the discounted totals for tables, e.g. "whole run (2024-2033, 520
-    /// weeks), discounted at 3.5% a year".
+    /// weeks), discounted at 3.5% a year" (with both rates where they differ).
     pub fn run_period(&self, start_year: u32) -> String {
+        self.whole_run(start_year, &self.discounting.describe())
+    }
+
+    /// The same for one metric, at its own rate: "whole run (2024-2033, 520 weeks),
+    /// discounted at 1.5% a year".
+    pub fn metric_run_period(&self, start_year: u32, metric: Metric) -> String {
+        self.whole_run(
+            start_year,
+            &format!("{} a year", percent(self.discounting.rate(metric))),
+        )
+    }
+
+    fn whole_run(&self, start_year: u32, rates: &str) -> String {
         format!(
-            "whole run ({start_year}-{}, {} weeks), discounted at {:.1}% a year",
+            "whole run ({start_year}-{}, {} weeks), discounted at {rates}",
             self.last_year(start_year),
             self.weeks,
-            DISCOUNT_RATE * 100.0
         )
     }
 
@@ -434,7 +511,7 @@ struct Rows {
 /// discounted totals over the run of the metrics counted per week (costs, QALYs, WELLBYs,
 /// events: those whose weekly values add up), in the unit of a total.
 fn csv_blocks(summary: &Summary, start_year: u32) -> Vec<Rows> {
-    let (period, run_period) = (summary.period(start_year), summary.run_period(start_year));
+    let period = summary.period(start_year);
     let final_year = Metric::ALL.iter().enumerate().map(|(m, metric)| Rows {
         metric: m,
         name: metric.name(),
@@ -447,7 +524,7 @@ fn csv_blocks(summary: &Summary, start_year: u32) -> Vec<Rows> {
             metric: m,
             name: metric.name(),
             unit: metric.unit().strip_suffix(" per week")?,
-            period: run_period.clone(),
+            period: summary.metric_run_period(start_year, *metric),
             block: Summary::discounted_stat,
         })
     });
@@ -634,10 +711,10 @@ mod tests {
                 }
             },
         };
-        let s = Summary::of(&base).unwrap();
+        let s = Summary::of(&base, Discounting::REFERENCE).unwrap();
         let per_unit = 52.0 + 8.0 / 1.035;
-        assert_eq!(discount_factor(0), 1.0);
-        assert!((discount_factor(2) - 1.0 / 1.035f64.powi(2)).abs() < 1e-15);
+        assert_eq!(discount_factor(0.035, 0), 1.0);
+        assert!((discount_factor(0.035, 2) - 1.0 / 1.035f64.powi(2)).abs() < 1e-15);
         let mean = s.discounted_stat(MEAN);
         assert!((mean[0] - 1.5 * per_unit).abs() < 1e-9, "{}", mean[0]);
         assert!((mean[1] - 2.0 * per_unit).abs() < 1e-9, "{}", mean[1]);
@@ -648,11 +725,68 @@ mod tests {
             weeks: 60,
             value: |_, r, _, _| (r + 2) as f64,
         };
-        let d = Summary::of_difference(&base, &other).unwrap();
+        let d = Summary::of_difference(&base, &other, Discounting::REFERENCE).unwrap();
         assert!((d.discounted_stat(MEAN)[0] - per_unit).abs() < 1e-9);
         assert!(d.discounted_stat(SD)[0].abs() < 1e-9);
         // Stratum 1: replicate 0 has nothing to pair, replicate 1 a difference of 1 a week.
         assert!((d.discounted_stat(MEAN)[1] - per_unit).abs() < 1e-9);
+    }
+
+    #[test]
+    fn costs_and_health_effects_have_their_own_rates() {
+        // 1 a week for 2 years and 4 weeks: costs at 3.5% a year, everything else at 1.5%.
+        let ones = Memory {
+            replicates: 3,
+            weeks: 108,
+            value: |_, _, _, _| 1.0,
+        };
+        let rates = Discounting {
+            costs: 0.035,
+            health: 0.015,
+        };
+        let s = Summary::of(&ones, rates).unwrap();
+        let total = |r: f64| 52.0 + 52.0 / (1.0 + r) + 4.0 / (1.0 + r).powi(2);
+        let mean = s.discounted_stat(MEAN);
+        for (m, metric) in Metric::ALL.iter().enumerate() {
+            let expected = total(if metric.is_cost() { 0.035 } else { 0.015 });
+            let got = mean[m * N_STRATA];
+            assert!(
+                (got - expected).abs() < 1e-9,
+                "{}: {got} against {expected}",
+                metric.name()
+            );
+        }
+        assert!(Metric::CostTotal.is_cost() && !Metric::QalyValue.is_cost());
+        assert_eq!(
+            rates.describe(),
+            "3.5% a year (costs) and 1.5% (health effects)"
+        );
+        assert_eq!(Discounting::REFERENCE.describe(), "3.5% a year");
+        assert_eq!(
+            s.run_period(2024),
+            "whole run (2024-2026, 108 weeks), discounted at 3.5% a year (costs) and 1.5% (health effects)"
+        );
+        assert_eq!(
+            s.metric_run_period(2024, Metric::CostTotal),
+            "whole run (2024-2026, 108 weeks), discounted at 3.5% a year"
+        );
+        assert_eq!(
+            s.metric_run_period(2024, Metric::WellbyValue),
+            "whole run (2024-2026, 108 weeks), discounted at 1.5% a year"
+        );
+        let none = Discounting {
+            costs: 0.0,
+            health: 0.0,
+        };
+        assert_eq!(none.describe(), "0% a year");
+        assert_eq!(
+            Discounting {
+                costs: 0.0125,
+                health: 0.0125
+            }
+            .describe(),
+            "1.25% a year"
+        );
     }
 
     #[test]

@@ -32,8 +32,9 @@
 //! /summary/final_year_<stat>       f64 [point, metric, stratum]
 //! /summary/yearly_<stat>           f64 [point, year, metric, stratum]
 //! /summary/discounted_total_<stat> f64 [point, metric, stratum]: each replicate's total over
-//!                                  the recorded weeks, year y discounted by 1.035^-y
-//!                                  (attribute discount_rate of /summary)
+//!                                  the recorded weeks, year y discounted by (1 + rate)^-y,
+//!                                  costs at the attribute discount_rate of /summary, the
+//!                                  other metrics at health_discount_rate
 //! /summary/weekly/<metric>_<stat>  f64 [point, week, stratum] (absent when the sweep sets
 //!                                  `weekly = false`)
 //! ```
@@ -45,8 +46,9 @@ use ndarray::{ArrayView2, ArrayView3, ArrayView4, s};
 use crate::output::Staged;
 use crate::output::h5::{
     attr_str, attr_u64, metric_names, read_attr_str, read_attr_u64, read_strings, string_array,
+    write_discounting,
 };
-use crate::output::summary::{Block, DISCOUNT_RATE, N_STATS, STATS, Summary, years_of};
+use crate::output::summary::{Block, Discounting, N_STATS, STATS, Summary, years_of};
 use crate::record::{Metric, N_STRATA, strata};
 
 fn err(e: impl std::fmt::Display) -> hdf5::Error {
@@ -242,10 +244,11 @@ impl PackReader {
         })
     }
 
-    /// The summary of the point in position `slot`.
+    /// The summary of the point in position `slot`, whose totals were discounted at
+    /// `discounting` (the sweep's rates: its plan fixes them).
     /// Weekly statistics are NaN when the pack keeps none.
-    pub fn read(&self, slot: usize) -> hdf5::Result<Summary> {
-        let mut summary = Summary::empty(self.replicates[slot] as usize, self.weeks);
+    pub fn read(&self, slot: usize, discounting: Discounting) -> hdf5::Result<Summary> {
+        let mut summary = Summary::empty(self.replicates[slot] as usize, self.weeks, discounting);
         let weekly = self.file.dataset("weekly")?;
         if weekly.shape().get(3).copied().unwrap_or(0) == self.weeks {
             let weekly: ndarray::Array4<f64> = weekly.read_slice(s![slot, .., .., .., ..])?;
@@ -297,6 +300,8 @@ pub struct SweepInfo {
     pub weeks: usize,
     /// Whether weekly summaries are kept.
     pub weekly: bool,
+    /// The rates of the discounted totals (the base scenario's: a sweep does not vary them).
+    pub discounting: Discounting,
 }
 
 /// Writes a sweep's `results.h5` point by point.
@@ -363,11 +368,7 @@ impl SweepWriter {
             &[info.points, years_of(info.weeks), n_metrics, N_STRATA],
         )?;
         let discounted = per_stat("discounted_total", &[info.points, n_metrics, N_STRATA])?;
-        summary
-            .new_attr::<f64>()
-            .shape(())
-            .create("discount_rate")?
-            .write_scalar(&DISCOUNT_RATE)?;
+        write_discounting(&summary, info.discounting)?;
         let mut weekly = Vec::new();
         let weekly_group = summary.create_group("weekly")?;
         for metric in Metric::ALL.iter().filter(|_| info.weekly) {

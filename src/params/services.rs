@@ -96,5 +96,9 @@ crate::params! {
         wellby_value: f64 = 13_000.0; "GBP (2019 prices)"; Check::NON_NEGATIVE; "HM Treasury Green Book wellbeing guidance 2021";
         /// Monetary value of one QALY.
         qaly_value: f64 = 70_000.0; "GBP (2019 prices)"; Check::NON_NEGATIVE; "HM Treasury Green Book 2022";
+        /// Discount rate of costs (services and programmes) in the totals over a run: year y of the run weighs (1 + rate)^-y.
+        discount_rate: f64 = 0.035; "per year"; Check::closed(0.0, 0.5); "NICE health technology evaluations manual 2022 (reference case: 3.5% for costs and health effects); HM Treasury Green Book 2022 (social time preference rate, 3.5% for years 0-30)";
+        /// Discount rate of health effects (QALYs, WELLBYs and their values, prevalence, events) in the totals over a run.
+        health_discount_rate: f64 = 0.035; "per year"; Check::closed(0.0, 0.5); "NICE health technology evaluations manual 2022 (reference case 3.5%, 1.5% in sensitivity analyses); the Green Book discounts health and life values at 1.5% (HM Treasury 2022)";
     }
 }

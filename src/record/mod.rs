@@ -292,6 +292,21 @@ impl Metric {
         }
     }
 
+    /// Whether the metric is a cost (of services or programmes), discounted at
+    /// `valuation.discount_rate`; every other metric is discounted at
+    /// `valuation.health_discount_rate`, the monetary values of QALYs and WELLBYs included.
+    pub fn is_cost(self) -> bool {
+        matches!(
+            self,
+            Metric::CostServices
+                | Metric::CostPrimary
+                | Metric::CostCommunity
+                | Metric::CostInpatient
+                | Metric::CostProgrammes
+                | Metric::CostTotal
+        )
+    }
+
     /// Unit of the metric.
     pub fn unit(self) -> &'static str {
         match self {

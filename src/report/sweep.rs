@@ -234,23 +234,26 @@ pub fn build(r: &SweepResults) -> (Vec<Figure>, Vec<Table>) {
             row
         })
         .collect();
+    let discounted = r.discounting.describe();
     let tables = vec![
         Table {
             name: "sensitivity".into(),
-            title: "Partial rank correlation coefficients (PRCC) of each outcome (whole \
-                    population, mean across the point's replicates; final year, and `_run`: \
-                    the total over the run, discounted at 3.5% a year) with each numeric swept \
-                    parameter"
-                .into(),
+            title: format!(
+                "Partial rank correlation coefficients (PRCC) of each outcome (whole \
+                 population, mean across the point's replicates; final year, and `_run`: the \
+                 total over the run, discounted at {discounted}) with each numeric swept \
+                 parameter"
+            ),
             header: ["outcome", "parameter", "prcc"].map(String::from).to_vec(),
             rows: sensitivity,
         },
         Table {
             name: "points".into(),
-            title: "Points of the sweep: parameter values and outcomes (whole population; \
-                    final year, and `_run`: the total over the run, discounted at 3.5% a year): \
-                    mean and 95% interval across the point's replicates"
-                .into(),
+            title: format!(
+                "Points of the sweep: parameter values and outcomes (whole population; final \
+                 year, and `_run`: the total over the run, discounted at {discounted}): mean \
+                 and 95% interval across the point's replicates"
+            ),
             header,
             rows,
         },

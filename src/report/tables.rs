@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::output::{CI_HI, CI_LO, DISCOUNT_RATE, MEAN, Q025, Q975, Summary};
+use crate::output::{CI_HI, CI_LO, Discounting, MEAN, Q025, Q975, Summary};
 use crate::record::{Metric, N_STRATA};
 use crate::scenario::Scenario;
 
@@ -1051,7 +1051,8 @@ fn costs(input: &ReportInput) -> Vec<Table> {
             let mut row = vec![
                 text(run.results.name.clone()),
                 Cell::Num(s.weeks as f64 / 52.0),
-                Cell::Num(DISCOUNT_RATE),
+                Cell::Num(s.discounting.costs),
+                Cell::Num(s.discounting.health),
             ];
             row.extend(increments(get));
             Some(row)
@@ -1061,21 +1062,34 @@ fn costs(input: &ReportInput) -> Vec<Table> {
         tables.push(Table {
             name: "cost_effectiveness_discounted".into(),
             title: format!(
-                "Against the baseline over the whole run, discounted at {:.1}% a year (HM \
-                 Treasury Green Book; NICE reference case): incremental cost (GBP), QALYs and \
-                 WELLBYs, each replicate's discounted total of the weekly paired differences, \
-                 mean with 95% confidence interval; cost per QALY and per WELLBY gained (GBP)",
-                DISCOUNT_RATE * 100.0
+                "Against the baseline over the whole run, discounted at {} \
+                 (`valuation.discount_rate` for costs, `valuation.health_discount_rate` for \
+                 health effects; 3.5% for both by default, the NICE reference case): \
+                 incremental cost (GBP), QALYs and WELLBYs, each replicate's discounted total \
+                 of the weekly paired differences, mean with 95% confidence interval; cost per \
+                 QALY and per WELLBY gained (GBP)",
+                discounting(input).describe()
             ),
-            header: ["scenario", "years", "discount_rate"]
-                .iter()
-                .chain(&INCREMENTS)
-                .map(|h| h.to_string())
-                .collect(),
+            header: [
+                "scenario",
+                "years",
+                "discount_rate_costs",
+                "discount_rate_health",
+            ]
+            .iter()
+            .chain(&INCREMENTS)
+            .map(|h| h.to_string())
+            .collect(),
             rows: run_rows,
         });
     }
     tables
+}
+
+/// The rates of a report's discounted totals: the baseline's (a comparison's scenarios share
+/// them).
+fn discounting(input: &ReportInput) -> Discounting {
+    input.runs[0].results.summary.discounting
 }
 
 /// Every leaf of a TOML table by key path (`section.key`, `policy[0].key`).
@@ -1275,13 +1289,16 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
         id: "costs",
         title: "Costs and cost-effectiveness".into(),
         intro: if comparison {
-            "Costs of services and programmes, and for each scenario against the baseline the \
+            format!(
+                "Costs of services and programmes, and for each scenario against the baseline the \
              incremental cost and outcomes and the cost per QALY and per WELLBY gained \
              (incremental cost divided by incremental QALYs or WELLBYs, from the mean paired \
              differences): in the final year, a programme's running state, and over the whole \
              run with costs and outcomes of later years discounted (year y of the run weighs \
-             1.035^-y), which counts what a programme costs and gains while it builds up."
-                .into()
+             (1 + rate)^-y, at {}), which counts what a programme costs and gains while it \
+             builds up.",
+                discounting(input).describe()
+            )
         } else {
             "Costs of services and programmes; cost per QALY and per WELLBY gained need a \
              comparison with a baseline (`mhsim run BASELINE.toml SCENARIO.toml`)."

@@ -119,15 +119,24 @@ const TOP_KEYS: &[&str] = &[
     "weekly",
 ];
 
-/// Run settings a sweep may not vary: they name the run or change the shape of the results
-/// (the results stack every point's weeks), or are set by the sweep itself.
-const NOT_SWEPT: &[(&str, &str)] = &[
+/// Run settings a sweep may not vary: they name the run or change the shape or meaning of the
+/// results (the results stack every point's weeks and discount every point's totals alike),
+/// or are set by the sweep itself.
+pub(crate) const NOT_SWEPT: &[(&str, &str)] = &[
     ("name", "the sweep names its points"),
     ("description", "the sweep describes its points"),
     ("weeks", "every point must record the same weeks"),
     ("replicates", "use the sweep's `replicates`"),
     ("seed", "use the sweep's `seeds`"),
     ("extends", "use the sweep's `base`"),
+    (
+        "valuation.discount_rate",
+        "a sweep discounts every point's totals alike: set it in the base scenario",
+    ),
+    (
+        "valuation.health_discount_rate",
+        "a sweep discounts every point's totals alike: set it in the base scenario",
+    ),
 ];
 
 /// Collects the problems of a sweep file.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::{Context, Error};
+use crate::output::Discounting;
 use crate::scenario::Scenario;
 use crate::sweep::{Sweep, point_sets};
 
@@ -125,6 +126,14 @@ impl Plan {
             &point.sets,
         )
         .map_err(|e| Error::Input(format!("the plan's point {index} is invalid: {e}")))
+    }
+
+    /// The rates of the sweep's discounted totals: its base scenario's (a sweep does not
+    /// vary them).
+    pub fn discounting(&self) -> Result<Discounting, Error> {
+        Scenario::from_str(&self.base_scenario, &self.sweep_file, None, &[])
+            .map(|s| Discounting::of(&s.valuation))
+            .map_err(|e| Error::Input(format!("the plan's base scenario is invalid: {e}")))
     }
 }
 

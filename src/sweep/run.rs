@@ -27,7 +27,7 @@ use crate::experiment::{Context, Error, pool, run_jobs};
 use crate::output::sweep::{
     Column, PackKind, PackReader, PackWriter, SweepInfo, SweepWriter, plan_hash_of,
 };
-use crate::output::{SeriesStore, Staged, Summary};
+use crate::output::{Discounting, SeriesStore, Staged, Summary};
 use crate::sweep::plan::Manifest;
 
 /// Write a small file atomically (temporary name, then rename).
@@ -157,6 +157,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
     let started = std::time::Instant::now();
     let manifest = Manifest::load(dir)?;
     let plan = &manifest.plan;
+    let discounting = plan.discounting()?;
     if let Some(k) = options.shard
         && k >= manifest.shards
     {
@@ -262,7 +263,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
         })?;
         for (&p, store) in ids.iter().zip(stores) {
             let summary = pool
-                .install(|| Summary::of(&store))
+                .install(|| Summary::of(&store, discounting))
                 .context(|| format!("summarising point {p}"))?;
             drop(store);
             let path = point_path(dir, p);
@@ -290,7 +291,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
     let read_point = |p: usize| -> Result<Summary, Error> {
         let path = point_path(dir, p);
         let pack = PackReader::open(&path).context(|| format!("cannot read {}", path.display()))?;
-        pack.read(0)
+        pack.read(0, discounting)
             .context(|| format!("cannot read {}", path.display()))
     };
     let written = match options.shard {
@@ -319,7 +320,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
                 .commit(false)
                 .context(|| format!("writing {}", target.display()))?
         }
-        None => write_results(&target, &manifest, read_point)?,
+        None => write_results(&target, &manifest, discounting, read_point)?,
     };
     if !written {
         // Finished meanwhile by another run: keep that file, but only if it is this plan's.
@@ -340,7 +341,7 @@ pub fn run(dir: &Path, options: &RunOptions) -> Result<RunReport, Error> {
 }
 
 /// The provenance and points table of a sweep's results.
-fn sweep_info(manifest: &Manifest) -> SweepInfo {
+fn sweep_info(manifest: &Manifest, discounting: Discounting) -> SweepInfo {
     let plan = &manifest.plan;
     let n = plan.points.len();
     let mut columns = vec![
@@ -401,6 +402,7 @@ fn sweep_info(manifest: &Manifest) -> SweepInfo {
         points: n,
         weeks: plan.weeks as usize,
         weekly: plan.weekly,
+        discounting,
     }
 }
 
@@ -409,9 +411,10 @@ fn sweep_info(manifest: &Manifest) -> SweepInfo {
 fn write_results(
     target: &Path,
     manifest: &Manifest,
+    discounting: Discounting,
     summary_of: impl Fn(usize) -> Result<Summary, Error>,
 ) -> Result<bool, Error> {
-    let writer = SweepWriter::create(target, &sweep_info(manifest))
+    let writer = SweepWriter::create(target, &sweep_info(manifest, discounting))
         .context(|| format!("cannot create {}", target.display()))?;
     for p in 0..manifest.plan.points.len() {
         writer
@@ -538,10 +541,11 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
         )));
     }
     let shards = manifest.shards as usize;
-    let written = write_results(&target, &manifest, |p| {
+    let discounting = manifest.plan.discounting()?;
+    let written = write_results(&target, &manifest, discounting, |p| {
         let path = shard_path(dir, (p % shards) as u32);
         readers[p % shards]
-            .read(p / shards)
+            .read(p / shards, discounting)
             .context(|| format!("cannot read {}", path.display()))
     })?;
     if !written {

@@ -35,6 +35,9 @@ static RUN: LazyLock<PathBuf> = LazyLock::new(|| {
         &REPLICATES.to_string(),
         "--set",
         &format!("weeks={WEEKS}"),
+        // Health effects at the Green Book's 1.5% a year, costs at the default 3.5%.
+        "--set",
+        "valuation.health_discount_rate=0.015",
         "--quiet",
     ]);
     crate::common::assert_success(&result);
@@ -80,8 +83,14 @@ fn the_resolved_scenario_reproduces_the_run() {
     let resolved = attr_string(&open(), "scenario");
     let reread = Scenario::from_str(&resolved, "resolved", None, &[])
         .expect("the resolved scenario is valid");
-    let original = Scenario::load(Some(&data("small.toml")), &[format!("weeks={WEEKS}")])
-        .expect("small.toml is valid");
+    let original = Scenario::load(
+        Some(&data("small.toml")),
+        &[
+            format!("weeks={WEEKS}"),
+            "valuation.health_discount_rate=0.015".into(),
+        ],
+    )
+    .expect("small.toml is valid");
     assert_eq!(
         Scenario {
             origin: original.origin.clone(),
@@ -291,21 +300,22 @@ fn final_year_summary_is_the_mean_of_the_last_52_weeks() {
     );
 }
 
-/// Each replicate's total of a weekly quantity over the run, year y discounted by 1.035^-y,
-/// summarised across replicates: recomputed from the series, in the same order of sums.
+/// Each replicate's total of a weekly quantity over the run, year y discounted by
+/// (1 + rate)^-y (costs at 3.5%, health effects at 1.5% in this run), summarised across
+/// replicates: recomputed from the series, in the same order of sums.
 #[test]
 fn discounted_totals_discount_the_weekly_series_by_year() {
     let file = open();
     let summary = file.group("summary").unwrap();
-    let rate = summary
-        .attr("discount_rate")
-        .unwrap()
-        .read_scalar::<f64>()
-        .unwrap();
-    assert_eq!(rate, 0.035);
-    assert_eq!(rate, mhsim::output::DISCOUNT_RATE);
+    let attr = |name: &str| summary.attr(name).unwrap().read_scalar::<f64>().unwrap();
+    assert_eq!(attr("discount_rate"), 0.035);
+    assert_eq!(attr("health_discount_rate"), 0.015);
     let all = stratum("all");
-    for metric in [Metric::CostTotal, Metric::QalysWeek] {
+    for (metric, rate) in [
+        (Metric::CostTotal, 0.035),
+        (Metric::QalysWeek, 0.015),
+        (Metric::QalyValue, 0.015),
+    ] {
         let series = read_3d(&file, &format!("series/{}", metric.name()));
         let per_replicate: Vec<f64> = (0..REPLICATES)
             .map(|r| {
@@ -314,7 +324,7 @@ fn discounted_totals_discount_the_weekly_series_by_year() {
                         let year: f64 = (52 * y..(52 * (y + 1)).min(WEEKS))
                             .map(|w| series[[r, w, all]])
                             .sum();
-                        mhsim::output::discount_factor(y) * year
+                        mhsim::output::discount_factor(rate, y) * year
                     })
                     .sum()
             })
@@ -424,14 +434,20 @@ fn summary_csv_matches_the_hdf5_summary() {
     let (final_rows, total_rows) = rows.split_at(Metric::ALL.len() * N_STRATA);
     let totals = read_2d(&file, "summary/discounted_total_mean");
     for row in total_rows {
-        assert_eq!(
-            &row[3],
-            format!("whole run (2024-2025, {WEEKS} weeks), discounted at 3.5% a year").as_str()
-        );
         let m = Metric::ALL
             .iter()
             .position(|m| m.name() == &row[0])
             .unwrap();
+        // Each metric at its own rate: costs at 3.5% a year, health effects at 1.5%.
+        let rate = if Metric::ALL[m].is_cost() {
+            "3.5"
+        } else {
+            "1.5"
+        };
+        assert_eq!(
+            &row[3],
+            format!("whole run (2024-2025, {WEEKS} weeks), discounted at {rate}% a year").as_str()
+        );
         assert_eq!(
             format!("{} per week", &row[2]),
             Metric::ALL[m].unit(),

@@ -326,8 +326,9 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1][0], "uplift & shock");
     assert_eq!(num(&rows[1][1]), 20.0 / 52.0, "years");
-    assert_eq!(num(&rows[1][2]), 0.035, "discount rate");
-    for (first, name) in [(3, "cost_total"), (6, "qalys"), (9, "wellbys")] {
+    assert_eq!(num(&rows[1][2]), 0.035, "discount rate of costs");
+    assert_eq!(num(&rows[1][3]), 0.035, "discount rate of health effects");
+    for (first, name) in [(4, "cost_total"), (7, "qalys"), (10, "wellbys")] {
         for (k, stat) in ["mean", "ci95_lo", "ci95_hi"].iter().enumerate() {
             let totals = read_2d(&comparison, &format!("{diff}discounted_total_{stat}"));
             same_number(
@@ -341,7 +342,7 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
     // weekly mean difference.
     let weekly = read_2d(&comparison, &format!("{diff}weekly/cost_total_mean"));
     let sum: f64 = (0..20).map(|w| weekly[[w, 0]]).sum();
-    assert!((num(&rows[1][3]) - sum).abs() <= 1e-9 * sum.abs().max(1.0));
+    assert!((num(&rows[1][4]) - sum).abs() <= 1e-9 * sum.abs().max(1.0));
     let costs = csv_rows(&report.join("costs.csv"));
     let total = finals(&policy, "summary/", "mean")[metric_index("cost_total") * N_STRATA];
     assert_eq!(num(&costs[2][3]), total);

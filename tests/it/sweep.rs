@@ -197,6 +197,12 @@ fn one_process_any_threads_and_merged_shards_give_identical_results() {
         .unwrap()
         .read::<f64, ndarray::Ix3>()
         .unwrap();
+    // At the base scenario's rates (the defaults).
+    let summary = results.group("summary").unwrap();
+    for name in ["discount_rate", "health_discount_rate"] {
+        let rate = summary.attr(name).unwrap().read_scalar::<f64>().unwrap();
+        assert_eq!(rate, 0.035, "{name}");
+    }
     for p in 0..6 {
         let sum: f64 = (0..20).map(|w| weekly[[p, w, 0]]).sum();
         assert!(
@@ -443,6 +449,9 @@ range = [10, 20]
 [[parameter]]
 path = "dynamics.kappa"
 range = [0.5, 1.5]
+[[parameter]]
+path = "valuation.discount_rate"
+range = [0.0, 0.05]
 "#,
     );
     let out = run_mhsim(&["sweep", "plan", s(&file), "--out", s(&out_dir)]);
@@ -457,6 +466,12 @@ range = [0.5, 1.5]
     assert!(
         message.contains(&format!(
             "{name}: parameter[1].path = \"weeks\": expected a model parameter, not a run setting"
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "{name}: parameter[3].path = \"valuation.discount_rate\": expected a model parameter, not a run setting (a sweep discounts every point's totals alike"
         )),
         "{message}"
     );
