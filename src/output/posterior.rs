@@ -219,6 +219,17 @@ pub struct PosteriorSamples {
     pub integer: Vec<bool>,
 }
 
+/// Whether the file at `path` is a calibration's `posterior.h5` (it opens as HDF5 and holds
+/// the datasets and the group of one).
+pub fn is_posterior_file(path: &Path) -> bool {
+    hdf5::File::open(path).is_ok_and(|f| {
+        ["samples", "weights", "prior_min", "prior_max", "distances"]
+            .iter()
+            .all(|d| f.dataset(d).is_ok())
+            && f.group("generations").is_ok()
+    })
+}
+
 /// Read the particles of a `posterior.h5`.
 pub fn read_posterior(path: &Path) -> hdf5::Result<PosteriorSamples> {
     let file = hdf5::File::open(path)?;

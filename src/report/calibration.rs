@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::calib::calibrate::{
     degeneracy_warning, normalised, weighted_mean_sd, weighted_quantile,
 };
-use crate::output::posterior::PosteriorFile;
+use crate::output::posterior::{PosteriorFile, is_posterior_file};
 use crate::output::sweep::Column;
 
 use super::figures::{Deviation, Figure, Histogram, PALETTE, Panel, Points};
@@ -107,7 +107,7 @@ pub fn weighted_correlations(columns: &[Vec<f64>], weights: &[f64]) -> Vec<Vec<f
 pub fn posterior_path(path: &Path) -> Result<Option<PathBuf>, String> {
     if path.is_dir() {
         let posterior = path.join("posterior.h5");
-        if posterior.is_file() && is_posterior(&posterior) {
+        if posterior.is_file() && is_posterior_file(&posterior) {
             return Ok(Some(posterior));
         }
         if crate::output::FolderKind::of(path) == Some(crate::output::FolderKind::Calibration) {
@@ -119,17 +119,7 @@ pub fn posterior_path(path: &Path) -> Result<Option<PathBuf>, String> {
         }
         return Ok(None);
     }
-    Ok((path.is_file() && is_posterior(path)).then(|| path.to_path_buf()))
-}
-
-/// Whether the file at `path` is a calibration's `posterior.h5`.
-fn is_posterior(path: &Path) -> bool {
-    hdf5::File::open(path).is_ok_and(|f| {
-        ["samples", "weights", "prior_min", "prior_max", "distances"]
-            .iter()
-            .all(|d| f.dataset(d).is_ok())
-            && f.group("generations").is_ok()
-    })
+    Ok((path.is_file() && is_posterior_file(path)).then(|| path.to_path_buf()))
 }
 
 fn text<'a>(p: &'a PosteriorFile, name: &str) -> &'a str {
