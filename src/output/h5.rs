@@ -20,6 +20,9 @@
 //!                      (1 + rate)^-y: costs at the attribute discount_rate of /summary,
 //!                      every other metric at health_discount_rate (the scenario's
 //!                      valuation.discount_rate and valuation.health_discount_rate)
+//! /summary/discounted_total_replicates  f64 [replicate, metric]: each replicate's
+//!                      discounted total of the whole population (the values behind
+//!                      discounted_total_<stat> in the stratum "all")
 //! /summary/weekly/<metric>_<stat>  f64 [week, stratum]
 //! /summary/metrics     names of the metrics (string array), the rows of final_year_*
 //! /posterior           with `run --posterior`: the particle each replicate used
@@ -216,7 +219,8 @@ impl SeriesSource for SeriesStore {
 
 /// Write the statistics of a summary into `group`: `final_year_<stat>` `[metric, stratum]`,
 /// `yearly_<stat>` `[year, metric, stratum]`, `discounted_total_<stat>` `[metric, stratum]`
-/// (with the attributes `discount_rate` and `health_discount_rate` on `group`) and
+/// (with the attributes `discount_rate` and `health_discount_rate` on `group`),
+/// `discounted_total_replicates` `[replicate, metric]` (when the summary keeps them) and
 /// `weekly/<metric>_<stat>`
 /// `[week, stratum]`;
 /// with `aliases`, also `lo95` and `hi95`, hard links to the `q025` and `q975` datasets (the
@@ -256,6 +260,17 @@ fn write_summary(group: &hdf5::Group, summary: &Summary, aliases: bool) -> hdf5:
             .create(format!("yearly_{name}").as_str())?;
     }
     write_discounting(group, summary.discounting)?;
+    if !summary.replicate_totals.is_empty() {
+        let arr = ndarray::Array2::from_shape_vec(
+            (summary.replicates, Metric::ALL.len()),
+            summary.replicate_totals.clone(),
+        )
+        .map_err(shape_error)?;
+        group
+            .new_dataset_builder()
+            .with_data(&arr)
+            .create("discounted_total_replicates")?;
+    }
     let weekly = group.create_group("weekly")?;
     for (m, metric) in Metric::ALL.iter().enumerate() {
         for (k, name) in STATS.iter().enumerate() {
@@ -417,6 +432,7 @@ impl ResultsWriter {
 /// /difference/<folder>/final_year_<stat>       f64 [metric, stratum]
 /// /difference/<folder>/yearly_<stat>           f64 [year, metric, stratum]
 /// /difference/<folder>/discounted_total_<stat> f64 [metric, stratum]
+/// /difference/<folder>/discounted_total_replicates f64 [replicate, metric] (paired, whole population)
 /// /difference/<folder>/weekly/<metric>_<stat>  f64 [week, stratum]
 /// ```
 ///

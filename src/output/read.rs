@@ -131,6 +131,16 @@ fn read_summary(group: &hdf5::Group, replicates: usize) -> hdf5::Result<Summary>
             summary.discounted[k * len..(k + 1) * len].copy_from_slice(&data);
         }
     }
+    // Files written before per-replicate totals were kept lack them; they stay empty.
+    if let Ok(ds) = group.dataset("discounted_total_replicates") {
+        let data = ds.read_raw::<f64>()?;
+        if data.len() != replicates * n_metrics {
+            return Err(hdf5::Error::from(
+                "discounted_total_replicates has an unexpected shape",
+            ));
+        }
+        summary.replicate_totals = data;
+    }
     let len = weeks * N_STRATA;
     for (m, metric) in Metric::ALL.iter().enumerate() {
         for (k, stat) in STATS.iter().enumerate() {

@@ -204,6 +204,11 @@ pub struct Summary {
     /// quantity per week (costs, QALYs, WELLBYs, events) it is its discounted total over the
     /// run; for a share or a level it has no meaning.
     pub discounted: Vec<f64>,
+    /// `[replicate][metric]`: each replicate's discounted total of the whole population (the
+    /// first stratum), the values behind [`Summary::discounted`]'s statistics there, so that
+    /// quantities of several metrics (a net monetary benefit) can be summarised replicate by
+    /// replicate; empty where they are not kept (a sweep's points, files of older versions).
+    pub replicate_totals: Vec<f64>,
     /// The rates of the discounted totals.
     pub discounting: Discounting,
 }
@@ -222,6 +227,7 @@ impl Summary {
             final_year: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
             yearly: vec![f64::NAN; N_STATS * years_of(weeks) * Metric::ALL.len() * N_STRATA],
             discounted: vec![f64::NAN; N_STATS * Metric::ALL.len() * N_STRATA],
+            replicate_totals: Vec::new(),
             discounting,
         }
     }
@@ -277,6 +283,7 @@ impl Summary {
         let block = (BLOCK_BYTES / per_week).clamp(1, weeks);
         let n_metrics = Metric::ALL.len();
         let last = weeks - summary.final_weeks..weeks;
+        summary.replicate_totals = vec![f64::NAN; replicates * n_metrics];
         for m in 0..n_metrics {
             // Per-replicate final-period means, when one block of a single run holds them.
             let mut from_block: Option<Vec<f64>> = None;
@@ -364,6 +371,11 @@ impl Summary {
                             .sum()
                     }
                 }));
+                if st == 0 {
+                    for (r, total) in values.iter().enumerate() {
+                        summary.replicate_totals[r * n_metrics + m] = *total;
+                    }
+                }
                 let stats = sample_stats(&mut values);
                 for (k, value) in stats.iter().enumerate() {
                     summary.discounted[(k * n_metrics + m) * N_STRATA + st] = *value;
@@ -747,6 +759,7 @@ mod tests {
         let s = Summary::of(&ones, rates).unwrap();
         let total = |r: f64| 52.0 + 52.0 / (1.0 + r) + 4.0 / (1.0 + r).powi(2);
         let mean = s.discounted_stat(MEAN);
+        let n = Metric::ALL.len();
         for (m, metric) in Metric::ALL.iter().enumerate() {
             let expected = total(if metric.is_cost() { 0.035 } else { 0.015 });
             let got = mean[m * N_STRATA];
@@ -755,7 +768,13 @@ mod tests {
                 "{}: {got} against {expected}",
                 metric.name()
             );
+            // Each replicate's total of the whole population is kept.
+            for r in 0..3 {
+                let kept = s.replicate_totals[r * n + m];
+                assert!((kept - expected).abs() < 1e-9, "{}: {kept}", metric.name());
+            }
         }
+        assert_eq!(s.replicate_totals.len(), 3 * n);
         assert!(Metric::CostTotal.is_cost() && !Metric::QalyValue.is_cost());
         assert_eq!(
             rates.describe(),

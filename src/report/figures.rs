@@ -139,6 +139,28 @@ pub enum Panel {
     Deviations(Deviations),
     /// A weighted histogram with marked values.
     Histogram(Histogram),
+    /// Lines of y against a numeric x, with marked x values.
+    Curve(Curve),
+}
+
+/// Lines of y against a numeric x (not time) over fixed axes, with vertical reference lines
+/// at marked x values (e.g. a cost-effectiveness acceptability curve and its thresholds).
+#[derive(Debug, Clone)]
+pub struct Curve {
+    /// Panel title.
+    pub title: String,
+    /// X-axis label, with the unit.
+    pub x_label: String,
+    /// Y-axis label, with the unit.
+    pub y_label: String,
+    /// X-axis range.
+    pub x_range: (f64, f64),
+    /// Y-axis range.
+    pub y_range: (f64, f64),
+    /// Lines (their `mean` points are (x, y); bands are not drawn).
+    pub lines: Vec<Line>,
+    /// Marked x values: a grey dashed vertical line each, labelled at its top.
+    pub marks: Vec<(String, f64)>,
 }
 
 /// A histogram of weighted shares in equal-width bins over a range, with values marked as
@@ -338,6 +360,7 @@ impl Figure {
                 Panel::Bars(bars) => draw_bars(bars, area)?,
                 Panel::Deviations(d) => draw_deviations(d, area)?,
                 Panel::Histogram(h) => draw_histogram(h, area)?,
+                Panel::Curve(c) => draw_curve(c, area, legends)?,
             }
         }
         Ok(())
@@ -1033,6 +1056,96 @@ fn draw_histogram<DB: DrawingBackend>(h: &Histogram, area: &DrawingArea<DB, Shif
         return Ok(());
     }
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+}
+
+fn draw_curve<DB: DrawingBackend>(
+    c: &Curve,
+    area: &DrawingArea<DB, Shift>,
+    legend: bool,
+) -> DrawResult {
+    let (x0, x1) = c.x_range;
+    let (y0, y1) = c.y_range;
+    // Headroom above the range for the marks' labels (no ticks there).
+    let top = y1 + 0.13 * (y1 - y0);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&c.title, (FAMILY, 21))
+        .margin(8)
+        .margin_right(24)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_desc(c.x_label.as_str())
+        .y_desc(c.y_label.as_str())
+        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, 16))
+        .x_labels(11)
+        .y_labels(11)
+        .x_label_formatter(&|x| tick_label(*x))
+        .y_label_formatter(&|y| {
+            if *y <= y1 + 1e-9 * (y1 - y0).abs() {
+                tick_label(*y)
+            } else {
+                String::new()
+            }
+        })
+        .draw()
+        .map_err(err)?;
+    let grey = RGBColor(0x60, 0x60, 0x60);
+    // Marks in order of x, their labels in the headroom, alternating between two rows so
+    // that near ones do not overlap.
+    let mut marks: Vec<&(String, f64)> = c
+        .marks
+        .iter()
+        .filter(|(_, x)| x.is_finite() && (x0..=x1).contains(x))
+        .collect();
+    marks.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (k, (label, x)) in marks.iter().enumerate() {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(*x, y0), (*x, y1)],
+                6,
+                4,
+                ShapeStyle::from(&grey).stroke_width(1),
+            ))
+            .map_err(err)?;
+        let y = top - (y1 - y0) * (0.01 + 0.06 * (k % 2) as f64);
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(" {label}"),
+                (*x, y),
+                (FAMILY, 15).into_font().color(&grey),
+            )))
+            .map_err(err)?;
+    }
+    let mut labelled = false;
+    for line in &c.lines {
+        let style = ShapeStyle::from(&line.colour).stroke_width(2);
+        let mut first = true;
+        for seg in segments(&line.mean) {
+            let drawn = chart
+                .draw_series(LineSeries::new(seg, style))
+                .map_err(err)?;
+            if first {
+                let colour = line.colour;
+                drawn.label(line.label.as_str()).legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 20, y)],
+                        ShapeStyle::from(&colour).stroke_width(2),
+                    )
+                });
+                first = false;
+                labelled = true;
+            }
+        }
+    }
+    if !labelled || !legend {
+        return Ok(());
+    }
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
 /// Half-width of a deviations panel's x-axis: room for every value, at least 2 (so that the

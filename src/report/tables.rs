@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::output::{CI_HI, CI_LO, Discounting, MEAN, Q025, Q975, Summary};
+use crate::output::{CI_HI, CI_LO, Discounting, MEAN, Q025, Q975, Summary, sample_stats};
 use crate::record::{Metric, N_STRATA};
 use crate::scenario::Scenario;
 
-use super::figures::{Figure, KeyMark, Line, Panel, Points, Window, colour};
+use super::figures::{Curve, Figure, KeyMark, Line, Panel, Points, Window, colour};
 use super::{ReportInput, year_of};
 
 /// A table cell.
@@ -920,6 +920,165 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
     Some((figure, table))
 }
 
+/// NICE's range of willingness to pay for a QALY, GBP: 20,000 to 30,000 (NICE health
+/// technology evaluations manual, 2022, section 4.10).
+pub const NICE_THRESHOLDS: [f64; 2] = [20_000.0, 30_000.0];
+
+/// Each replicate's incremental net monetary benefit over the run at `threshold` GBP per
+/// QALY, `threshold x incremental QALYs - incremental cost`, from the discounted totals of
+/// the paired differences (whole population); NaN where either is missing.
+pub fn net_benefits(difference: &Summary, threshold: f64) -> Vec<f64> {
+    let n = Metric::ALL.len();
+    let (q, c) = (index(Metric::QalysWeek), index(Metric::CostTotal));
+    difference
+        .replicate_totals
+        .chunks_exact(n)
+        .map(|r| threshold * r[q] - r[c])
+        .collect()
+}
+
+/// The share of replicates whose net benefit is positive (NaN without any finite one).
+pub fn share_cost_effective(net_benefits: &[f64]) -> f64 {
+    let finite: Vec<f64> = net_benefits
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    if finite.is_empty() {
+        return f64::NAN;
+    }
+    finite.iter().filter(|x| **x > 0.0).count() as f64 / finite.len() as f64
+}
+
+/// For a comparison whose paired differences keep each replicate's discounted totals: the
+/// cost-effectiveness acceptability curve of each scenario (the share of replicates in which
+/// it is cost-effective against the baseline, at each willingness to pay for a QALY) and the
+/// table of net monetary benefits at NICE's thresholds and the Green Book's value of a QALY.
+fn net_benefit(input: &ReportInput) -> Option<(Figure, Table)> {
+    let compared: Vec<(usize, &super::ReportRun, &Summary)> = input
+        .runs
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, run)| {
+            let d = &run.difference.as_ref()?.summary;
+            (!d.replicate_totals.is_empty()).then_some((i, run, d))
+        })
+        .collect();
+    if compared.is_empty() {
+        return None;
+    }
+    let green_book = input.runs[0].scenario.valuation.qaly_value;
+    // Up to 1.5 times the Green Book's value, at least GBP 100,000, and a quarter beyond the
+    // largest cost per QALY gained (at most 10 times the Green Book's value), so that each
+    // curve shows where it rises.
+    let largest_ratio = compared
+        .iter()
+        .map(|(_, _, d)| {
+            let get = |m| d.discounted_stat(MEAN)[index(m) * N_STRATA + ALL];
+            get(Metric::CostTotal) / get(Metric::QalysWeek)
+        })
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .fold(0.0, f64::max);
+    let top = (1.5 * green_book)
+        .max(100_000.0)
+        .max((1.25 * largest_ratio).min(10.0 * green_book));
+    let steps = 200;
+    let lines = compared
+        .iter()
+        .map(|&(i, run, d)| Line {
+            label: run.results.name.clone(),
+            colour: colour(i),
+            dashed: false,
+            mean: (0..=steps)
+                .map(|k| {
+                    let threshold = top * k as f64 / steps as f64;
+                    (
+                        threshold / 1000.0,
+                        share_cost_effective(&net_benefits(d, threshold)),
+                    )
+                })
+                .collect(),
+            band: Vec::new(),
+        })
+        .collect();
+    let figure = Figure {
+        name: "acceptability".into(),
+        title: "Cost-effectiveness acceptability over the whole run (discounted)".into(),
+        grid: (1, 1),
+        key: compared
+            .iter()
+            .map(|&(i, run, _)| (KeyMark::Line(colour(i)), run.results.name.clone()))
+            .collect(),
+        panels: vec![Panel::Curve(Curve {
+            title: format!(
+                "Share of replicates in which the scenario is cost-effective against {}",
+                input.runs[0].results.name
+            ),
+            x_label: "Willingness to pay for a QALY (thousand GBP)".into(),
+            y_label: "Share of replicates (0-1)".into(),
+            x_range: (0.0, top / 1000.0),
+            y_range: (0.0, 1.04),
+            lines,
+            marks: vec![
+                ("NICE 20k".into(), NICE_THRESHOLDS[0] / 1000.0),
+                ("NICE 30k".into(), NICE_THRESHOLDS[1] / 1000.0),
+                ("Green Book".into(), green_book / 1000.0),
+            ],
+        })],
+    };
+    let thresholds = [
+        (NICE_THRESHOLDS[0], "NICE, lower"),
+        (NICE_THRESHOLDS[1], "NICE, upper"),
+        (green_book, "Green Book (valuation.qaly_value)"),
+    ];
+    let mut rows = Vec::new();
+    for &(_, run, d) in &compared {
+        for (threshold, name) in thresholds {
+            let values = net_benefits(d, threshold);
+            let share = share_cost_effective(&values);
+            let mut finite = values;
+            let stats = sample_stats(&mut finite);
+            rows.push(vec![
+                text(run.results.name.clone()),
+                text(name),
+                Cell::Num(threshold),
+                Cell::Num(d.weeks as f64 / 52.0),
+                Cell::Num(stats[MEAN]),
+                Cell::Num(stats[CI_LO]),
+                Cell::Num(stats[CI_HI]),
+                Cell::Num(share),
+                Cell::Num(finite.len() as f64),
+            ]);
+        }
+    }
+    let table = Table {
+        name: "net_benefit".into(),
+        title: format!(
+            "Incremental net monetary benefit against the baseline over the whole run, \
+             discounted at {} (GBP): willingness to pay x incremental QALYs - incremental \
+             cost, replicate by replicate from the paired totals, mean with 95% confidence \
+             interval, and the share of replicates in which it is positive (cost-effective)",
+            discounting(input).describe()
+        ),
+        header: [
+            "scenario",
+            "threshold",
+            "gbp_per_qaly",
+            "years",
+            "net_benefit",
+            "net_benefit_ci95_lo",
+            "net_benefit_ci95_hi",
+            "share_cost_effective",
+            "replicates",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    Some((figure, table))
+}
+
 /// The columns of a cost-effectiveness table after the scenario's: incremental cost, QALYs
 /// and WELLBYs with their confidence intervals, and the cost per QALY and per WELLBY gained.
 const INCREMENTS: [&str; 11] = [
@@ -1283,8 +1442,14 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
     });
     let first_cost = tables.len();
     let cost_tables = costs(input);
-    let n_cost = cost_tables.len();
     tables.extend(cost_tables);
+    let mut cost_figures = Vec::new();
+    if let Some((figure, table)) = net_benefit(input) {
+        cost_figures.push(figures.len());
+        figures.push(figure);
+        tables.push(table);
+    }
+    let n_cost = tables.len() - first_cost;
     sections.push(Section {
         id: "costs",
         title: "Costs and cost-effectiveness".into(),
@@ -1296,7 +1461,14 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
              differences): in the final year, a programme's running state, and over the whole \
              run with costs and outcomes of later years discounted (year y of the run weighs \
              (1 + rate)^-y, at {}), which counts what a programme costs and gains while it \
-             builds up.",
+             builds up. Over the whole run, the incremental net monetary benefit (willingness \
+             to pay for a QALY x incremental QALYs - incremental cost) is computed replicate \
+             by replicate, with its confidence interval, at NICE's thresholds (GBP 20,000 \
+             and 30,000 per QALY) and the Green Book's value of a QALY \
+             (`valuation.qaly_value`), and the acceptability curve gives the share of \
+             replicates in which the scenario is cost-effective at each willingness to pay. \
+             Replicates differ by chance events in the town; run with `--posterior` to add \
+             the calibrated parameters' uncertainty (a probabilistic sensitivity analysis).",
                 discounting(input).describe()
             )
         } else {
@@ -1304,7 +1476,7 @@ pub fn build(input: &ReportInput, windows: &[Window]) -> Built {
              comparison with a baseline (`mhsim run BASELINE.toml SCENARIO.toml`)."
                 .into()
         },
-        figures: vec![],
+        figures: cost_figures,
         tables: (first_cost..first_cost + n_cost).collect(),
     });
     tables.push(parameters(input));

@@ -330,6 +330,17 @@ fn discounted_totals_discount_the_weekly_series_by_year() {
             })
             .collect();
         let expected = per_replicate.iter().sum::<f64>() / REPLICATES as f64;
+        // Each replicate's total of the whole population is kept beside the statistics.
+        let kept = read_2d(&file, "summary/discounted_total_replicates");
+        assert_eq!(kept.shape(), [REPLICATES, Metric::ALL.len()]);
+        for (r, total) in per_replicate.iter().enumerate() {
+            let got = kept[[r, metric_index(metric)]];
+            assert!(
+                (got - total).abs() <= 1e-12 * total.abs().max(1.0),
+                "{} replicate {r}: {got} against {total}",
+                metric.name()
+            );
+        }
         let mean = read_2d(&file, "summary/discounted_total_mean");
         assert_eq!(mean.shape(), [Metric::ALL.len(), N_STRATA]);
         let got = mean[[metric_index(metric), all]];

@@ -52,12 +52,13 @@ adult_weekly = 50
 
 const FIGURES: [&str; 4] = ["prevalence", "inequality", "sex_age", "services"];
 /// A comparison's figures: the differences from the baseline first.
-const COMPARISON_FIGURES: [&str; 5] = [
+const COMPARISON_FIGURES: [&str; 6] = [
     "difference",
     "prevalence",
     "inequality",
     "sex_age",
     "services",
+    "acceptability",
 ];
 const TABLES: [&str; 7] = [
     "headline",
@@ -176,10 +177,11 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(html.contains(svg.trim_end()), "{name}.svg is inlined as is");
     }
-    for name in TABLES
-        .iter()
-        .chain(&["difference_yearly", "cost_effectiveness_discounted"])
-    {
+    for name in TABLES.iter().chain(&[
+        "difference_yearly",
+        "cost_effectiveness_discounted",
+        "net_benefit",
+    ]) {
         assert!(report.join(format!("{name}.csv")).is_file(), "{name}.csv");
     }
     // Windows are shaded and labelled in every time-series figure; young people highlighted.
@@ -343,6 +345,58 @@ fn a_comparison_report_has_every_section_with_the_numbers_of_the_summaries() {
     let weekly = read_2d(&comparison, &format!("{diff}weekly/cost_total_mean"));
     let sum: f64 = (0..20).map(|w| weekly[[w, 0]]).sum();
     assert!((num(&rows[1][4]) - sum).abs() <= 1e-9 * sum.abs().max(1.0));
+    // Net monetary benefit: each replicate's paired totals of comparison.h5, at NICE's
+    // thresholds and the Green Book's value of a QALY.
+    let totals = read_2d(&comparison, &format!("{diff}discounted_total_replicates"));
+    assert_eq!(totals.shape(), [3, mhsim::record::Metric::ALL.len()]);
+    let mean = read_2d(&comparison, &format!("{diff}discounted_total_mean"));
+    for name in ["cost_total", "qalys"] {
+        let m = metric_index(name);
+        let sum: f64 = (0..3).map(|r| totals[[r, m]]).sum();
+        assert_eq!(
+            sum / 3.0,
+            mean[[m, 0]],
+            "{name}: the replicates behind the mean"
+        );
+    }
+    let rows = csv_rows(&report.join("net_benefit.csv"));
+    assert_eq!(rows.len(), 1 + 3);
+    for (row, (threshold, name)) in rows[1..].iter().zip([
+        (20_000.0, "NICE, lower"),
+        (30_000.0, "NICE, upper"),
+        (70_000.0, "Green Book (valuation.qaly_value)"),
+    ]) {
+        assert_eq!((&row[0][..], &row[1][..]), ("uplift & shock", name));
+        assert_eq!(num(&row[2]), threshold);
+        let benefits: Vec<f64> = (0..3)
+            .map(|r| {
+                threshold * totals[[r, metric_index("qalys")]]
+                    - totals[[r, metric_index("cost_total")]]
+            })
+            .collect();
+        let expected = benefits.iter().sum::<f64>() / 3.0;
+        same_number(&row[4], expected, &format!("net benefit at {threshold}"));
+        assert!(
+            num(&row[5]) <= expected && expected <= num(&row[6]),
+            "{row:?}"
+        );
+        let positive = benefits.iter().filter(|b| **b > 0.0).count() as f64 / 3.0;
+        assert_eq!(
+            num(&row[7]),
+            positive,
+            "share cost-effective at {threshold}"
+        );
+        assert_eq!(num(&row[8]), 3.0, "replicates");
+    }
+    let svg = read(&report.join("acceptability.svg"));
+    for label in [
+        "NICE 20k",
+        "NICE 30k",
+        "Green Book",
+        "Willingness to pay for a QALY",
+    ] {
+        assert!(svg.contains(label), "{label} in the acceptability curve");
+    }
     let costs = csv_rows(&report.join("costs.csv"));
     let total = finals(&policy, "summary/", "mean")[metric_index("cost_total") * N_STRATA];
     assert_eq!(num(&costs[2][3]), total);
@@ -527,6 +581,8 @@ fn mhsim_report_makes_the_same_files_again_and_reports_single_runs() {
             .join("report/cost_effectiveness_discounted.csv")
             .exists()
     );
+    assert!(!single.join("report/net_benefit.csv").exists());
+    assert!(!single.join("report/acceptability.svg").exists());
     // Differences need a baseline to differ from.
     assert!(!html.contains("<section id=\"difference\""));
     assert!(!single.join("report/difference_yearly.csv").exists());
@@ -607,7 +663,11 @@ fn the_report_lays_out_in_headless_chromium_without_the_network() {
         .collect();
     let tables: Vec<String> = TABLES
         .iter()
-        .chain(&["difference_yearly", "cost_effectiveness_discounted"])
+        .chain(&[
+            "difference_yearly",
+            "cost_effectiveness_discounted",
+            "net_benefit",
+        ])
         .map(|t| format!("table-{t}"))
         .collect();
     lays_out_without_the_network(&report, &figures, &tables);
