@@ -367,7 +367,7 @@ impl ResultsWriter {
         )?;
         let censored = hist(
             "durations_censored",
-            "episodes that began in the recorded weeks and were still running at the end, by duration so far",
+            "episodes that began in the recorded weeks and were still running at the end, by symptomatic duration so far (as the completed ones)",
         )?;
         Ok(ResultsWriter {
             series,

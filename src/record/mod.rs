@@ -1155,7 +1155,7 @@ pub struct ReplicateSeries {
     /// (index = duration, last bin = that many or more).
     pub durations_completed: Vec<u32>,
     /// Episodes still running at the end that began during the recorded weeks, by their
-    /// duration so far (right-censored).
+    /// known (symptomatic) duration so far, measured as the completed ones (right-censored).
     pub durations_censored: Vec<u32>,
 }
 

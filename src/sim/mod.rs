@@ -272,11 +272,16 @@ pub fn run_from(scenario: &Scenario, replicate: u64, start: Start) -> ReplicateS
             series.durations_completed[usize::from(d).min(weeks)] += 1;
         }
     }
-    // Episodes still running at the end that began in the recorded period (right-censored).
+    // Episodes still running at the end that began in the recorded period (right-censored),
+    // at their known duration (7.8), the symptomatic weeks so far, as the completed ones.
+    let onset_weeks = u16::try_from(scenario.dynamics.onset_weeks).unwrap_or(u16::MAX);
     for m in world.mh.iter().filter(|m| m.ill) {
-        let d = usize::from(m.episode_weeks);
-        if d < weeks {
-            series.durations_censored[d] += 1;
+        if usize::from(m.episode_weeks) < weeks {
+            let known = m
+                .episode_weeks
+                .saturating_add(onset_weeks)
+                .saturating_sub(u16::from(m.run));
+            series.durations_censored[usize::from(known).min(weeks)] += 1;
         }
     }
     series

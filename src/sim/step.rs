@@ -83,8 +83,8 @@ impl World<'_> {
     /// 2. life and economy: job loss and re-employment, sickness inactivity, debt, arrears,
     ///    loneliness, bereavement; welfare rules (waits, sanctions, reassessments);
     /// 3. household income: recompute income and poverty of households whose members changed
-    ///    employment state or lost or regained benefit income (of every household while
-    ///    income policies act);
+    ///    employment state, lost or regained benefit income or had their income-related
+    ///    policy effects changed;
     /// 4. workplace exposure: recount the teams of people whose employment state changed;
     /// 5. mental health and care: distress, onset and remission, severe mental illness,
     ///    whether the person dies by suicide; progress through care, help-seeking, crises;
@@ -93,8 +93,9 @@ impl World<'_> {
     ///    admissions, community places);
     /// 7. peer exposure: apply this week's onsets and remissions to the tie counts;
     /// 8. deaths by suicide: each slot is taken at once by a newborn;
-    /// 9. every 52 weeks: ageing, life-stage transitions, deaths and births, slots for new
-    ///    workers, heavy social-media use, household incomes and the new school year.
+    /// 9. every 52 weeks: heavy social-media use, ageing and life-stage transitions, deaths
+    ///    and births, leaving home, slots for new workers, household incomes, the new school
+    ///    year, tie counts and observation cells.
     pub fn step(&mut self) -> WeekOutput {
         let s = self.scenario;
         let t = i64::from(self.week) - i64::from(s.run.burn_in_weeks);

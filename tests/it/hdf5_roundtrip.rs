@@ -258,6 +258,16 @@ fn series_values_are_consistent() {
         completed.iter().chain(&censored).any(|&c| c > 0),
         "no episodes recorded"
     );
+    // Running episodes are censored at their known (symptomatic) duration, as completed ones
+    // are counted: at least the 2 onset weeks, even for an onset in the last week.
+    for r in 0..REPLICATES {
+        let row = &censored[r * (WEEKS + 1)..(r + 1) * (WEEKS + 1)];
+        assert_eq!(row[..2], [0, 0], "replicate {r}: censored under 2 weeks");
+    }
+    assert!(
+        censored.iter().any(|&c| c > 0),
+        "no episode running at the end"
+    );
 }
 
 #[test]
