@@ -344,14 +344,8 @@ impl Metric {
             | Metric::OutOfArea
             | Metric::CentreOccupants => "persons",
             Metric::WaitMedian => "weeks",
-            Metric::CostServices
-            | Metric::CostPrimary
-            | Metric::CostCommunity
-            | Metric::CostInpatient
-            | Metric::CostProgrammes
-            | Metric::CostTotal
-            | Metric::QalyValue
-            | Metric::WellbyValue => "GBP per week",
+            Metric::QalyValue | Metric::WellbyValue => "GBP per week",
+            m if m.is_cost() => "GBP per week",
             _ => "share (0-1)",
         }
     }
