@@ -921,7 +921,7 @@ fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
 }
 
 /// NICE's range of willingness to pay for a QALY, GBP: 20,000 to 30,000 (NICE health
-/// technology evaluations manual, 2022, section 4.10).
+/// technology evaluations manual, 2022).
 pub const NICE_THRESHOLDS: [f64; 2] = [20_000.0, 30_000.0];
 
 /// Each replicate's incremental net monetary benefit over the run at `threshold` GBP per
