@@ -808,18 +808,24 @@ fn year_labels(start_year: u32, years: usize) -> Vec<String> {
 /// For a comparison: the paired differences from the baseline, year by year (the mean over
 /// each recorded year of every replicate's difference, then its mean and 95% confidence
 /// interval across replicates), as a figure and a table; `None` for a single run.
-fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
-    if !input.is_comparison() {
-        return None;
-    }
-    let base = &input.runs[0].results;
-    let compared: Vec<(usize, &super::ReportRun, &Summary)> = input
+/// The compared scenarios that have paired differences: (index in the report, run, the
+/// differences' summary).
+fn compared(input: &ReportInput) -> Vec<(usize, &super::ReportRun, &Summary)> {
+    input
         .runs
         .iter()
         .enumerate()
         .skip(1)
         .filter_map(|(i, run)| run.difference.as_ref().map(|d| (i, run, &d.summary)))
-        .collect();
+        .collect()
+}
+
+fn differences(input: &ReportInput) -> Option<(Figure, Table)> {
+    if !input.is_comparison() {
+        return None;
+    }
+    let base = &input.runs[0].results;
+    let compared = compared(input);
     let years = compared
         .iter()
         .map(|(_, _, s)| s.years())
@@ -955,15 +961,9 @@ pub fn share_cost_effective(net_benefits: &[f64]) -> f64 {
 /// it is cost-effective against the baseline, at each willingness to pay for a QALY) and the
 /// table of net monetary benefits at NICE's thresholds and the Green Book's value of a QALY.
 fn net_benefit(input: &ReportInput) -> Option<(Figure, Table)> {
-    let compared: Vec<(usize, &super::ReportRun, &Summary)> = input
-        .runs
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter_map(|(i, run)| {
-            let d = &run.difference.as_ref()?.summary;
-            (!d.replicate_totals.is_empty()).then_some((i, run, d))
-        })
+    let compared: Vec<_> = compared(input)
+        .into_iter()
+        .filter(|(_, _, d)| !d.replicate_totals.is_empty())
         .collect();
     if compared.is_empty() {
         return None;
