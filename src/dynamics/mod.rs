@@ -301,6 +301,11 @@ pub struct WeekConstants {
     pub peer_cap: f32,
     /// Healthy-friends recovery boost, times the peer multiplier.
     pub healthy_friends: f32,
+    /// Shift of the target with no well ties (healthy-friends onset term), times the peer
+    /// multiplier; 0 switches the term off.
+    pub lacking_healthy_friends: f32,
+    /// Weighted well ties at which the onset term reaches 0.
+    pub healthy_friends_sufficient: f32,
     /// Share of a shock absorbed with full support.
     pub support_buffer: f32,
     /// Onset and remission thresholds.
@@ -408,6 +413,8 @@ impl WeekConstants {
             peer_shift: (d.peer_multiplier * d.peer_ill_shift) as f32,
             peer_cap: d.peer_cap as f32,
             healthy_friends: (d.peer_multiplier * d.healthy_friends_recovery) as f32,
+            lacking_healthy_friends: (d.peer_multiplier * d.healthy_friends_onset) as f32,
+            healthy_friends_sufficient: d.healthy_friends_sufficient as f32,
             support_buffer: d.support_buffer as f32,
             theta_on: d.theta_on as f32,
             theta_off: d.theta_off as f32,
@@ -703,7 +710,7 @@ pub fn initialise(
             (replay.finish(ReplayPeers::NONE, pop, p, s, &k), tail)
         })
         .unzip();
-    if k.peer_shift != 0.0 || k.healthy_friends != 0.0 {
+    if k.peer_shift != 0.0 || k.healthy_friends != 0.0 || k.lacking_healthy_friends != 0.0 {
         // Each person's peers from the ties' states; the counts and the first states go
         // before the second pass, so that at most one more state per person is held.
         let counts = PeerCounts::from_scratch(pop, net, |p| mh[p].ill);
@@ -738,11 +745,17 @@ pub fn initialise(
 }
 
 impl TieExposure {
-    /// The shift of the distress target from the ties in an episode (capped), as in the run
-    /// and the replay.
+    /// The shift of the distress target from the ties in an episode (capped) and, with the
+    /// healthy-friends onset term on, from too few ties who are well, as in the run and the
+    /// replay (docs/ODD.md 7.4, 7.5).
     #[inline]
     pub fn peer_shift(&self, k: &WeekConstants) -> f32 {
-        k.peer_shift * self.ill.min(k.peer_cap)
+        let contagion = k.peer_shift * self.ill.min(k.peer_cap);
+        if k.lacking_healthy_friends == 0.0 {
+            return contagion;
+        }
+        let well = (self.total - self.ill).clamp(0.0, k.healthy_friends_sufficient);
+        contagion + k.lacking_healthy_friends * (1.0 - well / k.healthy_friends_sufficient)
     }
 
     /// Share of the weighted ties who are well (for the faster recovery while ill); only for
@@ -1477,6 +1490,38 @@ pub fn mental_health(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_few_well_ties_shift_the_target_only_with_the_onset_term_on() {
+        let ties = |ill: f32, total: f32| TieExposure {
+            ill,
+            total,
+            close_ill: 0.0,
+            close_total: 0.0,
+        };
+        let mut s = Scenario::default();
+        let k = WeekConstants::new(&s, &Effects::NEUTRAL);
+        // Off by default: the shift is contagion alone, capped at `peer_cap` ill ties.
+        assert_eq!(k.lacking_healthy_friends, 0.0);
+        assert_eq!(ties(0.0, 0.0).peer_shift(&k), 0.0);
+        assert!((ties(4.0, 6.0).peer_shift(&k) - 0.04 * 3.0).abs() < 1e-6);
+        s.dynamics.healthy_friends_onset = 0.1;
+        s.dynamics.healthy_friends_sufficient = 5.0;
+        let k = WeekConstants::new(&s, &Effects::NEUTRAL);
+        let close = |a: f32, b: f32| (a - b).abs() < 1e-6;
+        // Nobody well: the whole shift; the ill ties add their contagion besides.
+        assert!(close(ties(0.0, 0.0).peer_shift(&k), 0.1));
+        assert!(close(ties(2.0, 2.0).peer_shift(&k), 0.1 + 0.04 * 2.0));
+        // Linear in the well ties up to sufficiency, then nothing.
+        assert!(close(ties(0.0, 2.5).peer_shift(&k), 0.05));
+        assert!(close(ties(1.0, 5.0).peer_shift(&k), 0.04 + 0.1 * 0.2));
+        assert!(close(ties(0.0, 5.0).peer_shift(&k), 0.0));
+        assert!(close(ties(0.0, 40.0).peer_shift(&k), 0.0));
+        // The peer multiplier scales it with every other peer effect, and 0 removes it.
+        s.dynamics.peer_multiplier = 0.0;
+        let k = WeekConstants::new(&s, &Effects::NEUTRAL);
+        assert_eq!(ties(0.0, 0.0).peer_shift(&k), 0.0);
+    }
 
     fn followed(first_remission: u16, recurred: bool) -> MentalHealth {
         MentalHealth {

@@ -5,6 +5,7 @@
 //!   prevalence follows the set-point distribution;
 //! - raising unemployment raises prevalence;
 //! - a peer multiplier of 0 removes every network effect;
+//! - the healthy-friends onset term raises distress where well ties are few;
 //! - episode durations have a long tail (more than 10% still ill after 104 weeks), and
 //!   persistent episodes make it.
 
@@ -263,6 +264,49 @@ fn a_peer_multiplier_of_zero_removes_network_effects() {
     assert!(
         last_year(&on_dense) > last_year(&off_dense),
         "dense peer exposure did not raise distress"
+    );
+}
+
+#[test]
+fn the_healthy_friends_onset_term_raises_distress_where_well_ties_are_few() {
+    // The onset term shifts the target of people with fewer well ties than sufficient: in a
+    // sparse network many have too few, in a dense one almost nobody does. Each network
+    // runs with the term off and on (same seed, so the same draws).
+    let sparse = [
+        "network.neighbourhood_degree=2",
+        "network.online_degree_max=4",
+        "network.weight_household=0.2",
+    ];
+    let dense = ["network.neighbourhood_degree=30"];
+    let run = |network: &[&str], onset: &str| {
+        let sets = [
+            &[
+                "people=3000",
+                "weeks=60",
+                "burn_in_weeks=10",
+                "dynamics.healthy_friends_sufficient=5",
+                onset,
+            ],
+            network,
+        ]
+        .concat();
+        run_replicate(&baseline_with(&sets), 0)
+    };
+    let all = stratum("all");
+    let distress =
+        |s: &ReplicateSeries| mean_metric(std::slice::from_ref(s), Metric::MeanDistress, all);
+    let rise = |network: &[&str]| {
+        distress(&run(network, "dynamics.healthy_friends_onset=0.3"))
+            - distress(&run(network, "dynamics.healthy_friends_onset=0"))
+    };
+    let (rise_sparse, rise_dense) = (rise(&sparse), rise(&dense));
+    assert!(
+        rise_sparse > 0.03,
+        "too few well ties did not raise distress: {rise_sparse}"
+    );
+    assert!(
+        rise_dense.abs() < rise_sparse / 5.0,
+        "the term acted where well ties are sufficient: {rise_dense} against {rise_sparse}"
     );
 }
 
