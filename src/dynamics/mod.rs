@@ -1492,7 +1492,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn too_few_well_ties_shift_the_target_only_with_the_onset_term_on() {
+    fn too_few_well_ties_shift_the_target_while_the_onset_term_is_on() {
         let ties = |ill: f32, total: f32| TieExposure {
             ill,
             total,
@@ -1500,9 +1500,10 @@ mod tests {
             close_total: 0.0,
         };
         let mut s = Scenario::default();
+        assert_eq!(s.dynamics.healthy_friends_onset, 0.05);
+        // Switched off, the shift is contagion alone, capped at `peer_cap` ill ties.
+        s.dynamics.healthy_friends_onset = 0.0;
         let k = WeekConstants::new(&s, &Effects::NEUTRAL);
-        // Off by default: the shift is contagion alone, capped at `peer_cap` ill ties.
-        assert_eq!(k.lacking_healthy_friends, 0.0);
         assert_eq!(ties(0.0, 0.0).peer_shift(&k), 0.0);
         assert!((ties(4.0, 6.0).peer_shift(&k) - 0.04 * 3.0).abs() < 1e-6);
         s.dynamics.healthy_friends_onset = 0.1;

@@ -342,8 +342,8 @@ crate::params! {
         peer_cap: f64 = 3.0; "ties"; Check::closed(0.0, 1_000.0); "D";
         /// Relative increase in reversion while ill when all of one's ties are well.
         healthy_friends_recovery: f64 = 0.5; "ratio"; Check::closed(0.0, 10.0); "B: Hill et al. 2015 (healthy friends double recovery: upper bound)";
-        /// Shift of the distress target for a person with no weighted ties who are well, falling linearly to 0 at `healthy_friends_sufficient` such ties (healthy friends protect against onset); 0 leaves onset to contagion alone.
-        healthy_friends_onset: f64 = 0.0; "SD"; Check::closed(0.0, 5.0); "D: off by default, a sensitivity lever (the defaults take Hill et al.'s healthy friends through recovery). Hill et al. 2015: sufficient healthy friends halve the probability of onset over 6-12 months (an observational upper bound); about 0.1 SD halves the weekly onset hazard of a person whose target is 0 to 0.3 SD (docs/ODD.md 7.5)";
+        /// Shift of the distress target for a person with no weighted ties who are well, falling linearly to 0 at `healthy_friends_sufficient` such ties (healthy friends protect against onset); 0 switches the onset term off.
+        healthy_friends_onset: f64 = 0.05; "SD"; Check::closed(0.0, 5.0); "B: Hill et al. 2015 (sufficient healthy friends halve the probability of onset over 6-12 months: an observational upper bound); about 0.1 SD halves the weekly onset hazard of a person whose target is 0 to -0.3 SD, so 0.05 SD lowers it by about a quarter to a third, half of the upper bound on the log scale as for healthy_friends_recovery (docs/ODD.md 7.5)";
         /// Weighted ties who are well that count as sufficient for the onset term (`healthy_friends_onset`): with this many or more, it adds nothing.
         healthy_friends_sufficient: f64 = 5.0; "ties"; Check::closed(0.1, 1_000.0); "D: Hill et al. 2015 (a complex contagion: the protection grows with the number of healthy friends up to 'sufficient' friends)";
         /// Fraction of a shock absorbed when all household and neighbourhood ties are well.
