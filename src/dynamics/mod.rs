@@ -1491,6 +1491,47 @@ pub fn mental_health(
 mod tests {
     use super::*;
 
+    /// Onsets per week at risk of a person of the ordinary class whose target stays at
+    /// `target`, simulated with the update of 7.1 and the thresholds' rule (docs/ODD.md 7.5).
+    fn onset_hazard(target: f32, k: &WeekConstants) -> f64 {
+        use rand::SeedableRng;
+        let (kappa, noise) = (k.kappa[0], k.noise_sd[0]);
+        let (mut onsets, mut at_risk) = (0u64, 0u64);
+        for person in 0..4_000u64 {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(person);
+            let (mut w, mut ill, mut run, mut weeks) = (target, false, 0u8, 0u16);
+            for week in 0..2_600 {
+                let eps: f32 = StandardNormal.sample(&mut rng);
+                w += kappa * (target - w) + noise * eps;
+                let was_ill = ill;
+                let crossing = hysteresis(
+                    &mut ill,
+                    &mut run,
+                    &mut weeks,
+                    (w > k.theta_on, w < k.theta_off),
+                    true,
+                    k,
+                );
+                if week >= 52 && !was_ill {
+                    at_risk += 1;
+                    onsets += u64::from(crossing == Crossing::Onset);
+                }
+            }
+        }
+        onsets as f64 / at_risk as f64
+    }
+
+    #[test]
+    fn a_twentieth_of_an_sd_raises_the_onset_hazard_by_about_a_third() {
+        // The scale behind the default of `healthy_friends_onset` (0.05 SD, about half of
+        // Hill et al.'s halving on the log scale; 0.1 SD about the halving itself).
+        let k = WeekConstants::new(&Scenario::default(), &Effects::NEUTRAL);
+        let base = onset_hazard(0.0, &k);
+        let (half, whole) = (onset_hazard(0.05, &k) / base, onset_hazard(0.1, &k) / base);
+        assert!((1.2..1.6).contains(&half), "0.05 SD: x{half}");
+        assert!((1.6..2.3).contains(&whole), "0.1 SD: x{whole}");
+    }
+
     #[test]
     fn too_few_well_ties_shift_the_target_while_the_onset_term_is_on() {
         let ties = |ill: f32, total: f32| TieExposure {
