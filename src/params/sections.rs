@@ -24,8 +24,16 @@ crate::params! {
         seed: u64 = 20_250_101; "1"; Check::int(0, i64::MAX); "D";
         /// Number of Monte Carlo replicates (overridden by `--replicates`).
         replicates: u32 = 20; "replicates"; Check::int(1, 1_000_000); "D";
-        /// Calendar year of the first recorded week (used for report axes).
+        /// Calendar year of the first recorded week (report axes, and the dates of birth that `economy.child_element_limit_born_from` is compared with).
         start_year: u32 = 2024; "year"; Check::int(1900, 2200); "D";
+    }
+}
+
+impl RunParams {
+    /// Calendar year of the first simulated week, burn-in included: the start's ages are
+    /// those reached at its birthdays (which recur every 52 weeks).
+    pub fn birthday_year(&self) -> f64 {
+        f64::from(self.start_year) - f64::from(self.burn_in_weeks) / 52.0
     }
 }
 
@@ -216,6 +224,8 @@ crate::params! {
         child_element_weekly: f64 = 62.21; "GBP per week"; Check::NON_NEGATIVE; "DWP Universal Credit rates 2023/24: child element GBP 269.58 a month (children born since 6 April 2017 and second children; a first child born before gets GBP 315.00), x 12 / 52 (CPAG Benefit rates 2023/24)";
         /// Most children for whom a household receives the child element (the two-child limit).
         child_element_limit: u32 = 2; "children"; Check::int(0, 20); "DWP: the two-child limit on the child element, for children born from 6 April 2017";
+        /// Date of birth (calendar year, with its fraction) from which a child counts against `child_element_limit`: a child born before it attracts the child element whatever the number of older children, so the limit reaches only families with a third child born since, and a history that starts before it has no limit until then.
+        child_element_limit_born_from: f64 = 2017.26; "calendar year"; Check::closed(1900.0, 2200.0); "DWP: the two-child limit applies from 6 April 2017 to third and later children born on or after that date (Welfare Reform and Work Act 2016)";
         /// Share of each pound of household earnings above the work allowance by which the child element is withdrawn (Universal Credit's taper, applied to gross earnings here).
         child_element_taper: f64 = 0.55; "share"; Check::PROBABILITY; "DWP: Universal Credit taper rate 55% from November 2021";
         /// Household earnings that do not reduce the child element (Universal Credit's work allowance for a claim with children).

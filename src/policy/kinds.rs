@@ -56,6 +56,14 @@ crate::params! {
 }
 
 crate::params! {
+    /// Change of the limit on the child element (as the two-child limit's abolition from 6 April 2026): each dependent child reached counts against `limit` instead of `economy.child_element_limit`.
+    pub struct ChildElementLimitParams in "child_element_limit" {
+        /// Most children for whom a household receives the child element, for the children reached (children born before `economy.child_element_limit_born_from` keep it whatever the limit; 20 is no limit in effect).
+        limit: u32 = 20; "children"; Check::int(0, 20); "HM Treasury, Budget 2025 (26 November 2025): the two-child limit removed from Universal Credit from 6 April 2026";
+    }
+}
+
+crate::params! {
     /// Universal-Credit-like rollout, by its mechanisms: a waiting period without income for new claims, conditionality with sanctions, and the arrears and debt that income gaps cause.
     pub struct UniversalCreditParams in "universal_credit" {
         /// Weeks without benefit income after a new claim (becoming unemployed).

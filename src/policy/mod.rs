@@ -62,6 +62,8 @@ pub enum Kind {
     BenefitChange(BenefitChangeParams),
     /// Universal-Credit-like rollout.
     UniversalCredit(UniversalCreditParams),
+    /// Change of the limit on the child element.
+    ChildElementLimit(ChildElementLimitParams),
     /// Work-capability reassessment.
     WcaReassessment(WcaReassessmentParams),
     /// Income uplifts.
@@ -96,6 +98,7 @@ impl Kind {
             Kind::SocialMediaGrowth(_) => SocialMediaGrowthParams::NAME,
             Kind::BenefitChange(_) => BenefitChangeParams::NAME,
             Kind::UniversalCredit(_) => UniversalCreditParams::NAME,
+            Kind::ChildElementLimit(_) => ChildElementLimitParams::NAME,
             Kind::WcaReassessment(_) => WcaReassessmentParams::NAME,
             Kind::IncomeUplift(_) => IncomeUpliftParams::NAME,
             Kind::Thrive(_) => ThriveParams::NAME,
@@ -124,6 +127,7 @@ impl Kind {
         matches!(
             self,
             Kind::BenefitChange(_)
+                | Kind::ChildElementLimit(_)
                 | Kind::UniversalCredit(_)
                 | Kind::WcaReassessment(_)
                 | Kind::IncomeUplift(_)
@@ -261,6 +265,7 @@ impl PolicySpec {
             }
             // Kinds that act on people work through `PersonEffects` only.
             Kind::BenefitChange(_)
+            | Kind::ChildElementLimit(_)
             | Kind::IncomeUplift(_)
             | Kind::Thrive(_)
             | Kind::Gatekeepers(_)

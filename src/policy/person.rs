@@ -24,6 +24,9 @@ pub struct PersonEffects {
     pub extra_income: f32,
     /// Lowest weekly earnings when employed (GBP; 0 = none).
     pub wage_floor: f32,
+    /// The limit on the child element that the person counts against as a dependent child
+    /// ([`PersonEffects::NO_LIMIT_CHANGE`]: `economy.child_element_limit`).
+    pub child_element_limit: u8,
     /// [`PersonEffects::UNIVERSAL_CREDIT`] and [`PersonEffects::REASSESSED`] bits.
     pub flags: u8,
     /// Programme cost of reaching the person for a week (GBP).
@@ -40,9 +43,12 @@ impl PersonEffects {
         benefit_factor: 1.0,
         extra_income: 0.0,
         wage_floor: 0.0,
+        child_element_limit: PersonEffects::NO_LIMIT_CHANGE,
         flags: 0,
         weekly_cost: 0.0,
     };
+    /// No policy changes the limit on the child element.
+    pub const NO_LIMIT_CHANGE: u8 = u8::MAX;
     /// Claims under Universal-Credit-like rules (wait, conditionality, sanctions).
     pub const UNIVERSAL_CREDIT: u8 = 1;
     /// Subject to work-capability reassessment.
@@ -120,6 +126,8 @@ enum Eligible {
     Pupils,
     /// Lonely people aged 16 and over.
     LonelyAdults,
+    /// Dependent children (under 16, or students aged 16-17).
+    DependentChildren,
 }
 
 /// One active person-level policy, with everything that does not depend on the person
@@ -143,6 +151,7 @@ struct Compiled {
     adult_income: f32,
     child_income: f32,
     wage_floor: f32,
+    child_element_limit: u8,
     flags: u8,
     /// Programme cost per person reached per week (GBP).
     weekly_cost: f32,
@@ -173,11 +182,16 @@ impl Compiled {
             adult_income: 0.0,
             child_income: 0.0,
             wage_floor: 0.0,
+            child_element_limit: PersonEffects::NO_LIMIT_CHANGE,
             flags: 0,
             weekly_cost: 0.0,
         };
         match &spec.kind {
             Kind::BenefitChange(k) => c.benefit_factor = k.level_factor as f32,
+            Kind::ChildElementLimit(k) => {
+                c.eligible = Eligible::DependentChildren;
+                c.child_element_limit = k.limit.min(20) as u8;
+            }
             Kind::UniversalCredit(_) => c.flags = PersonEffects::UNIVERSAL_CREDIT,
             Kind::WcaReassessment(_) => c.flags = PersonEffects::REASSESSED,
             Kind::IncomeUplift(k) => {
@@ -231,6 +245,7 @@ impl Compiled {
             Eligible::Adults => pop.age[p] >= 16,
             Eligible::Pupils => pupil(pop, p),
             Eligible::LonelyAdults => pop.age[p] >= 16 && pop.circumstances[p].lonely,
+            Eligible::DependentChildren => crate::population::dependent_child(pop, p),
         }
     }
 
@@ -248,6 +263,14 @@ impl Compiled {
             e.extra_income += self.child_income;
         }
         e.wage_floor = e.wage_floor.max(self.wage_floor);
+        if self.child_element_limit != PersonEffects::NO_LIMIT_CHANGE {
+            // Of several changes, the most generous.
+            e.child_element_limit = if e.child_element_limit == PersonEffects::NO_LIMIT_CHANGE {
+                self.child_element_limit
+            } else {
+                e.child_element_limit.max(self.child_element_limit)
+            };
+        }
         e.flags |= self.flags;
         e.weekly_cost += self.weekly_cost;
     }
@@ -488,4 +511,5 @@ fn recompute(
     e.benefit_factor != before.benefit_factor
         || e.extra_income != before.extra_income
         || e.wage_floor != before.wage_floor
+        || e.child_element_limit != before.child_element_limit
 }

@@ -184,6 +184,9 @@ pub struct Population {
     pub deprivation_decile: Vec<u8>,
     /// Poverty line: a share of the median equivalised income at the start (GBP per week).
     pub poverty_line: f32,
+    /// Calendar year of the latest birthdays: everyone's age goes up at once every 52 weeks,
+    /// so a person aged `a` was born (in the model's calendar) in `birthday_year - a`.
+    pub birthday_year: f64,
 }
 
 impl Population {
@@ -356,10 +359,13 @@ pub fn dependent_child(pop: &Population, p: usize) -> bool {
 }
 
 /// Child-related benefits of a household (GBP a week): Child Benefit for every dependent
-/// child (the eldest's rate for the first), and the means-tested child element for the first
-/// `child_element_limit` of them, withdrawn at `child_element_taper` of the household's
-/// earnings above `work_allowance_weekly`. Each child's amounts scale with their own
-/// `benefit_factor`, so benefit changes that reach children change them.
+/// child (the eldest's rate for the first, in member order), and the means-tested child
+/// element for each dependent child who is among the household's first
+/// `child_element_limit` dependent children by birth order (age, then member order) or was
+/// born before `child_element_limit_born_from` (the limit is the child's own where a policy
+/// changes it, `child_element_limit` policies), withdrawn at `child_element_taper` of the
+/// household's earnings above `work_allowance_weekly`. Each child's amounts scale with their
+/// own `benefit_factor`, so benefit changes that reach children change them.
 fn child_benefits(
     pop: &Population,
     members: &[u32],
@@ -369,7 +375,7 @@ fn child_benefits(
 ) -> f32 {
     let mut children = 0u32;
     let (mut universal, mut elements) = (0.0f32, 0.0f32);
-    for &member in members {
+    for (i, &member) in members.iter().enumerate() {
         let p = member as usize;
         if !dependent_child(pop, p) {
             continue;
@@ -381,10 +387,31 @@ fn child_benefits(
             economy.child_benefit_additional_weekly
         };
         universal += benefit as f32 * factor;
-        if children < economy.child_element_limit {
+        children += 1;
+        let born = pop.birthday_year - f64::from(pop.age[p]);
+        let eligible = born < economy.child_element_limit_born_from || {
+            // Older dependent children: born earlier, or the same year and listed first.
+            let older = members
+                .iter()
+                .enumerate()
+                .filter(|&(j, &other)| {
+                    let q = other as usize;
+                    j != i
+                        && dependent_child(pop, q)
+                        && (pop.age[q] > pop.age[p] || (pop.age[q] == pop.age[p] && j < i))
+                })
+                .count();
+            let limit = match rules.effects.map(|v| v[p].child_element_limit) {
+                Some(changed) if changed != crate::policy::PersonEffects::NO_LIMIT_CHANGE => {
+                    u32::from(changed)
+                }
+                _ => economy.child_element_limit,
+            };
+            older < limit as usize
+        };
+        if eligible {
             elements += economy.child_element_weekly as f32 * factor;
         }
-        children += 1;
     }
     if children == 0 {
         return 0.0;

@@ -15,12 +15,15 @@ use crate::rng::{Stream, StreamKey};
 /// Lower bounds of the adult age bands of `population.adult_age_shares`; the last ends at 94.
 const ADULT_BAND_START: [u8; 9] = [16, 25, 35, 45, 55, 65, 75, 85, 95];
 
-/// Build the population of replicate `replicate` under `seed`.
+/// Build the population of replicate `replicate` under `seed`, its ages those reached at the
+/// birthdays of calendar year `birthday_year` (for the rules that depend on dates of birth).
+#[allow(clippy::too_many_arguments)]
 pub fn synthesize(
     n_people: usize,
     params: &PopulationParams,
     economy: &EconomyParams,
     life: &LifeParams,
+    birthday_year: f64,
     seed: u64,
     replicate: u64,
 ) -> Population {
@@ -152,6 +155,7 @@ pub fn synthesize(
         households,
         deprivation_decile,
         poverty_line: 0.0,
+        birthday_year,
     };
 
     // Income and the poverty line (a share of the person-weighted median at the start).

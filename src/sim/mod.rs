@@ -96,6 +96,7 @@ impl Start {
             &s.population,
             &s.economy,
             &s.life,
+            s.run.birthday_year(),
             s.run.seed,
             replicate,
         );

@@ -574,6 +574,7 @@ impl World<'_> {
             heavy_key,
             year as u32,
         );
+        self.pop.birthday_year += 1.0;
         for p in 0..self.pop.len() {
             let age = self.pop.age[p].saturating_add(1).min(120);
             self.pop.age[p] = age;

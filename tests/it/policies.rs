@@ -86,6 +86,7 @@ fn every_kind() -> Vec<&'static str> {
         "[[shock]]\nkind = \"social_media_growth\"\nstart_week = 15",
         "[[policy]]\nkind = \"benefit_change\"\nstart_week = 15",
         "[[policy]]\nkind = \"universal_credit\"\nstart_week = 15",
+        "[[policy]]\nkind = \"child_element_limit\"\nstart_week = 15",
         "[[policy]]\nkind = \"wca_reassessment\"\nstart_week = 15",
         "[[policy]]\nkind = \"income_uplift\"\nadult_weekly = 40.0\nchild_weekly = 25.0\nwage_floor_weekly = 400.0\nstart_week = 15",
         "[[policy]]\nkind = \"thrive\"\nstart_week = 15",
@@ -331,6 +332,103 @@ fn income_uplifts_lower_poverty() {
         avg(&p, Metric::MeanDistress, "all", SECOND_YEAR),
     );
     assert!(d1 < d0, "distress {d0} -> {d1}");
+}
+
+#[test]
+fn lifting_the_two_child_limit_raises_the_incomes_of_larger_families_and_a_tighter_limit_cuts_them()
+{
+    // The same replicate one week into the policy: the only difference is the child element.
+    let world_at = |policy: &str| {
+        let s = sized(6000, 10, 52, policy);
+        let mut world = World::new(&s, 0);
+        for _ in 0..53 {
+            world.step();
+        }
+        (
+            world.pop.household_income.clone(),
+            world.pop.households.clone(),
+            world.pop,
+        )
+    };
+    let (base, households, pop) = world_at("");
+    let (lifted, ..) = world_at("[[policy]]\nkind = \"child_element_limit\"");
+    let (tighter, ..) = world_at("[[policy]]\nkind = \"child_element_limit\"\nlimit = 1");
+    let children = |h: usize| {
+        households
+            .members(h)
+            .iter()
+            .filter(|&&m| mhsim::population::dependent_child(&pop, m as usize))
+            .count()
+    };
+    let (mut raised, mut cut) = (0, 0);
+    for h in 0..households.n_groups() {
+        let n = children(h);
+        if n <= 2 {
+            assert!(lifted[h] == base[h], "household {h} of {n} children gained");
+        }
+        assert!(
+            lifted[h] >= base[h] && tighter[h] <= base[h],
+            "household {h}"
+        );
+        raised += usize::from(lifted[h] > base[h]);
+        cut += usize::from(tighter[h] < base[h]);
+        if n < 2 {
+            assert!(tighter[h] == base[h], "household {h} of {n} children lost");
+        }
+    }
+    println!("{raised} households gain without the limit, {cut} lose with one child");
+    assert!(raised >= 3 && cut >= 3, "{raised} raised, {cut} cut");
+}
+
+#[test]
+fn lifting_the_two_child_limit_lowers_childrens_distress() {
+    let (b, lifted) = pair("", "[[policy]]\nkind = \"child_element_limit\"", 2);
+    let tighter = runs(
+        &scenario("[[policy]]\nkind = \"child_element_limit\"\nlimit = 1"),
+        2,
+    );
+    let poverty = |r: &[ReplicateSeries]| avg(r, Metric::Poverty, "age_5_15", SECOND_YEAR);
+    let (p0, p1, p2) = (poverty(&b), poverty(&lifted), poverty(&tighter));
+    // The element is withdrawn from the first pound of earnings above the work allowance,
+    // so it rarely lifts a family over the poverty line (docs/ODD.md 7.10): it changes the
+    // depth of poverty, and through it distress.
+    assert!(
+        p1 <= p0 && p0 <= p2,
+        "children's poverty {p0} -> {p1} (none), {p2} (one)"
+    );
+    let distress = |r: &[ReplicateSeries]| avg(r, Metric::MeanDistress, "age_5_15", SECOND_YEAR);
+    let (d0, d1, d2) = (distress(&b), distress(&lifted), distress(&tighter));
+    println!("children's mean distress: {d0:.5} with the limit, {d1:.5} without, {d2:.5} at one");
+    assert!(
+        d1 < d0 && d0 < d2,
+        "children's mean distress {d0} -> {d1} (none), {d2} (one)"
+    );
+}
+
+#[test]
+fn a_child_element_limit_policy_at_the_default_limit_changes_nothing() {
+    let base = run_replicate(&sized(2500, 30, 10, ""), 0);
+    let same = run_replicate(
+        &sized(
+            2500,
+            30,
+            10,
+            "[[policy]]\nkind = \"child_element_limit\"\nlimit = 2\nstart_week = 5",
+        ),
+        0,
+    );
+    for metric in Metric::ALL {
+        for w in 0..30 {
+            for s in 0..mhsim::record::N_STRATA {
+                let (a, b) = (base.get(metric, w, s), same.get(metric, w, s));
+                assert!(
+                    a.to_bits() == b.to_bits(),
+                    "{} week {w} stratum {s}: {a} vs {b}",
+                    metric.name()
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -36,6 +36,7 @@ static TOWN: LazyLock<Town> = LazyLock::new(|| {
         &s.population,
         &s.economy,
         &s.life,
+        s.run.birthday_year(),
         s.run.seed,
         0,
     );
@@ -219,10 +220,11 @@ fn families_receive_child_benefit_and_a_child_element_withdrawn_with_earnings() 
     let Town { scenario, pop, .. } = &*TOWN;
     let e = &scenario.economy;
     let rules = mhsim::population::IncomeRules::NONE;
-    let (mut workless, mut well_paid, mut tapered) = (0, 0, 0);
+    let (mut workless, mut well_paid, mut tapered, mut exempt_families) = (0, 0, 0, 0);
     for h in 0..pop.households.n_groups() {
         let members = pop.households.members(h);
         let (mut personal, mut earnings, mut older, mut young, mut children) = (0.0, 0.0, 0, 0, 0);
+        let mut born_before_limit = 0;
         for &m in members {
             let p = m as usize;
             let income = f64::from(mhsim::population::personal_income(pop, p, e, &rules));
@@ -237,6 +239,9 @@ fn families_receive_child_benefit_and_a_child_element_withdrawn_with_earnings() 
             }
             if mhsim::population::dependent_child(pop, p) {
                 children += 1;
+                if pop.birthday_year - f64::from(pop.age[p]) < e.child_element_limit_born_from {
+                    born_before_limit += 1;
+                }
             }
         }
         let scale = 1.0 + 0.5 * (older - 1) as f64 + 0.3 * young as f64;
@@ -251,7 +256,13 @@ fn families_receive_child_benefit_and_a_child_element_withdrawn_with_earnings() 
         }
         let child_benefit =
             e.child_benefit_weekly + e.child_benefit_additional_weekly * (children - 1) as f64;
-        let elements = e.child_element_weekly * children.min(e.child_element_limit) as f64;
+        // The eldest children were born first: those born before the two-child limit, and
+        // the first `child_element_limit` of all, attract the element.
+        let eligible = children.min(e.child_element_limit.max(born_before_limit));
+        if eligible > children.min(e.child_element_limit) && earnings == 0.0 {
+            exempt_families += 1;
+        }
+        let elements = e.child_element_weekly * eligible as f64;
         assert!(
             benefits > child_benefit - tol && benefits < child_benefit + elements + tol,
             "household {h}: {benefits} GBP for {children} children"
@@ -280,6 +291,73 @@ fn families_receive_child_benefit_and_a_child_element_withdrawn_with_earnings() 
     assert!(
         workless > 20 && well_paid > 200 && tapered > 20,
         "{workless} workless, {well_paid} well-paid, {tapered} tapered families"
+    );
+    println!("{exempt_families} workless families with a third child born before the limit");
+    assert!(
+        exempt_families > 0,
+        "no workless family has a third child born before the two-child limit"
+    );
+}
+
+#[test]
+fn the_two_child_limit_reaches_only_children_born_since_april_2017() {
+    // The same families, their ages as in the birthdays of 2010, 2024 and 2040: the limit
+    // takes nothing before it began, and more as the children born since grow in number.
+    let Town { scenario, pop, .. } = &*TOWN;
+    let e = &scenario.economy;
+    let rules = mhsim::population::IncomeRules::NONE;
+    let families: Vec<usize> = (0..pop.households.n_groups())
+        .filter(|&h| {
+            let members = pop.households.members(h);
+            let children = members
+                .iter()
+                .filter(|&&m| mhsim::population::dependent_child(pop, m as usize))
+                .count();
+            children >= 3
+                && members
+                    .iter()
+                    .all(|&m| pop.circumstances[m as usize].employment != Employment::Employed)
+        })
+        .collect();
+    assert!(
+        families.len() >= 5,
+        "{} workless families of 3+",
+        families.len()
+    );
+    let mut pop = pop.clone();
+    let mut benefits = |year: f64| -> f64 {
+        pop.birthday_year = year;
+        families
+            .iter()
+            .map(|&h| {
+                pop.update_household_income(mhsim::population::HouseholdId(h as u32), e, &rules);
+                f64::from(pop.household_income[h])
+            })
+            .sum()
+    };
+    let (before, now, later) = (benefits(2010.0), benefits(2024.0), benefits(2040.0));
+    let elements: f64 = families
+        .iter()
+        .map(|&h| {
+            let children = pop
+                .households
+                .members(h)
+                .iter()
+                .filter(|&&m| mhsim::population::dependent_child(&pop, m as usize))
+                .count();
+            (children - e.child_element_limit as usize) as f64 * e.child_element_weekly
+        })
+        .sum();
+    println!(
+        "{} families: {before:.0} / {now:.0} / {later:.0} GBP a week (equivalised)",
+        families.len()
+    );
+    assert!(before > now && now > later, "{before} / {now} / {later}");
+    // By 2040 every dependent child was born after April 2017: the limit takes all the
+    // elements beyond the second child (equivalised, so at least a fifth of their value).
+    assert!(
+        before - later > 0.2 * elements && before - later < elements,
+        "{before} - {later} against {elements} GBP of elements"
     );
 }
 
@@ -426,7 +504,15 @@ fn extreme_age_shares_still_give_parents_of_age_and_valid_ages() {
             &format!("population.adult_age_shares={shares}"),
             "population.children_in_larger_households=1.0",
         ]);
-        let pop = mhsim::population::synthesize(3000, &s.population, &s.economy, &s.life, 1, 0);
+        let pop = mhsim::population::synthesize(
+            3000,
+            &s.population,
+            &s.economy,
+            &s.life,
+            s.run.birthday_year(),
+            1,
+            0,
+        );
         assert!(pop.age.iter().all(|&a| a <= 94), "{shares}: an age over 94");
         let oldest = pop.age.iter().filter(|&&a| a == 94).count() as f64 / pop.len() as f64;
         assert!(oldest < 0.05, "{shares}: {oldest:.3} of people aged 94");
@@ -980,7 +1066,15 @@ fn leavers_move_in_pairs_of_their_neighbourhood_and_nobody_else_moves() {
         "population.leave_home_min_age=18",
         "population.leave_home_max_age=60",
     ]);
-    let mut pop = mhsim::population::synthesize(5000, &s.population, &s.economy, &s.life, 3, 0);
+    let mut pop = mhsim::population::synthesize(
+        5000,
+        &s.population,
+        &s.economy,
+        &s.life,
+        s.run.birthday_year(),
+        3,
+        0,
+    );
     let before = pop.household.clone();
     let n_before = pop.households.n_groups();
     let elder = |pop: &Population, p: usize| {
@@ -1032,7 +1126,15 @@ fn the_sick_inactive_start_as_often_ill_as_the_flows_keep_them() {
     // 16-64-year-olds who are sick-inactive near ONS's 6.7%.
     let scenario = baseline_with(&["people=20000", "seed=11"]);
     let s = &scenario;
-    let drawn = mhsim::population::synthesize(20000, &s.population, &s.economy, &s.life, 11, 0);
+    let drawn = mhsim::population::synthesize(
+        20000,
+        &s.population,
+        &s.economy,
+        &s.life,
+        s.run.birthday_year(),
+        11,
+        0,
+    );
     let mut world = mhsim::sim::World::new(s, 0);
     let count = |pop: &Population, e: Employment| {
         pop.circumstances
@@ -1119,7 +1221,15 @@ fn parents_are_couples_and_newborns_come_to_women_of_mothers_ages_most_with_part
         "population.mortality_gompertz_a=-7.5",
     ]);
     let s = &scenario;
-    let mut pop = mhsim::population::synthesize(40000, &s.population, &s.economy, &s.life, 5, 0);
+    let mut pop = mhsim::population::synthesize(
+        40000,
+        &s.population,
+        &s.economy,
+        &s.life,
+        s.run.birthday_year(),
+        5,
+        0,
+    );
     let partnered = |pop: &Population, p: usize| {
         pop.households
             .members(pop.household[p].0 as usize)
