@@ -185,3 +185,12 @@ pub fn stratum(name: &str) -> usize {
         .position(|s| s == name)
         .unwrap_or_else(|| panic!("no stratum {name}"))
 }
+
+/// Number of dependent children (under 16, or students aged 16-17) in household `h`.
+pub fn dependent_children(pop: &mhsim::population::Population, h: usize) -> usize {
+    pop.households
+        .members(h)
+        .iter()
+        .filter(|&&m| mhsim::population::dependent_child(pop, m as usize))
+        .count()
+}

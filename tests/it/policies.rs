@@ -14,7 +14,7 @@ use mhsim::record::{Metric, ReplicateSeries};
 use mhsim::sim::{World, run_replicate};
 use rayon::prelude::*;
 
-use crate::common::stratum;
+use crate::common::{dependent_children, stratum};
 
 /// The head of a test scenario: the baseline town with `people`, `weeks` recorded weeks
 /// and `burn_in` weeks of burn-in.
@@ -344,25 +344,16 @@ fn lifting_the_two_child_limit_raises_the_incomes_of_larger_families_and_a_tight
         for _ in 0..53 {
             world.step();
         }
-        (
-            world.pop.household_income.clone(),
-            world.pop.households.clone(),
-            world.pop,
-        )
+        world.pop
     };
-    let (base, households, pop) = world_at("");
-    let (lifted, ..) = world_at("[[policy]]\nkind = \"child_element_limit\"");
-    let (tighter, ..) = world_at("[[policy]]\nkind = \"child_element_limit\"\nlimit = 1");
-    let children = |h: usize| {
-        households
-            .members(h)
-            .iter()
-            .filter(|&&m| mhsim::population::dependent_child(&pop, m as usize))
-            .count()
-    };
+    let pop = world_at("");
+    let base = &pop.household_income;
+    let lifted = world_at("[[policy]]\nkind = \"child_element_limit\"").household_income;
+    let tighter =
+        world_at("[[policy]]\nkind = \"child_element_limit\"\nlimit = 1").household_income;
     let (mut raised, mut cut) = (0, 0);
-    for h in 0..households.n_groups() {
-        let n = children(h);
+    for h in 0..pop.households.n_groups() {
+        let n = dependent_children(&pop, h);
         if n <= 2 {
             assert!(lifted[h] == base[h], "household {h} of {n} children gained");
         }

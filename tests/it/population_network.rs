@@ -9,7 +9,7 @@ use mhsim::network::{Csr, Groups, NO_GROUP, Network, Setting};
 use mhsim::population::{Employment, Population};
 use rand::SeedableRng;
 
-use crate::common::baseline_with;
+use crate::common::{baseline_with, dependent_children};
 
 /// School ages, as in `network::build::SCHOOL_AGES` (not public).
 const SCHOOL_AGES: std::ops::RangeInclusive<u8> = 5..=17;
@@ -308,13 +308,10 @@ fn the_two_child_limit_reaches_only_children_born_since_april_2017() {
     let rules = mhsim::population::IncomeRules::NONE;
     let families: Vec<usize> = (0..pop.households.n_groups())
         .filter(|&h| {
-            let members = pop.households.members(h);
-            let children = members
-                .iter()
-                .filter(|&&m| mhsim::population::dependent_child(pop, m as usize))
-                .count();
-            children >= 3
-                && members
+            dependent_children(pop, h) >= 3
+                && pop
+                    .households
+                    .members(h)
                     .iter()
                     .all(|&m| pop.circumstances[m as usize].employment != Employment::Employed)
         })
@@ -339,13 +336,8 @@ fn the_two_child_limit_reaches_only_children_born_since_april_2017() {
     let elements: f64 = families
         .iter()
         .map(|&h| {
-            let children = pop
-                .households
-                .members(h)
-                .iter()
-                .filter(|&&m| mhsim::population::dependent_child(&pop, m as usize))
-                .count();
-            (children - e.child_element_limit as usize) as f64 * e.child_element_weekly
+            (dependent_children(&pop, h) - e.child_element_limit as usize) as f64
+                * e.child_element_weekly
         })
         .sum();
     println!(
