@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use crate::common::{assert_success, mhsim, run_mhsim, stderr, stdout};
 use crate::ensemble::contents;
 
-/// A small grid sweep: 2 x 3 = 6 points of a tiny town, 3 replicates each.
+/// A small grid sweep: 2 x 3 = 6 points of a tiny town, 3 replicates each; unemployment at 4%
+/// and 30%, a contrast large enough for its effect on prevalence to show in so small a town.
 pub const GRID: &str = r#"
 name = "tiny grid"
 base = "builtin:baseline"
@@ -23,7 +24,7 @@ kind = "grid"
 
 [[parameter]]
 path = "economy.unemployment_rate"
-values = [0.04, 0.12]
+values = [0.04, 0.3]
 
 [[parameter]]
 path = "dynamics.kappa"
@@ -333,7 +334,7 @@ fn merge_refuses_missing_and_foreign_shards() {
     let other = write(
         dir.path(),
         "other.toml",
-        &GRID.replace("values = [0.04, 0.12]", "values = [0.05, 0.12]"),
+        &GRID.replace("values = [0.04, 0.3]", "values = [0.05, 0.3]"),
     );
     let (ours, theirs) = (dir.path().join("ours"), dir.path().join("theirs"));
     plan(&file, &ours, 3);
