@@ -629,39 +629,43 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.198 to 0.199 against at most 0.196",
+        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.197 to 0.199 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
-        "near the lower edge, for the same reason: 0.208 to 0.210 against at least 0.206",
+        "near the lower edge, for the same reason: 0.205 to 0.209 against at least 0.206",
+    ),
+    (
+        "prevalence_16_24_2007",
+        "at the top edge: the history raises young people's prevalence by about 2 points from 2007 to 2023/4, against 8 observed; 0.209 to 0.216 against at most 0.21",
     ),
     (
         "children_2017",
-        "near the top edge: 0.144 to 0.147 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
+        "near the top edge: 0.147 to 0.150 against at most 0.151; children's prevalence moves about 1 point from 2017 to 2022, against 6 observed",
     ),
     (
         "episodes_over_24_months",
-        "at the lower edge: with persistent episodes (calibrated), 0.131 to 0.134 of new episodes last over two years against 0.20 (accepted from 0.13)",
+        "at the lower edge: with persistent episodes (calibrated), 0.129 to 0.133 of new episodes last over two years against 0.20 (accepted from 0.13)",
     ),
     (
         "recurrence_5_years",
-        "structural: a fluctuating CIS-R-level state recurs far more often (0.51 to 0.52, after 26 weeks in remission) than NEMESIS major depression (0.13)",
+        "structural: a fluctuating CIS-R-level state recurs far more often (0.45 to 0.47, after 26 weeks in remission) than NEMESIS major depression (0.13)",
     ),
     (
         "recurrence_10_years",
-        "structural, as recurrence_5_years: 0.61 to 0.63 against 0.23",
+        "structural, as recurrence_5_years: 0.59 to 0.60 against 0.23",
     ),
     (
         "recorded_incidence_2019",
-        "near the lower edge of its tolerance: 65.6 to 66.1 per 1,000 at 50,000 people (seeds 7, 8 and the default; 66.4 at 200,000) against at least 63.6",
+        "near the lower edge of its tolerance: 65.0 to 66.0 per 1,000 at 50,000 people (seeds 7, 8 and the default; 65.7 at 200,000) against at least 63.6",
     ),
     (
         "prevalence_unemployed",
-        "near the top edge of its tolerance: 0.387 to 0.399 against at most 0.40",
+        "near the top edge of its tolerance: 0.392 to 0.405 against at most 0.40",
     ),
     (
         "suicide_men_to_women",
-        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.5 to 3.9 (seeds 8 and 7; 95% ranges as wide as -2.9 to 10.6), 200,000 people 3.1 (1.0 to 5.2); weight 0",
+        "too few suicides for a ratio: 50,000 people over 2 replicates gave 1.6 to 3.5 (seeds 8 and 7; 2.1 with the default seed), 200,000 people 2.9 (0.9 to 4.9); weight 0",
     ),
 ];
 
