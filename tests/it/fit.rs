@@ -629,7 +629,7 @@ fn a_comparison_is_fitted_by_its_baseline_and_a_sweep_not_at_all() {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "prevalence_16_64_2007",
-        "at the top edge: the history's drivers raise adult prevalence by about 1 point from 2007 to 2023/4, against 5 observed; 0.197 to 0.199 against at most 0.196",
+        "at the top edge: the history raises adult prevalence by about 1 point from 2007 to 2023/4 (its drivers about 0.65 of it, the rest the model settling after its start, docs/ODD.md 5.8), against 5 observed; 0.197 to 0.199 against at most 0.196",
     ),
     (
         "prevalence_16_64_2023",
